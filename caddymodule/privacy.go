@@ -1,0 +1,319 @@
+// Package caddymodule is caddy-privacy's Caddy glue: the privacy handler,
+// the consent matcher, the beacon gateway and the log encoder. The work is
+// done by the engine in redact/ and consent/; this package registers
+// modules, parses the Caddyfile, keeps shared state across config reloads
+// and reports metrics.
+package caddymodule
+
+import (
+	"fmt"
+	"net"
+	"net/http"
+	"net/netip"
+	"strings"
+	"time"
+
+	"github.com/caddyserver/caddy/v2"
+	"github.com/caddyserver/caddy/v2/modules/caddyhttp"
+	"go.uber.org/zap"
+
+	"github.com/caddy-privacy/caddy-privacy/config"
+	"github.com/caddy-privacy/caddy-privacy/consent"
+	"github.com/caddy-privacy/caddy-privacy/redact"
+	"github.com/caddy-privacy/caddy-privacy/redact/country"
+)
+
+func init() {
+	caddy.RegisterModule(Handler{})
+}
+
+// Handler makes a site keep its privacy notice for every request it
+// passes on: the next handler (an upstream app behind reverse_proxy, a
+// FastCGI app, a file server) never receives the client's address, only
+// its country; cookies of categories the visitor has not consented to are
+// removed from the request and from the response; click ids are stripped
+// from the URL without marketing consent.
+//
+// Consent is decided from Sec-GPC, DNT and the consent cookie named in the
+// policy, and published in placeholders ({http.privacy.consent.analytics}
+// and the other categories), in {http.privacy.country} and
+// {http.privacy.pseudonym}, and to the consent request matcher.
+type Handler struct {
+	// Policy is the redaction policy, shared with the log CLI. Its fields
+	// ("ip", "geoip", "consent", "cookies" ...) sit at the top level of the
+	// handler's JSON.
+	config.Policy
+
+	// ForwardIP is what the next handler receives in place of the headers
+	// that carry client addresses (X-Forwarded-For, X-Real-IP, Forwarded,
+	// True-Client-IP, CF-Connecting-IP and the like): "remove" (default:
+	// none of them, and reverse_proxy adds no X-Forwarded-For), or
+	// "transform" (X-Forwarded-For holds the client address as the policy's
+	// IP transform makes it, such as its country or its /24).
+	ForwardIP string `json:"forward_ip,omitempty"`
+
+	// CSP, when set, adds a Content-Security-Policy to responses that
+	// blocks the third-party analytics and tag origins of every category
+	// the visitor has not consented to. Default: off.
+	CSP *CSP `json:"csp,omitempty"`
+
+	// GPCJSON serves /.well-known/gpc.json, declaring that the site honours
+	// Global Privacy Control. Default: false.
+	GPCJSON bool `json:"gpc_json,omitempty"`
+
+	// GeoIPCheck is how often the country database file is checked for
+	// changes; a changed file is loaded without a restart. Default: 1m.
+	GeoIPCheck caddy.Duration `json:"geoip_check,omitempty"`
+
+	redactor *redact.Redactor
+	decider  *consent.Decider
+	csp      *cspPolicy
+	geoKey   string
+	keysKey  string
+	metrics  *metrics
+	logger   *zap.Logger
+}
+
+// CaddyModule returns the Caddy module information.
+func (Handler) CaddyModule() caddy.ModuleInfo {
+	return caddy.ModuleInfo{
+		ID:  "http.handlers.privacy",
+		New: func() caddy.Module { return new(Handler) },
+	}
+}
+
+// Provision opens (or shares) the country database and the pseudonym key
+// ring and builds the engine.
+func (h *Handler) Provision(ctx caddy.Context) error {
+	h.logger = ctx.Logger()
+	h.Policy.ApplyDefaults()
+	if h.ForwardIP == "" {
+		h.ForwardIP = "remove"
+	}
+	if h.GeoIPCheck == 0 {
+		h.GeoIPCheck = caddy.Duration(time.Minute)
+	}
+	if err := h.Policy.Validate(); err != nil {
+		return err
+	}
+
+	var countries *country.Resolver
+	if !h.GeoIP.Off {
+		if h.GeoIP.Database == "" {
+			return fmt.Errorf("geoip: no country database configured; give the path of a GeoLite2 Country/City or ip-location-db country MMDB file (geoip <path>), or turn lookups off (geoip off) to truncate addresses instead")
+		}
+		path := caddy.NewReplacer().ReplaceKnown(h.GeoIP.Database, "")
+		var err error
+		h.geoKey, countries, err = loadCountries(path, h.GeoIP.Unknown, h.GeoIP.CacheSize, time.Duration(h.GeoIPCheck), h.logger)
+		if err != nil {
+			return err
+		}
+	}
+
+	keyRingKey, keys, err := loadKeyRing(ctx, time.Duration(h.Pseudonym.Rotate), time.Duration(h.Pseudonym.Retention), h.logger)
+	if err != nil {
+		return err
+	}
+	h.keysKey = keyRingKey
+	if h.redactor, err = redact.New(h.Policy, countries, keys); err != nil {
+		return err
+	}
+	if h.decider, err = consent.NewDecider(h.Consent); err != nil {
+		return err
+	}
+	if h.CSP != nil {
+		h.csp = h.CSP.compile()
+	}
+	h.metrics = registerMetrics(ctx.GetMetricsRegistry())
+	return nil
+}
+
+// Validate checks the configuration without I/O.
+func (h *Handler) Validate() error {
+	if err := h.Policy.Validate(); err != nil {
+		return err
+	}
+	if h.ForwardIP != "remove" && h.ForwardIP != "transform" {
+		return fmt.Errorf("forward_ip: %q is not \"remove\" or \"transform\"", h.ForwardIP)
+	}
+	if h.CSP != nil {
+		return h.CSP.validate()
+	}
+	return nil
+}
+
+// Cleanup releases the shared database and key ring. It is safe after a
+// failed Provision.
+func (h *Handler) Cleanup() error {
+	if h.geoKey != "" {
+		if _, err := countryDBs.Delete(h.geoKey); err != nil {
+			return err
+		}
+	}
+	if h.keysKey != "" {
+		if _, err := keyRings.Delete(h.keysKey); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// decisionVar is the request variable holding the consent.Set decided for
+// the request, read by the consent matcher and the beacon gateway.
+const decisionVar = "privacy.consent"
+
+// ServeHTTP applies the policy to the request and, through a response
+// writer wrapper, to the response headers.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyhttp.Handler) error {
+	if h.GPCJSON && r.URL.Path == gpcJSONPath {
+		return serveGPCJSON(w, r)
+	}
+	addr := clientAddr(r)
+	code := ""
+	if h.redactor.Countries != nil {
+		code = h.redactor.Countries.Country(addr)
+	}
+	decision := h.decider.Decide(r.Header)
+	granted := decision.Granted
+	h.metrics.requests.WithLabelValues(decision.Label()).Inc()
+	caddyhttp.SetVar(r.Context(), decisionVar, granted)
+
+	repl := r.Context().Value(caddy.ReplacerCtxKey).(*caddy.Replacer)
+	repl.Map(placeholders{h: h, addr: addr, country: code, granted: granted}.get)
+
+	h.rewriteRequestHeaders(r, addr, code)
+	h.filterRequestCookies(r, granted)
+	if !granted.Has(consent.Marketing) {
+		if q, changed := h.redactor.URL.StripParams(r.URL.RawQuery, h.redactor.URL.ClickIDs()); changed {
+			r.URL.RawQuery = q
+		}
+	}
+	// Handlers that read the connection's address (php_fastcgi's
+	// REMOTE_ADDR, templates) see an address that says nothing of the
+	// client.
+	r.RemoteAddr = anonymousRemoteAddr
+
+	rw := &responseFilter{
+		ResponseWriterWrapper: &caddyhttp.ResponseWriterWrapper{ResponseWriter: w},
+		h:                     h,
+		granted:               granted,
+	}
+	return next.ServeHTTP(rw, r)
+}
+
+// anonymousRemoteAddr replaces r.RemoteAddr once the client address has
+// been used: the unspecified address says nothing of anyone.
+const anonymousRemoteAddr = "0.0.0.0:0"
+
+// clientAddr is Caddy's client IP for the request, which honours the
+// server's trusted_proxies. An address that does not parse is the zero
+// Addr, which has no country and no pseudonym of its own.
+func clientAddr(r *http.Request) netip.Addr {
+	if s, ok := caddyhttp.GetVar(r.Context(), caddyhttp.ClientIPVarKey).(string); ok {
+		if a, err := netip.ParseAddr(s); err == nil {
+			return a.Unmap()
+		}
+	}
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		host = r.RemoteAddr
+	}
+	a, _ := netip.ParseAddr(host)
+	return a.WithZone("").Unmap()
+}
+
+// rewriteRequestHeaders removes every header that carries a client address
+// and adds the country header.
+func (h *Handler) rewriteRequestHeaders(r *http.Request, addr netip.Addr, code string) {
+	for name := range r.Header {
+		// The GPC spec forbids intermediaries to remove Sec-GPC.
+		if name == "Sec-Gpc" || !h.redactor.IsClientIPHeader(name) {
+			continue
+		}
+		delete(r.Header, name)
+		h.metrics.headers.WithLabelValues(headerLabel(name)).Inc()
+	}
+	if h.ForwardIP == "transform" && addr.IsValid() {
+		r.Header["X-Forwarded-For"] = []string{string(h.redactor.IP.AppendAddr(nil, addr))}
+	} else {
+		// A nil value tells reverse_proxy not to add X-Forwarded-For from
+		// the connection (see reverseproxy.allHeaderValues).
+		r.Header["X-Forwarded-For"] = nil
+	}
+	if name := h.Headers.Country; name != "-" && code != "" {
+		r.Header[http.CanonicalHeaderKey(name)] = []string{code}
+	}
+}
+
+// filterRequestCookies removes cookies of unconsented categories. A
+// malformed pair is removed too; the request itself is always served.
+func (h *Handler) filterRequestCookies(r *http.Request, granted consent.Set) {
+	values := r.Header["Cookie"]
+	if len(values) == 0 {
+		return
+	}
+	var buf []byte
+	kept := values[:0:0]
+	changed := false
+	for _, v := range values {
+		start := len(buf)
+		var removed [4]int
+		buf, removed = h.redactor.Cookies.AppendFilteredHeader(buf, []byte(v), granted.Has)
+		for cat, n := range removed {
+			if n > 0 {
+				changed = true
+				h.metrics.cookies.WithLabelValues(consent.Category(cat).String(), "request").Add(float64(n))
+			}
+		}
+		if len(buf) > start {
+			kept = append(kept, string(buf[start:]))
+		}
+	}
+	if !changed {
+		return
+	}
+	if len(kept) == 0 {
+		delete(r.Header, "Cookie")
+		return
+	}
+	r.Header["Cookie"] = kept
+}
+
+// placeholders resolves the http.privacy.* placeholders lazily, so a
+// pseudonym is computed only for configs that use it.
+type placeholders struct {
+	h       *Handler
+	addr    netip.Addr
+	country string
+	granted consent.Set
+}
+
+func (p placeholders) get(key string) (any, bool) {
+	name, ok := strings.CutPrefix(key, "http.privacy.")
+	if !ok {
+		return nil, false
+	}
+	switch name {
+	case "country":
+		return p.country, true
+	case "pseudonym":
+		if !p.addr.IsValid() {
+			return "", true
+		}
+		return string(p.h.redactor.Keys.AppendAddr(nil, p.addr)), true
+	}
+	if cat, ok := strings.CutPrefix(name, "consent."); ok {
+		if c, ok := consent.ParseCategory(cat); ok {
+			return p.granted.Has(c), true
+		}
+	}
+	return nil, false
+}
+
+// Interface guards
+var (
+	_ caddy.Provisioner           = (*Handler)(nil)
+	_ caddy.Validator             = (*Handler)(nil)
+	_ caddy.CleanerUpper          = (*Handler)(nil)
+	_ caddyhttp.MiddlewareHandler = (*Handler)(nil)
+)

@@ -1,0 +1,400 @@
+package consent
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/caddy-privacy/caddy-privacy/config"
+)
+
+// Source names the signal that had the final say on a Decision. Its String
+// is a fixed, identifier-free word, fit for a metrics label.
+type Source uint8
+
+// The sources, from SourceNone to SourceDNT.
+const (
+	// SourceNone: no signal at all, so the strict default applies. Also the
+	// Cookie of a Decision when no consent cookie was sent or the format is
+	// "none".
+	SourceNone Source = iota
+	// SourceCookie: a consent cookie was read.
+	SourceCookie
+	// SourceUnreadable: a consent cookie was sent but could not be read,
+	// so the strict default applies.
+	SourceUnreadable
+	// SourceGPC: Sec-GPC: 1 was sent; it overrides the cookie.
+	SourceGPC
+	// SourceDNT: DNT: 1 was sent and the policy honours it; it overrides the
+	// cookie.
+	SourceDNT
+)
+
+var sourceNames = [...]string{"none", "cookie", "unreadable", "gpc", "dnt"}
+
+// String returns "none", "cookie", "unreadable", "gpc" or "dnt".
+func (s Source) String() string {
+	if int(s) < len(sourceNames) {
+		return sourceNames[s]
+	}
+	return "unknown"
+}
+
+// Decision is the consent decided for one request.
+type Decision struct {
+	// Granted is what the visitor has granted. It always includes
+	// Necessary.
+	Granted Set
+
+	// GPC and DNT report whether Sec-GPC: 1 and DNT: 1 were sent, whether
+	// or not the policy lets DNT deny anything.
+	GPC, DNT bool
+
+	// Cookie is what became of the consent cookie: SourceNone (none sent,
+	// or the format is "none"), SourceCookie (read) or SourceUnreadable
+	// (sent but unreadable, or sent twice and one copy unreadable).
+	Cookie Source
+
+	// Source is the signal with the final say: SourceGPC when Sec-GPC: 1
+	// was sent, else SourceDNT when an honoured DNT: 1 was sent, else
+	// Cookie.
+	Source Source
+}
+
+// Has reports whether the decision grants c.
+func (d Decision) Has(c Category) bool { return d.Granted.Has(c) }
+
+// Label returns Source as a metrics label: one of "none", "cookie",
+// "unreadable", "gpc" or "dnt". It never contains an identifier.
+func (d Decision) Label() string { return d.Source.String() }
+
+// Decider decides consent for requests under one ConsentPolicy. It is
+// immutable and safe for concurrent use.
+type Decider struct {
+	format   string
+	cookie   string
+	fields   map[string]Category // keys of json, kv and CookieYes cookies, or OneTrust group ids
+	gpcDeny  Set
+	dntDeny  Set
+	readerFn func(d *Decider, value string) (Set, bool)
+}
+
+// Built-in field maps, extended and overridden by ConsentPolicy.Fields.
+var (
+	// CookieYes categories, from its cookieyes-consent cookie. CookieYes
+	// has both "analytics" and "performance"; both gate measurement, so
+	// both map to analytics and analytics needs both.
+	cookieYesFields = map[string]Category{
+		"necessary":     Necessary,
+		"functional":    Functional,
+		"analytics":     Analytics,
+		"performance":   Analytics,
+		"advertisement": Marketing,
+	}
+	// OneTrust's default cookie category group ids: C0001 strictly
+	// necessary, C0002 performance, C0003 functional, C0004 targeting and
+	// C0005 social media, whose cookies track across sites like
+	// targeting cookies do.
+	oneTrustFields = map[string]Category{
+		"C0001": Necessary,
+		"C0002": Analytics,
+		"C0003": Functional,
+		"C0004": Marketing,
+		"C0005": Marketing,
+	}
+)
+
+// NewDecider returns a Decider for p, which must have its defaults applied
+// (config.Policy.ApplyDefaults). Errors name the field at fault by its JSON
+// path, such as "consent.format".
+//
+// A nil GPC or DNT list means the default, analytics and marketing, so a
+// policy that missed ApplyDefaults still fails closed. Fields adds to and
+// overrides the keys of json and kv cookies (default: each category's own
+// name), CookieYes categories (necessary, functional, analytics,
+// performance → analytics, advertisement → marketing) and OneTrust group
+// ids (C0001 necessary, C0002 analytics, C0003 functional, C0004 and C0005
+// marketing); mapping a key to "necessary" makes it count for nothing.
+// Fields is not used by the cookiebot and tcf formats.
+func NewDecider(p config.ConsentPolicy) (*Decider, error) {
+	d := &Decider{format: p.Format, cookie: p.Cookie}
+	var base map[string]Category
+	switch p.Format {
+	case config.ConsentNone:
+		d.cookie = ""
+	case config.ConsentCookieYes:
+		d.readerFn, base = (*Decider).readCookieYesValue, cookieYesFields
+	case config.ConsentCookiebot:
+		d.readerFn = (*Decider).readCookiebotValue
+	case config.ConsentOneTrust:
+		d.readerFn, base = (*Decider).readOneTrustValue, oneTrustFields
+	case config.ConsentTCF:
+		d.readerFn = (*Decider).readTCFValue
+	case config.ConsentJSON:
+		d.readerFn = (*Decider).readJSONValue
+	case config.ConsentKV:
+		d.readerFn = (*Decider).readKVValue
+	case "":
+		return nil, fmt.Errorf("consent.format: empty; want one of %s (apply the policy defaults first)", formatList)
+	default:
+		return nil, fmt.Errorf("consent.format: %q is not one of %s", p.Format, formatList)
+	}
+	if d.readerFn != nil && !isToken(d.cookie) {
+		if d.cookie == "" {
+			return nil, fmt.Errorf("consent.cookie: empty; want the name of the %s consent cookie (apply the policy defaults first)", p.Format)
+		}
+		return nil, fmt.Errorf("consent.cookie: %q is not a cookie name", d.cookie)
+	}
+	if p.Format == config.ConsentJSON || p.Format == config.ConsentKV {
+		base = map[string]Category{}
+		for i, name := range config.Categories {
+			base[name] = Category(i)
+		}
+	}
+	if base != nil {
+		d.fields = make(map[string]Category, len(base)+len(p.Fields))
+		for k, c := range base {
+			d.fields[k] = c
+		}
+		for k, name := range p.Fields {
+			if k == "" {
+				return nil, fmt.Errorf("consent.fields: empty key; want a cookie key or OneTrust group id such as %q", "C0002")
+			}
+			c, ok := ParseCategory(name)
+			if !ok {
+				return nil, fmt.Errorf("consent.fields.%s: %q is not one of %s", k, name, strings.Join(config.Categories, ", "))
+			}
+			d.fields[k] = c
+		}
+	}
+
+	var err error
+	if d.gpcDeny, err = denyList("consent.gpc", p.GPC, false); err != nil {
+		return nil, err
+	}
+	// GPC opts out of sale and sharing, which is what marketing cookies do.
+	d.gpcDeny = d.gpcDeny.With(Marketing)
+	if d.dntDeny, err = denyList("consent.dnt", p.DNT, true); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+const formatList = `"cookieyes", "cookiebot", "onetrust", "tcf", "json", "kv", "none"`
+
+// denyList parses the GPC or DNT list; nil means analytics and marketing.
+func denyList(field string, names []string, noneOK bool) (Set, error) {
+	if names == nil {
+		return Set(0).With(Analytics).With(Marketing), nil
+	}
+	if noneOK && len(names) == 1 && names[0] == "none" {
+		return 0, nil
+	}
+	var s Set
+	for i, name := range names {
+		c, ok := ParseCategory(name)
+		if !ok || c == Necessary {
+			want := `"functional", "analytics" or "marketing"`
+			if noneOK {
+				want += `, or "none" alone`
+			}
+			if c == Necessary && ok {
+				return 0, fmt.Errorf("%s[%d]: necessary cannot be denied; want %s", field, i, want)
+			}
+			return 0, fmt.Errorf("%s[%d]: %q is not %s", field, i, name, want)
+		}
+		s = s.With(c)
+	}
+	return s, nil
+}
+
+// Format returns the consent cookie format, such as "cookieyes".
+func (d *Decider) Format() string { return d.format }
+
+// CookieName returns the consent cookie's name, or "" for format "none".
+func (d *Decider) CookieName() string { return d.cookie }
+
+// Decide decides the consent of the request with header h, which holds
+// canonical keys as net/http makes them.
+//
+// The consent cookie, read per the policy's format, grants what it says; no
+// cookie, or one that cannot be read, grants only Necessary. Sec-GPC: 1
+// then denies the policy's GPC categories and marketing, and DNT: 1 the
+// policy's DNT categories, whatever the cookie says.
+//
+// A request may carry the consent cookie more than once, for example when
+// a consent manager has written it for both example.com and
+// www.example.com. Decide then grants only what every copy grants, and
+// treats the request as unreadable (only Necessary) if any copy is, so an
+// older, broader consent never outlives a narrower one.
+func (d *Decider) Decide(h http.Header) Decision {
+	var dec Decision
+	dec.GPC = gpcSent(h["Sec-Gpc"])
+	dec.DNT = dntSent(h["Dnt"])
+	granted := Only
+	if d.readerFn != nil {
+		granted, dec.Cookie = d.decideCookies(h["Cookie"])
+	}
+	dec.Source = dec.Cookie
+	if dec.DNT && d.dntDeny != 0 {
+		granted &^= d.dntDeny
+		dec.Source = SourceDNT
+	}
+	if dec.GPC {
+		granted &^= d.gpcDeny
+		dec.Source = SourceGPC
+	}
+	dec.Granted = granted | Only
+	return dec
+}
+
+// DecideCookie reads one consent cookie value, as sent (percent-encoded or
+// not), per the configured format. It returns the categories the value
+// grants, always with Necessary, and whether it could be read; a value that
+// cannot be read grants only Necessary. It does not apply GPC or DNT. With
+// format "none" it reads nothing and returns Only, false.
+func (d *Decider) DecideCookie(value string) (Set, bool) {
+	if d.readerFn == nil || value == "" || len(value) > maxValueLen {
+		return Only, false
+	}
+	s, ok := d.readerFn(d, value)
+	if !ok {
+		return Only, false
+	}
+	return s | Only, true
+}
+
+// maxValueLen bounds the consent cookie values read. Browsers cap a cookie
+// at 4096 bytes of name and value; a longer value is not one a consent
+// manager wrote.
+const maxValueLen = 8192
+
+// decideCookies finds every copy of the consent cookie in the Cookie header
+// lines and intersects what they grant.
+func (d *Decider) decideCookies(lines []string) (Set, Source) {
+	granted, found, unreadable := All, false, false
+	for _, line := range lines {
+		for from := 0; ; {
+			v, next, ok := nextCookie(line, d.cookie, from)
+			if !ok {
+				break
+			}
+			from = next
+			found = true
+			s, ok := d.DecideCookie(v)
+			if !ok {
+				unreadable = true
+				continue
+			}
+			granted &= s
+		}
+	}
+	switch {
+	case !found:
+		return Only, SourceNone
+	case unreadable:
+		return Only, SourceUnreadable
+	}
+	return granted, SourceCookie
+}
+
+// nextCookie finds the next cookie called name in the Cookie header line
+// s, from byte from on, without parsing the cookies around it, and returns
+// its value and where to look for the next copy. Like net/http it splits
+// pairs at ';', trims spaces and tabs, matches the name exactly and removes
+// one pair of double quotes around the value.
+func nextCookie(s, name string, from int) (value string, next int, ok bool) {
+	for from < len(s) {
+		i := strings.Index(s[from:], name)
+		if i < 0 {
+			break
+		}
+		i += from
+		j := i + len(name)
+		if j >= len(s) || s[j] != '=' || !pairStart(s, i) {
+			from = i + 1
+			continue
+		}
+		v := s[j+1:]
+		next = len(s)
+		if k := strings.IndexByte(v, ';'); k >= 0 {
+			v, next = v[:k], j+1+k
+		}
+		v = strings.TrimRight(v, " \t")
+		if len(v) >= 2 && v[0] == '"' && v[len(v)-1] == '"' {
+			v = v[1 : len(v)-1]
+		}
+		return v, next, true
+	}
+	return "", len(s), false
+}
+
+// pairStart reports whether s[i] begins a cookie pair: it is preceded only
+// by spaces and tabs back to the start of s or to a ';'.
+func pairStart(s string, i int) bool {
+	for i--; i >= 0; i-- {
+		switch s[i] {
+		case ' ', '\t':
+		case ';':
+			return true
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// gpcSent reports whether any Sec-GPC field value is exactly "1" once
+// optional whitespace is trimmed. The GPC spec
+// (https://privacycg.github.io/gpc-spec/, "The Sec-GPC Header Field for
+// HTTP Requests") defines Sec-GPC-field-value = "1", tells servers to
+// ignore any other value, and to treat several fields as one Sec-GPC: 1 if
+// any of them is exactly "1".
+func gpcSent(values []string) bool {
+	for _, v := range values {
+		if strings.Trim(v, " \t") == "1" {
+			return true
+		}
+	}
+	return false
+}
+
+// dntSent reports whether any DNT field value means DNT: 1. The Tracking
+// Preference Expression note (https://www.w3.org/TR/tracking-dnt/, section
+// 5.2) defines DNT-field-value = ( "0" / "1" ) *DNT-extension, where an
+// extension is a visible character other than '"', ',' and '\'; so "1"
+// followed by extension characters is DNT: 1 too.
+func dntSent(values []string) bool {
+	for _, v := range values {
+		v = strings.Trim(v, " \t")
+		if v == "" || v[0] != '1' {
+			continue
+		}
+		ext := true
+		for i := 1; i < len(v); i++ {
+			if c := v[i]; c < 0x21 || c > 0x7e || c == '"' || c == ',' || c == '\\' {
+				ext = false
+				break
+			}
+		}
+		if ext {
+			return true
+		}
+	}
+	return false
+}
+
+// isToken reports whether s is an RFC 9110 token, the syntax of cookie
+// names.
+func isToken(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c <= ' ' || c >= 0x7f || strings.IndexByte(`"(),/:;<=>?@[\]{}`, c) >= 0 {
+			return false
+		}
+	}
+	return true
+}

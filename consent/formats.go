@@ -1,0 +1,400 @@
+package consent
+
+import (
+	"bytes"
+	"strings"
+)
+
+// Readers of the consent cookie formats. Each gets the cookie value as sent
+// and returns what it grants, or false when the value cannot be read. They
+// share two rules so that no reading is broader than the visitor's choice:
+//
+//   - A category is granted only when every key mapped to it says yes: a
+//     key repeated, or two keys for one category (CookieYes "analytics"
+//     and "performance"), grant the category only if all of them do.
+//   - A key the reader knows whose value it cannot read makes the whole
+//     value unreadable; keys it does not know are ignored.
+//
+// Values are percent-decoded (RFC 3986; '+' stays '+') into a buffer on
+// the stack, so reading a typical cookie allocates nothing.
+
+// decodeBufLen is the stack buffer for percent-decoded values; longer
+// values spill to the heap.
+const decodeBufLen = 512
+
+// tally accumulates choices so that a category is granted only when every
+// choice about it is yes.
+type tally struct{ yes, no Set }
+
+func (t *tally) add(c Category, granted bool) {
+	if c == Necessary {
+		return
+	}
+	if granted {
+		t.yes |= 1 << c
+	} else {
+		t.no |= 1 << c
+	}
+}
+
+func (t tally) set() Set { return t.yes &^ t.no }
+
+// appendUnescape appends s to dst, decoding %XX escapes. It reports false
+// for a malformed escape such as "%4" or "%zz".
+func appendUnescape(dst []byte, s string) ([]byte, bool) {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c == '%' {
+			if i+2 >= len(s) {
+				return dst, false
+			}
+			hi, lo := unhex(s[i+1]), unhex(s[i+2])
+			if hi > 15 || lo > 15 {
+				return dst, false
+			}
+			c = hi<<4 | lo
+			i += 2
+		}
+		dst = append(dst, c)
+	}
+	return dst, true
+}
+
+func unhex(c byte) byte {
+	switch {
+	case '0' <= c && c <= '9':
+		return c - '0'
+	case 'a' <= c && c <= 'f':
+		return c - 'a' + 10
+	case 'A' <= c && c <= 'F':
+		return c - 'A' + 10
+	}
+	return 255
+}
+
+// parseChoice reads a yes/no value: true/false, yes/no, 1/0 or
+// granted/denied, in any letter case.
+func parseChoice(b []byte) (granted, ok bool) {
+	switch {
+	case len(b) == 1 && b[0] == '1':
+		return true, true
+	case len(b) == 1 && b[0] == '0':
+		return false, true
+	case bytes.EqualFold(b, []byte("true")), bytes.EqualFold(b, []byte("yes")), bytes.EqualFold(b, []byte("granted")):
+		return true, true
+	case bytes.EqualFold(b, []byte("false")), bytes.EqualFold(b, []byte("no")), bytes.EqualFold(b, []byte("denied")):
+		return false, true
+	}
+	return false, false
+}
+
+func trimSpace(b []byte) []byte {
+	for len(b) > 0 && (b[0] == ' ' || b[0] == '\t') {
+		b = b[1:]
+	}
+	for len(b) > 0 && (b[len(b)-1] == ' ' || b[len(b)-1] == '\t') {
+		b = b[:len(b)-1]
+	}
+	return b
+}
+
+// cutAny splits b at the first byte in seps; found is false when there is
+// none and then head is all of b.
+func cutAny(b []byte, seps string) (head, tail []byte, found bool) {
+	for i, c := range b {
+		if strings.IndexByte(seps, c) >= 0 {
+			return b[:i], b[i+1:], true
+		}
+	}
+	return b, nil, false
+}
+
+// readPairs reads key/value pairs separated by a byte in pairSeps, each
+// split at its first byte in kvSeps, with the keys mapped through fields.
+// An empty pair is skipped; a pair without a separator is unreadable.
+func readPairs(b []byte, pairSeps, kvSeps string, fields map[string]Category, t *tally) bool {
+	for len(b) > 0 {
+		var pair []byte
+		pair, b, _ = cutAny(b, pairSeps)
+		pair = trimSpace(pair)
+		if len(pair) == 0 {
+			continue
+		}
+		k, v, ok := cutAny(pair, kvSeps)
+		if !ok {
+			return false
+		}
+		c, mapped := fields[string(trimSpace(k))]
+		if !mapped {
+			continue
+		}
+		granted, ok := parseChoice(trimSpace(v))
+		if !ok {
+			return false
+		}
+		t.add(c, granted)
+	}
+	return true
+}
+
+// readCookieYesValue reads CookieYes's cookieyes-consent cookie, comma
+// separated key:value pairs written unencoded, for example
+//
+//	consentid:bVZ3Y2FkbW5G,consent:yes,action:yes,necessary:yes,functional:yes,analytics:no,performance:no,advertisement:no,other:no,lastRenewedDate:1700000000000
+//
+// "action" is yes once the visitor has answered the banner. Before that
+// CookieYes writes the banner's defaults, which for its "implicit" and
+// opt-out banners are pre-checked (https://www.cookieyes.com/faqs/), so
+// cookies such as "consent:yes,action:no,...,advertisement:yes" are common
+// and record no choice: only a cookie with both consent:yes and action:yes
+// grants anything. Categories: functional → functional; analytics and
+// performance → analytics (both must be yes, where present);
+// advertisement → marketing. "other" (cookies CookieYes has not
+// categorised), consentid and lastRenewedDate are ignored.
+func (d *Decider) readCookieYesValue(value string) (Set, bool) {
+	var buf [decodeBufLen]byte
+	b, ok := appendUnescape(buf[:0], value)
+	if !ok {
+		return 0, false
+	}
+	var t tally
+	consent, action := 0, 0 // 0 unseen, 1 yes, -1 anything else
+	for rest := b; len(rest) > 0; {
+		var pair []byte
+		pair, rest, _ = cutAny(rest, ",")
+		pair = trimSpace(pair)
+		if len(pair) == 0 {
+			continue
+		}
+		k, v, ok := cutAny(pair, ":")
+		if !ok {
+			return 0, false
+		}
+		k, v = trimSpace(k), trimSpace(v)
+		switch string(k) {
+		case "consent":
+			consent = mergeFlag(consent, v)
+			continue
+		case "action":
+			action = mergeFlag(action, v)
+			continue
+		}
+		c, mapped := d.fields[string(k)]
+		if !mapped {
+			continue
+		}
+		granted, ok := parseChoice(v)
+		if !ok {
+			return 0, false
+		}
+		t.add(c, granted)
+	}
+	if consent != 1 || action != 1 {
+		return 0, true
+	}
+	return t.set(), true
+}
+
+// mergeFlag folds one more "yes"-or-not value into a flag that is 1 only
+// while every value seen was yes.
+func mergeFlag(flag int, v []byte) int {
+	if granted, ok := parseChoice(v); ok && granted && flag != -1 {
+		return 1
+	}
+	return -1
+}
+
+// readCookiebotValue reads Cookiebot's CookieConsent cookie: a JavaScript
+// object literal, percent-encoded, for example (decoded)
+//
+//	{stamp:'mQ4yA0i5Ew==',necessary:true,preferences:true,statistics:false,marketing:false,method:'explicit',ver:1,utc:1700000000000,region:'gb'}
+//
+// Cookiebot documents its server-side reading in "Programming Cookiebot"
+// (https://www.cookiebot.com/en/developer/): "0" means the visitor
+// accepted only necessary cookies and "-1" that the visitor is outside a
+// region that requires consent. Categories: preferences → functional,
+// statistics → analytics, marketing → marketing.
+//
+// Strict readings, by design:
+//   - "-1", "-2" and any other bare value are unreadable: they record no
+//     choice, and whether a region needs consent is the site's call, not
+//     the consent manager's guess from an IP address.
+//   - Only method 'explicit' grants anything. Cookiebot records 'implied'
+//     when consent was assumed (and treats cookies without a method as
+//     implied); GDPR consent must be an affirmative act.
+//   - A nested object or array makes the value unreadable.
+func (d *Decider) readCookiebotValue(value string) (Set, bool) {
+	var buf [decodeBufLen]byte
+	b, ok := appendUnescape(buf[:0], value)
+	if !ok {
+		return 0, false
+	}
+	b = trimSpace(b)
+	if len(b) == 1 && b[0] == '0' {
+		return 0, true
+	}
+	if len(b) < 2 || b[0] != '{' || b[len(b)-1] != '}' {
+		return 0, false
+	}
+	var t tally
+	explicit := 0 // 0 unseen, 1 'explicit', -1 anything else
+	in := b[1 : len(b)-1]
+	for i := 0; ; {
+		i = skipSpace(in, i)
+		if i == len(in) {
+			break
+		}
+		key, n, ok := jsToken(in, i)
+		if !ok {
+			return 0, false
+		}
+		i = skipSpace(in, n)
+		if i == len(in) || in[i] != ':' {
+			return 0, false
+		}
+		i = skipSpace(in, i+1)
+		val, n, ok := jsToken(in, i)
+		if !ok {
+			return 0, false
+		}
+		i = skipSpace(in, n)
+		if i < len(in) {
+			if in[i] != ',' {
+				return 0, false
+			}
+			i++
+		}
+		var c Category
+		switch string(key) {
+		case "preferences":
+			c = Functional
+		case "statistics":
+			c = Analytics
+		case "marketing":
+			c = Marketing
+		case "method":
+			if string(val) == "explicit" && explicit != -1 {
+				explicit = 1
+			} else {
+				explicit = -1
+			}
+			continue
+		default:
+			continue
+		}
+		switch string(val) {
+		case "true":
+			t.add(c, true)
+		case "false":
+			t.add(c, false)
+		default:
+			return 0, false
+		}
+	}
+	if explicit != 1 {
+		return 0, true
+	}
+	return t.set(), true
+}
+
+func skipSpace(b []byte, i int) int {
+	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
+		i++
+	}
+	return i
+}
+
+// jsToken reads a key or value of a JavaScript object literal at b[i]: a
+// string in single or double quotes (returned without them; a backslash
+// escapes the next byte) or a bare run of letters, digits and "_$.+-".
+// It returns the token and the index after it.
+func jsToken(b []byte, i int) (tok []byte, next int, ok bool) {
+	if i >= len(b) {
+		return nil, i, false
+	}
+	if q := b[i]; q == '\'' || q == '"' {
+		for j := i + 1; j < len(b); j++ {
+			switch b[j] {
+			case '\\':
+				j++
+			case q:
+				return b[i+1 : j], j + 1, true
+			}
+		}
+		return nil, i, false
+	}
+	j := i
+	for j < len(b) {
+		c := b[j]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("_$.+-", c) >= 0) {
+			break
+		}
+		j++
+	}
+	if j == i {
+		return nil, i, false
+	}
+	return b[i:j], j, true
+}
+
+// readOneTrustValue reads OneTrust's OptanonConsent cookie, a URL query
+// string, for example
+//
+//	isGpcEnabled=0&datestamp=Tue+Nov+21+2023+10%3A00%3A00+GMT%2B0000&version=202310.1.0&isIABGlobal=false&hosts=&consentId=0c737b02&interactionCount=1&landingPath=NotLandingPage&groups=C0001%3A1%2CC0002%3A0%2CC0003%3A1%2CC0004%3A0&geolocation=GB%3BENG&AwaitingReconsent=false
+//
+// Its "groups" parameter lists cookie category group ids with 1 (consent)
+// or 0; OneTrust documents the cookie in "OneTrust Cookies"
+// (https://my.onetrust.com/articles/en_US/Knowledge/UUID-2dc719a8-4be5-8d16-1dc8-c7b4147b88e0).
+// The query
+// string is split before its values are decoded, so an encoded '&' in
+// landingPath cannot forge a parameter. A value without "groups" is
+// unreadable; interactionCount=0 means the visitor has not answered and
+// the groups are OneTrust's defaults, so it grants nothing. Group ids not
+// in the field map (such as STACK42 or V2STACK42, the TCF stacks) are
+// ignored.
+func (d *Decider) readOneTrustValue(value string) (Set, bool) {
+	var t tally
+	seen, answered := false, true
+	for rest := value; rest != ""; {
+		var param string
+		param, rest, _ = strings.Cut(rest, "&")
+		k, v, _ := strings.Cut(param, "=")
+		switch k {
+		case "interactionCount":
+			if v == "0" {
+				answered = false
+			}
+		case "groups":
+			seen = true
+			var buf [decodeBufLen]byte
+			b, ok := appendUnescape(buf[:0], v)
+			if !ok || !readPairs(b, ",", ":", d.fields, &t) {
+				return 0, false
+			}
+		}
+	}
+	if !seen {
+		return 0, false
+	}
+	if !answered {
+		return 0, true
+	}
+	return t.set(), true
+}
+
+// readKVValue reads a site's own key/value cookie such as
+// "analytics=1&marketing=0" or "analytics:yes,marketing:no": pairs
+// separated by '&', ',' or '|', keys from values by '=' or ':',
+// percent-encoded as a whole or not.
+func (d *Decider) readKVValue(value string) (Set, bool) {
+	var buf [decodeBufLen]byte
+	b, ok := appendUnescape(buf[:0], value)
+	if !ok {
+		return 0, false
+	}
+	var t tally
+	if !readPairs(b, "&,|", "=:", d.fields, &t) {
+		return 0, false
+	}
+	return t.set(), true
+}

@@ -1,0 +1,129 @@
+package pseudonym
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"math/rand/v2"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+// benchAddrs returns n distinct public-looking addresses, a quarter IPv6.
+func benchAddrs(n int) []netip.Addr {
+	rng := rand.New(rand.NewPCG(1, 2))
+	addrs := make([]netip.Addr, n)
+	for i := range addrs {
+		if i%4 == 3 {
+			var b [16]byte
+			b[0], b[1] = 0x20, 0x01
+			for j := 2; j < 16; j++ {
+				b[j] = byte(rng.Uint32())
+			}
+			addrs[i] = netip.AddrFrom16(b)
+			continue
+		}
+		v := rng.Uint32()
+		addrs[i] = netip.AddrFrom4([4]byte{byte(v>>24) | 1, byte(v >> 16), byte(v >> 8), byte(v)})
+	}
+	return addrs
+}
+
+// zipfTrace draws n requests from addrs with a Zipf distribution (s=1.1),
+// roughly how requests spread over clients in real traffic.
+func zipfTrace(addrs []netip.Addr, n int) []netip.Addr {
+	z := rand.NewZipf(rand.New(rand.NewPCG(3, 4)), 1.1, 1, uint64(len(addrs)-1))
+	trace := make([]netip.Addr, n)
+	for i := range trace {
+		trace[i] = addrs[z.Uint64()]
+	}
+	return trace
+}
+
+// corpusAddrs returns the client addresses of the shared Apache log corpus
+// in order, or nil if it is absent.
+func corpusAddrs(tb testing.TB) []netip.Addr {
+	dir, err := os.Getwd()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			break
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return nil
+		}
+		dir = parent
+	}
+	f, err := os.Open(filepath.Join(dir, "..", "shared", "corpus", "apache_logs"))
+	if err != nil {
+		return nil
+	}
+	defer f.Close()
+	var addrs []netip.Addr
+	sc := bufio.NewScanner(f)
+	sc.Buffer(nil, 1<<20)
+	for sc.Scan() {
+		field, _, _ := bytes.Cut(sc.Bytes(), []byte(" "))
+		if a, err := netip.ParseAddr(string(field)); err == nil {
+			addrs = append(addrs, a)
+		}
+	}
+	return addrs
+}
+
+func benchRing(b *testing.B, cacheSize int) *KeyRing {
+	r := NewKeyRing(nil, time.Hour, time.Hour)
+	r.CacheSize = cacheSize
+	if err := r.Refresh(context.Background(), time.Now()); err != nil {
+		b.Fatal(err)
+	}
+	return r
+}
+
+// BenchmarkAppendAddr compares, in one run, a pseudonym computed afresh
+// with a cache hit and with realistic address mixes through the cache.
+func BenchmarkAppendAddr(b *testing.B) {
+	addrs := benchAddrs(10_000)
+	run := func(b *testing.B, r *KeyRing, trace []netip.Addr) {
+		dst := make([]byte, 0, 64)
+		b.ReportAllocs()
+		b.ResetTimer()
+		for i := 0; b.Loop(); i++ {
+			dst = r.AppendAddr(dst[:0], trace[i%len(trace)])
+		}
+	}
+	b.Run("afresh", func(b *testing.B) {
+		run(b, benchRing(b, -1), addrs)
+	})
+	b.Run("hit", func(b *testing.B) {
+		r := benchRing(b, 0)
+		run(b, r, addrs[:1])
+	})
+	b.Run("zipf10k", func(b *testing.B) {
+		run(b, benchRing(b, 0), zipfTrace(addrs, 1<<16))
+	})
+	b.Run("apache_logs", func(b *testing.B) {
+		trace := corpusAddrs(b)
+		if trace == nil {
+			b.Skip("corpus ../shared/corpus/apache_logs (beside the module root) is absent")
+		}
+		run(b, benchRing(b, 0), trace)
+	})
+}
+
+// BenchmarkAppendPseudonym measures a pseudonym of a short identifier.
+func BenchmarkAppendPseudonym(b *testing.B) {
+	r := benchRing(b, 0)
+	src := []byte("alice@example.com")
+	dst := make([]byte, 0, 64)
+	b.ReportAllocs()
+	for b.Loop() {
+		dst = r.AppendPseudonym(dst[:0], src)
+	}
+}

@@ -1,0 +1,215 @@
+package scrub
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+)
+
+// maxName is the longest parameter name, after percent-decoding, that can
+// be matched against a list. Longer names are treated as unmatchable:
+// removed from logs, kept when only stripping click ids upstream.
+const maxName = 256
+
+// nameSet matches parameter names: exact names, prefixes and suffixes, all
+// lower case, compared with the lower-cased decoded name.
+type nameSet struct {
+	exact    map[string]struct{}
+	prefixes []string
+	suffixes []string
+}
+
+// add adds a list of names; a name ending in "*" is a prefix, one starting
+// with "*" a suffix (suffixes are for the built-in lists only).
+func (s *nameSet) add(names ...string) {
+	if s.exact == nil {
+		s.exact = make(map[string]struct{}, len(names))
+	}
+	for _, n := range names {
+		n = lowerASCII(n)
+		switch {
+		case strings.HasSuffix(n, "*"):
+			s.prefixes = append(s.prefixes, n[:len(n)-1])
+		case strings.HasPrefix(n, "*"):
+			s.suffixes = append(s.suffixes, n[1:])
+		default:
+			s.exact[n] = struct{}{}
+		}
+	}
+}
+
+// match reports whether the lower-case name is in the set.
+func (s *nameSet) match(name []byte) bool {
+	if _, ok := s.exact[string(name)]; ok {
+		return true
+	}
+	for _, p := range s.prefixes {
+		if len(name) >= len(p) && string(name[:len(p)]) == p {
+			return true
+		}
+	}
+	for _, p := range s.suffixes {
+		if len(name) >= len(p) && string(name[len(name)-len(p):]) == p {
+			return true
+		}
+	}
+	return false
+}
+
+// matchParam matches a parameter name and, for PHP and Rails style names
+// such as user[password] or password[], their base and last key, so that
+// nesting does not hide a credential.
+func (s *nameSet) matchParam(name []byte) bool {
+	if s.match(name) {
+		return true
+	}
+	i := bytes.IndexByte(name, '[')
+	if i < 0 {
+		return false
+	}
+	if i > 0 && s.match(name[:i]) {
+		return true
+	}
+	if name[len(name)-1] == ']' {
+		j := bytes.LastIndexByte(name[:len(name)-1], '[')
+		if key := name[j+1 : len(name)-1]; len(key) > 0 && s.match(key) {
+			return true
+		}
+	}
+	return false
+}
+
+// checkNames validates policy parameter names: a name, or a prefix ending
+// in "*", with no query syntax in it.
+func checkNames(field string, names []string) error {
+	for i, n := range names {
+		bare := strings.TrimSuffix(n, "*")
+		if bare == "" || strings.ContainsAny(bare, "&=#;* ") {
+			return fmt.Errorf("%s[%d]: %q is not a parameter name; want a name such as \"ref\" or a prefix such as \"utm_*\"", field, i, n)
+		}
+		if len(bare) > maxName {
+			return fmt.Errorf("%s[%d]: name is %d bytes long; want at most %d", field, i, len(bare), maxName)
+		}
+	}
+	return nil
+}
+
+func lowerASCII(s string) string {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; 'A' <= c && c <= 'Z' {
+			b := []byte(s)
+			for j := i; j < len(b); j++ {
+				if c := b[j]; 'A' <= c && c <= 'Z' {
+					b[j] = c + 'a' - 'A'
+				}
+			}
+			return string(b)
+		}
+	}
+	return s
+}
+
+// decodeName percent-decodes a query parameter name into buf, lower-cased,
+// with '+' as a space. ok is false when an escape is malformed or the
+// decoded name does not fit in buf.
+func decodeName(buf *[maxName]byte, raw []byte) (n int, ok bool) {
+	for i := 0; i < len(raw); i++ {
+		if n == len(buf) {
+			return 0, false
+		}
+		c := raw[i]
+		switch c {
+		case '%':
+			if i+2 >= len(raw) || !isHex(raw[i+1]) || !isHex(raw[i+2]) {
+				return 0, false
+			}
+			c = unhex(raw[i+1])<<4 | unhex(raw[i+2])
+			i += 2
+		case '+':
+			c = ' '
+		}
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		buf[n] = c
+		n++
+	}
+	return n, true
+}
+
+// appendUnescape appends s percent-decoded, with '+' as a space if form is
+// set. ok is false if an escape is malformed; dst is then returned as it
+// was.
+func appendUnescape(dst, s []byte, form bool) ([]byte, bool) {
+	start := len(dst)
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '%':
+			if i+2 >= len(s) || !isHex(s[i+1]) || !isHex(s[i+2]) {
+				return dst[:start], false
+			}
+			c = unhex(s[i+1])<<4 | unhex(s[i+2])
+			i += 2
+		case c == '+' && form:
+			c = ' '
+		}
+		dst = append(dst, c)
+	}
+	return dst, true
+}
+
+// Bytes that survive unescaped when a changed component is re-encoded.
+// Both keep '[' and ']' so that tags such as "[email]" stay readable in
+// logs; neither keeps the delimiters of its own context.
+var (
+	pathSafe  = makeSafe("-._~!$&'()*+,=:@[]")
+	querySafe = makeSafe("-._~!$'()*,:@/?[]")
+)
+
+func makeSafe(extra string) (t [256]bool) {
+	for c := '0'; c <= '9'; c++ {
+		t[c] = true
+	}
+	for c := 'a'; c <= 'z'; c++ {
+		t[c] = true
+		t[c-'a'+'A'] = true
+	}
+	for i := 0; i < len(extra); i++ {
+		t[extra[i]] = true
+	}
+	return t
+}
+
+const upperHex = "0123456789ABCDEF"
+
+// appendEscape appends s percent-encoded: bytes not in safe become %XX, and
+// a space becomes '+' when form is set.
+func appendEscape(dst, s []byte, safe *[256]bool, form bool) []byte {
+	for _, c := range s {
+		switch {
+		case safe[c]:
+			dst = append(dst, c)
+		case c == ' ' && form:
+			dst = append(dst, '+')
+		default:
+			dst = append(dst, '%', upperHex[c>>4], upperHex[c&15])
+		}
+	}
+	return dst
+}
+
+func isHex(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
+}
+
+func unhex(c byte) byte {
+	switch {
+	case c <= '9':
+		return c - '0'
+	case c <= 'F':
+		return c - 'A' + 10
+	default:
+		return c - 'a' + 10
+	}
+}

@@ -1,0 +1,514 @@
+package scrub
+
+import (
+	"bytes"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/caddy-privacy/caddy-privacy/config"
+)
+
+// Built-in query parameter lists. Names are matched case-insensitively
+// after percent-decoding; "x*" is a prefix and "*x" a suffix. Sources: the
+// OAuth 2.0 and OpenID Connect specifications (RFC 6749, RFC 7636), AWS
+// and Google Cloud signed URL documentation, and the click-id parameters
+// the ad platforms document for their auto-tagging.
+var (
+	// denyCredentials are tokens, secrets, one-time codes and signatures.
+	// An OAuth "code" is a credential: it can be exchanged for a token.
+	denyCredentials = []string{
+		"token", "access_token", "accesstoken", "id_token", "idtoken",
+		"refresh_token", "refreshtoken", "auth", "auth_token", "authtoken",
+		"authorization", "code", "state", "nonce", "code_verifier",
+		"ticket", "otp", "pin", "jwt", "assertion", "hash", "hmac",
+		"key", "api_key", "apikey", "api-key", "auth_key", "authkey",
+		"signature", "sig", "secret", "client_secret", "private_token",
+		"password", "passwd", "pwd", "pass",
+		"samlrequest", "samlresponse", "relaystate",
+		"x-amz-credential", "x-amz-signature", "x-amz-security-token",
+		"awsaccesskeyid", "x-goog-credential", "x-goog-signature",
+		"googleaccessid",
+		"*token", "*secret", "*password", "*passwd",
+	}
+	// denySessions are session ids.
+	denySessions = []string{
+		"sid", "sess", "session", "sessid", "sessionid", "session_id",
+		"jsessionid", "phpsessid", "aspsessionid*", "cfid", "cftoken",
+		"*sessionid", "*session_id",
+	}
+	// denyPersonal are names, contact details, precise location and
+	// national or account numbers.
+	denyPersonal = []string{
+		"email", "e-mail", "mail", "email_address", "emailaddress", "cc",
+		"name", "first_name", "firstname", "fname", "last_name", "lastname",
+		"lname", "surname", "fullname", "full_name", "username", "user_name",
+		"user", "login", "user_id", "userid", "uid", "customer_id",
+		"customerid", "phone", "phone_number", "telephone", "tel", "mobile",
+		"address", "street", "postcode", "postal_code", "zip", "zipcode",
+		"dob", "birthday", "birthdate", "ip", "ip_address", "ssn", "nino",
+		"iban", "lat", "lng", "lon", "long", "latitude", "longitude",
+	}
+	// clickIDs are the parameters ad, analytics and e-mail platforms add
+	// to links to join a visit to a click, a person or a profile
+	// elsewhere.
+	clickIDs = []string{
+		"gclid", "gclsrc", "gbraid", "wbraid", "dclid", "srsltid",
+		"_gl", "_ga", "_gac", "fbclid", "msclkid", "ttclid", "twclid",
+		"li_fat_id", "yclid", "ysclid", "rdt_cid", "sccid", "qclid",
+		"irclickid", "s_kwcid", "ef_id", "epik", "igshid", "igsh",
+		"mc_eid", "_hsenc", "_hsmi", "__hssc", "__hstc", "__hsfp",
+		"hsctatracking", "mkt_tok", "_kx", "oly_enc_id", "oly_anon_id",
+		"vero_id", "wickedid",
+	}
+	// allowBuiltin are kept in "allow" mode: paging, sorting, language,
+	// presentation and the campaign-level utm parameters. Left out on
+	// purpose: q and other search terms (free text), id (often a person's
+	// record), ref (often a referrer's user name) and utm_term (the words
+	// a visitor searched for).
+	allowBuiltin = []string{
+		"page", "p", "pg", "sort", "sort_by", "sortby", "order", "order_by",
+		"orderby", "dir", "lang", "language", "locale", "hl", "category",
+		"cat", "limit", "offset", "per_page", "page_size", "view", "tab",
+		"format", "type", "v", "ver", "version", "theme", "currency",
+		"utm_source", "utm_medium", "utm_campaign", "utm_content", "utm_id",
+	}
+)
+
+var (
+	builtinDeny  nameSet
+	builtinAllow nameSet
+	clickIDSet   ParamSet
+)
+
+func init() {
+	builtinDeny.add(denyCredentials...)
+	builtinDeny.add(denySessions...)
+	builtinDeny.add(denyPersonal...)
+	builtinDeny.add(clickIDs...)
+	builtinAllow.add(allowBuiltin...)
+	clickIDSet.names.add(clickIDs...)
+}
+
+// ClickIDs returns the click-id parameters that StripClickIDs removes and
+// that URL always removes in "deny" mode: gclid, gclsrc, gbraid, wbraid,
+// dclid, srsltid, _gl, _ga, _gac, fbclid, msclkid, ttclid, twclid,
+// li_fat_id, yclid, ysclid, rdt_cid, sccid, qclid, irclickid, s_kwcid,
+// ef_id, epik, igshid, igsh, mc_eid, _hsenc, _hsmi, __hssc, __hstc,
+// __hsfp, hsctatracking, mkt_tok, _kx, oly_enc_id, oly_anon_id, vero_id
+// and wickedid. The slice is a copy.
+func ClickIDs() []string { return slices.Clone(clickIDs) }
+
+// URL scrubs URLs: request URIs, referrers and the page URLs in analytics
+// beacons. It is safe for concurrent use.
+//
+// What it does, in order:
+//
+//   - The userinfo of an absolute URL (https://user:pass@host/) is removed.
+//   - The host and every path segment go through the TextFunc, decoded
+//     first, so /users/jane@example.com/ and /users/jane%40example.com/
+//     are both caught.
+//   - Path (matrix) parameters such as ;jsessionid=… are removed when
+//     their name is on the deny lists, in both modes.
+//   - Query parameters are split on '&' and also on ';', the separator
+//     older servers accept, so that nothing hides behind it. In "deny"
+//     mode (the default) the parameters on the built-in deny list and in
+//     Deny are removed and the names and values of the others go through
+//     the TextFunc. In "allow" mode only those on the built-in allow list
+//     and in Allow are kept (Deny still wins), their values through the
+//     TextFunc; the built-in deny list does not apply there, so Allow can
+//     keep, say, a product "code".
+//   - The fragment is removed unless KeepFragment is set; a kept fragment
+//     is scrubbed like a path and, after '?' or when it holds '=' (an
+//     OAuth implicit-flow fragment), like a query.
+//
+// The built-in deny list, matched case-insensitively after
+// percent-decoding ("x*" is a prefix, "*x" a suffix; a[b] style names are
+// also matched by their base and last key, so user[password] is denied):
+//
+//   - credentials: token, access_token, accesstoken, id_token, idtoken,
+//     refresh_token, refreshtoken, auth, auth_token, authtoken,
+//     authorization, code, state, nonce, code_verifier, ticket, otp, pin,
+//     jwt, assertion, hash, hmac, key, api_key, apikey, api-key, auth_key,
+//     authkey, signature, sig, secret, client_secret, private_token,
+//     password, passwd, pwd, pass, samlrequest, samlresponse, relaystate,
+//     x-amz-credential, x-amz-signature, x-amz-security-token,
+//     awsaccesskeyid, x-goog-credential, x-goog-signature, googleaccessid,
+//     and any name ending in token, secret, password or passwd;
+//   - session ids: sid, sess, session, sessid, sessionid, session_id,
+//     jsessionid, phpsessid, aspsessionid*, cfid, cftoken, and any name
+//     ending in sessionid or session_id;
+//   - personal data: email, e-mail, mail, email_address, emailaddress, cc,
+//     name, first_name, firstname, fname, last_name, lastname, lname,
+//     surname, fullname, full_name, username, user_name, user, login,
+//     user_id, userid, uid, customer_id, customerid, phone, phone_number,
+//     telephone, tel, mobile, address, street, postcode, postal_code, zip,
+//     zipcode, dob, birthday, birthdate, ip, ip_address, ssn, nino, iban,
+//     lat, lng, lon, long, latitude, longitude;
+//   - click ids: every name ClickIDs returns.
+//
+// The built-in allow list: page, p, pg, sort, sort_by, sortby, order,
+// order_by, orderby, dir, lang, language, locale, hl, category, cat,
+// limit, offset, per_page, page_size, view, tab, format, type, v, ver,
+// version, theme, currency, utm_source, utm_medium, utm_campaign,
+// utm_content and utm_id. It leaves out q and other search terms (free
+// text), id (often a person's record), ref (often a referrer's user name)
+// and utm_term (the words a visitor searched for).
+type URL struct {
+	allowMode    bool
+	keepFragment bool
+	userDeny     nameSet
+	userAllow    nameSet
+	text         TextFunc
+}
+
+// NewURL returns a URL scrubber for the policy. text scrubs free text;
+// nil keeps it as it is (for when every detector is off). An empty Query
+// means "deny".
+func NewURL(p config.URLPolicy, text TextFunc) (*URL, error) {
+	u := &URL{keepFragment: p.KeepFragment, text: text}
+	switch p.Query {
+	case "", config.QueryDeny:
+	case config.QueryAllow:
+		u.allowMode = true
+	default:
+		return nil, fmt.Errorf("url.query: %q is not a query mode; want %q or %q", p.Query, config.QueryDeny, config.QueryAllow)
+	}
+	if err := checkNames("url.allow", p.Allow); err != nil {
+		return nil, err
+	}
+	if err := checkNames("url.deny", p.Deny); err != nil {
+		return nil, err
+	}
+	u.userAllow.add(p.Allow...)
+	u.userDeny.add(p.Deny...)
+	if u.text == nil {
+		u.text = appendSame
+	}
+	return u, nil
+}
+
+// Append appends the scrubbed form of src to dst and returns the extended
+// buffer. src is an absolute URL ("https://host/path?query#fragment"), a
+// scheme-relative or relative reference, or a request target
+// ("/path?query"); "-" and the empty string are appended as they are. The
+// output keeps the scheme, host and path structure. dst and src must not
+// overlap. Nothing is allocated when dst has room.
+//
+// A parameter whose name has a malformed percent-escape (%4, %zz) is
+// removed; a kept value, path segment or host with one becomes
+// "[redacted]".
+func (u *URL) Append(dst, src []byte) []byte {
+	if len(src) == 0 || len(src) == 1 && src[0] == '-' {
+		return append(dst, src...)
+	}
+	rest, frag, hasFrag := cut(src, '#')
+	rest, query, hasQuery := cut(rest, '?')
+
+	if n := schemeLen(rest); n > 0 {
+		dst = append(dst, rest[:n+1]...)
+		rest = rest[n+1:]
+	}
+	if len(rest) >= 2 && rest[0] == '/' && rest[1] == '/' {
+		dst = append(dst, "//"...)
+		rest = rest[2:]
+		end := bytes.IndexByte(rest, '/')
+		if end < 0 {
+			end = len(rest)
+		}
+		auth := rest[:end]
+		rest = rest[end:]
+		if at := bytes.LastIndexByte(auth, '@'); at >= 0 {
+			auth = auth[at+1:] // userinfo
+		}
+		dst = u.appendSegment(dst, auth)
+	}
+	dst = u.appendPath(dst, rest)
+	if hasQuery {
+		mark := len(dst)
+		dst = append(dst, '?')
+		if n := len(dst); true {
+			dst = u.appendParams(dst, query, false)
+			if len(dst) == n {
+				dst = dst[:mark] // every parameter removed
+			}
+		}
+	}
+	if hasFrag && u.keepFragment {
+		dst = append(dst, '#')
+		dst = u.appendFragment(dst, frag)
+	}
+	return dst
+}
+
+// AppendQuery appends the scrubbed form of a raw query string, without its
+// '?', to dst and returns the extended buffer. A leading '?' is skipped so
+// that it cannot hide the first parameter's name. Nothing is appended when
+// every parameter is removed.
+func (u *URL) AppendQuery(dst, rawQuery []byte) []byte {
+	if len(rawQuery) > 0 && rawQuery[0] == '?' {
+		rawQuery = rawQuery[1:]
+	}
+	return u.appendParams(dst, rawQuery, false)
+}
+
+func (u *URL) appendFragment(dst, frag []byte) []byte {
+	path, query, hasQuery := cut(frag, '?')
+	if !hasQuery && bytes.IndexByte(frag, '=') >= 0 {
+		return u.appendParams(dst, frag, true)
+	}
+	dst = u.appendPath(dst, path)
+	if hasQuery {
+		dst = append(dst, '?')
+		dst = u.appendParams(dst, query, true)
+	}
+	return dst
+}
+
+func (u *URL) appendPath(dst, path []byte) []byte {
+	for {
+		i := bytes.IndexByte(path, '/')
+		if i < 0 {
+			return u.appendSegment(dst, path)
+		}
+		dst = u.appendSegment(dst, path[:i])
+		dst = append(dst, '/')
+		path = path[i+1:]
+	}
+}
+
+// appendSegment appends a path segment (or host) and its kept path
+// parameters.
+func (u *URL) appendSegment(dst, seg []byte) []byte {
+	seg, params, hasParams := cut(seg, ';')
+	dst = u.appendComponent(dst, seg, &pathSafe, false)
+	for hasParams {
+		var p []byte
+		p, params, hasParams = cut(params, ';')
+		name, _, _ := cut(p, '=')
+		var buf [maxName]byte
+		n, ok := decodeName(&buf, name)
+		if !ok || builtinDeny.matchParam(buf[:n]) || u.userDeny.matchParam(buf[:n]) {
+			continue
+		}
+		dst = append(dst, ';')
+		dst = u.appendComponent(dst, p, &pathSafe, false)
+	}
+	return dst
+}
+
+// appendParams appends the kept parameters of a query. inFragment is set
+// for parameters in a kept fragment.
+func (u *URL) appendParams(dst, q []byte, inFragment bool) []byte {
+	var sep byte // separator before the current parameter
+	wrote := false
+	for len(q) > 0 {
+		p := q
+		next := byte(0)
+		if i := bytes.IndexAny(q, "&;"); i >= 0 {
+			p, next, q = q[:i], q[i], q[i+1:]
+		} else {
+			q = nil
+		}
+		if len(p) > 0 {
+			dst, wrote = u.appendParam(dst, p, sep, wrote)
+		}
+		sep = next
+	}
+	_ = inFragment
+	return dst
+}
+
+func (u *URL) appendParam(dst, p []byte, sep byte, wrote bool) ([]byte, bool) {
+	name, value, hasValue := cut(p, '=')
+	var buf [maxName]byte
+	n, ok := decodeName(&buf, name)
+	if !ok || !u.keep(buf[:n]) {
+		return dst, wrote
+	}
+	if wrote {
+		if sep == 0 {
+			sep = '&'
+		}
+		dst = append(dst, sep)
+	}
+	if u.allowMode {
+		dst = append(dst, name...) // a fixed, listed name
+	} else {
+		dst = u.appendComponent(dst, name, &querySafe, true)
+	}
+	if hasValue {
+		dst = append(dst, '=')
+		dst = u.appendComponent(dst, value, &querySafe, true)
+	}
+	return dst, true
+}
+
+// keep reports whether a parameter with the lower-case decoded name stays.
+func (u *URL) keep(name []byte) bool {
+	if u.userDeny.matchParam(name) {
+		return false
+	}
+	if u.allowMode {
+		return builtinAllow.match(name) || u.userAllow.match(name)
+	}
+	return !builtinDeny.matchParam(name)
+}
+
+// appendComponent appends one path segment, query name or query value:
+// decoded, through the TextFunc, and as it was if that changed nothing,
+// re-encoded if it did. A malformed escape makes it "[redacted]".
+func (u *URL) appendComponent(dst, raw []byte, safe *[256]bool, form bool) []byte {
+	start := len(dst)
+	decoded := raw
+	if bytes.IndexByte(raw, '%') >= 0 || form && bytes.IndexByte(raw, '+') >= 0 {
+		var ok bool
+		if dst, ok = appendUnescape(dst, raw, form); !ok {
+			return append(dst, redacted...)
+		}
+		decoded = dst[start:]
+	}
+	mid := len(dst)
+	dst = u.text(dst, decoded)
+	out := dst[mid:]
+	if bytes.Equal(out, decoded) {
+		return append(dst[:start], raw...)
+	}
+	// Changed: escape out behind itself, then move it down to start. copy
+	// handles the overlap.
+	end := len(dst)
+	dst = appendEscape(dst, out, safe, form)
+	n := copy(dst[start:], dst[end:])
+	return dst[:start+n]
+}
+
+// cut is bytes.Cut without the allocation-free guarantee worry: it slices.
+func cut(s []byte, sep byte) (before, after []byte, found bool) {
+	if i := bytes.IndexByte(s, sep); i >= 0 {
+		return s[:i], s[i+1:], true
+	}
+	return s, nil, false
+}
+
+// schemeLen returns the length of the scheme at the start of s (RFC 3986:
+// ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ) followed by ':'), or 0.
+func schemeLen(s []byte) int {
+	for i, c := range s {
+		switch {
+		case 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z':
+		case i > 0 && ('0' <= c && c <= '9' || c == '+' || c == '-' || c == '.'):
+		case c == ':' && i > 0:
+			return i
+		default:
+			return 0
+		}
+	}
+	return 0
+}
+
+// ParamSet is a set of query parameter names, matched case-insensitively
+// after percent-decoding; a name ending in "*" is a prefix. It is safe for
+// concurrent use.
+type ParamSet struct {
+	names nameSet
+}
+
+// NewParamSet returns the set of the given names.
+func NewParamSet(names []string) (*ParamSet, error) {
+	if err := checkNames("names", names); err != nil {
+		return nil, err
+	}
+	s := new(ParamSet)
+	s.names.add(names...)
+	return s, nil
+}
+
+// Contains reports whether name, as it appears in a raw query, is in the
+// set.
+func (s *ParamSet) Contains(name string) bool {
+	var buf [maxName]byte
+	n, ok := decodeNameString(&buf, name)
+	return ok && s.names.match(buf[:n])
+}
+
+// Strip removes the parameters in the set from a raw query string (without
+// its '?') and reports whether it removed any. It is meant for the URL the
+// upstream sees, so everything else is left exactly as it was: only '&'
+// separates parameters, as in net/url, and names that cannot be decoded
+// are kept. When nothing is removed it returns rawQuery itself and
+// allocates nothing.
+func (s *ParamSet) Strip(rawQuery string) (string, bool) {
+	q := rawQuery
+	first := -1 // start of the first parameter to remove
+	for pos := 0; len(q) > 0; {
+		p, rest, found := strings.Cut(q, "&")
+		if s.Contains(paramName(p)) {
+			first = pos
+			break
+		}
+		pos += len(p) + 1
+		if !found {
+			break
+		}
+		q = rest
+	}
+	if first < 0 {
+		return rawQuery, false
+	}
+	var b strings.Builder
+	b.Grow(len(rawQuery))
+	b.WriteString(strings.TrimSuffix(rawQuery[:first], "&"))
+	for q := rawQuery[first:]; ; {
+		p, rest, found := strings.Cut(q, "&")
+		if !s.Contains(paramName(p)) {
+			if b.Len() > 0 {
+				b.WriteByte('&')
+			}
+			b.WriteString(p)
+		}
+		if !found {
+			break
+		}
+		q = rest
+	}
+	return b.String(), true
+}
+
+func paramName(p string) string {
+	name, _, _ := strings.Cut(p, "=")
+	return name
+}
+
+// StripClickIDs removes the parameters ClickIDs lists from a raw query
+// string, for the URL the upstream sees when marketing is not consented to.
+// It is ParamSet.Strip for that set: it returns rawQuery itself, false and
+// allocates nothing when there is none.
+func StripClickIDs(rawQuery string) (string, bool) {
+	return clickIDSet.Strip(rawQuery)
+}
+
+// decodeNameString is decodeName for a string.
+func decodeNameString(buf *[maxName]byte, raw string) (n int, ok bool) {
+	for i := 0; i < len(raw); i++ {
+		if n == len(buf) {
+			return 0, false
+		}
+		c := raw[i]
+		switch c {
+		case '%':
+			if i+2 >= len(raw) || !isHex(raw[i+1]) || !isHex(raw[i+2]) {
+				return 0, false
+			}
+			c = unhex(raw[i+1])<<4 | unhex(raw[i+2])
+			i += 2
+		case '+':
+			c = ' '
+		}
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		buf[n] = c
+		n++
+	}
+	return n, true
+}
