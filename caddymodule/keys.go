@@ -91,12 +91,11 @@ func (s *sharedKeyRing) Destruct() error {
 
 // loadKeyRing returns the key ring for the storage and schedule, loading
 // the current key before it returns so the first request has one.
-func loadKeyRing(ctx caddy.Context, rotate, retention time.Duration, logger *zap.Logger) (string, *pseudonym.KeyRing, error) {
-	storage := ctx.Storage()
+func loadKeyRing(storage certmagic.Storage, rotate, retention time.Duration, logger *zap.Logger) (string, *pseudonym.KeyRing, error) {
 	key := fmt.Sprintf("%v|%s|%s", storage, rotate, retention)
 	val, _, err := keyRings.LoadOrNew(key, func() (caddy.Destructor, error) {
 		ring := pseudonym.NewKeyRing(storageKeys{storage}, rotate, retention)
-		loadCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		loadCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
 		if err := ring.Refresh(loadCtx, time.Now()); err != nil {
 			return nil, fmt.Errorf("pseudonym keys: %w", err)

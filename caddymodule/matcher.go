@@ -80,7 +80,7 @@ func (m *MatchConsent) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 
 // Interface guards
 var (
-	_ caddy.Provisioner                  = MatchConsent{}
+	_ caddy.Provisioner                 = MatchConsent{}
 	_ caddyhttp.RequestMatcherWithError = MatchConsent{}
-	_ caddyfile.Unmarshaler              = (*MatchConsent)(nil)
+	_ caddyfile.Unmarshaler             = (*MatchConsent)(nil)
 )

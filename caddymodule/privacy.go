@@ -15,12 +15,12 @@ import (
 
 	"github.com/caddyserver/caddy/v2"
 	"github.com/caddyserver/caddy/v2/modules/caddyhttp"
+	"github.com/caddyserver/certmagic"
+	"github.com/prometheus/client_golang/prometheus"
 	"go.uber.org/zap"
 
 	"github.com/caddy-privacy/caddy-privacy/config"
 	"github.com/caddy-privacy/caddy-privacy/consent"
-	"github.com/caddy-privacy/caddy-privacy/redact"
-	"github.com/caddy-privacy/caddy-privacy/redact/country"
 )
 
 func init() {
@@ -65,13 +65,11 @@ type Handler struct {
 	// changes; a changed file is loaded without a restart. Default: 1m.
 	GeoIPCheck caddy.Duration `json:"geoip_check,omitempty"`
 
-	redactor *redact.Redactor
-	decider  *consent.Decider
-	csp      *cspPolicy
-	geoKey   string
-	keysKey  string
-	metrics  *metrics
-	logger   *zap.Logger
+	engine  *engine
+	decider *consent.Decider
+	csp     *cspPolicy
+	metrics *metrics
+	logger  *zap.Logger
 }
 
 // CaddyModule returns the Caddy module information.
@@ -85,37 +83,22 @@ func (Handler) CaddyModule() caddy.ModuleInfo {
 // Provision opens (or shares) the country database and the pseudonym key
 // ring and builds the engine.
 func (h *Handler) Provision(ctx caddy.Context) error {
-	h.logger = ctx.Logger()
-	h.Policy.ApplyDefaults()
+	return h.provision(ctx.Logger(), ctx.Storage(), ctx.GetMetricsRegistry())
+}
+
+func (h *Handler) provision(logger *zap.Logger, storage certmagic.Storage, registry *prometheus.Registry) error {
+	h.logger = logger
 	if h.ForwardIP == "" {
 		h.ForwardIP = "remove"
 	}
 	if h.GeoIPCheck == 0 {
 		h.GeoIPCheck = caddy.Duration(time.Minute)
 	}
-	if err := h.Policy.Validate(); err != nil {
+	if err := h.Validate(); err != nil {
 		return err
 	}
-
-	var countries *country.Resolver
-	if !h.GeoIP.Off {
-		if h.GeoIP.Database == "" {
-			return fmt.Errorf("geoip: no country database configured; give the path of a GeoLite2 Country/City or ip-location-db country MMDB file (geoip <path>), or turn lookups off (geoip off) to truncate addresses instead")
-		}
-		path := caddy.NewReplacer().ReplaceKnown(h.GeoIP.Database, "")
-		var err error
-		h.geoKey, countries, err = loadCountries(path, h.GeoIP.Unknown, h.GeoIP.CacheSize, time.Duration(h.GeoIPCheck), h.logger)
-		if err != nil {
-			return err
-		}
-	}
-
-	keyRingKey, keys, err := loadKeyRing(ctx, time.Duration(h.Pseudonym.Rotate), time.Duration(h.Pseudonym.Retention), h.logger)
-	if err != nil {
-		return err
-	}
-	h.keysKey = keyRingKey
-	if h.redactor, err = redact.New(h.Policy, countries, keys); err != nil {
+	var err error
+	if h.engine, err = newEngine(&h.Policy, time.Duration(h.GeoIPCheck), storage, logger); err != nil {
 		return err
 	}
 	if h.decider, err = consent.NewDecider(h.Consent); err != nil {
@@ -124,7 +107,7 @@ func (h *Handler) Provision(ctx caddy.Context) error {
 	if h.CSP != nil {
 		h.csp = h.CSP.compile()
 	}
-	h.metrics = registerMetrics(ctx.GetMetricsRegistry())
+	h.metrics = registerMetrics(registry)
 	return nil
 }
 
@@ -145,17 +128,7 @@ func (h *Handler) Validate() error {
 // Cleanup releases the shared database and key ring. It is safe after a
 // failed Provision.
 func (h *Handler) Cleanup() error {
-	if h.geoKey != "" {
-		if _, err := countryDBs.Delete(h.geoKey); err != nil {
-			return err
-		}
-	}
-	if h.keysKey != "" {
-		if _, err := keyRings.Delete(h.keysKey); err != nil {
-			return err
-		}
-	}
-	return nil
+	return h.engine.cleanup()
 }
 
 // decisionVar is the request variable holding the consent.Set decided for
@@ -170,8 +143,8 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyht
 	}
 	addr := clientAddr(r)
 	code := ""
-	if h.redactor.Countries != nil {
-		code = h.redactor.Countries.Country(addr)
+	if h.engine.Countries != nil {
+		code = h.engine.Countries.Country(addr)
 	}
 	decision := h.decider.Decide(r.Header)
 	granted := decision.Granted
@@ -184,7 +157,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyht
 	h.rewriteRequestHeaders(r, addr, code)
 	h.filterRequestCookies(r, granted)
 	if !granted.Has(consent.Marketing) {
-		if q, changed := h.redactor.URL.StripParams(r.URL.RawQuery, h.redactor.URL.ClickIDs()); changed {
+		if q, changed := h.engine.URL.StripParams(r.URL.RawQuery, h.engine.URL.ClickIDs()); changed {
 			r.URL.RawQuery = q
 		}
 	}
@@ -227,14 +200,14 @@ func clientAddr(r *http.Request) netip.Addr {
 func (h *Handler) rewriteRequestHeaders(r *http.Request, addr netip.Addr, code string) {
 	for name := range r.Header {
 		// The GPC spec forbids intermediaries to remove Sec-GPC.
-		if name == "Sec-Gpc" || !h.redactor.IsClientIPHeader(name) {
+		if name == "Sec-Gpc" || !h.engine.IsClientIPHeader(name) {
 			continue
 		}
 		delete(r.Header, name)
 		h.metrics.headers.WithLabelValues(headerLabel(name)).Inc()
 	}
 	if h.ForwardIP == "transform" && addr.IsValid() {
-		r.Header["X-Forwarded-For"] = []string{string(h.redactor.IP.AppendAddr(nil, addr))}
+		r.Header["X-Forwarded-For"] = []string{string(h.engine.IP.AppendAddr(nil, addr))}
 	} else {
 		// A nil value tells reverse_proxy not to add X-Forwarded-For from
 		// the connection (see reverseproxy.allHeaderValues).
@@ -258,7 +231,7 @@ func (h *Handler) filterRequestCookies(r *http.Request, granted consent.Set) {
 	for _, v := range values {
 		start := len(buf)
 		var removed [4]int
-		buf, removed = h.redactor.Cookies.AppendFilteredHeader(buf, []byte(v), granted.Has)
+		buf, removed = h.engine.Cookies.AppendFilteredHeader(buf, []byte(v), granted.Has)
 		for cat, n := range removed {
 			if n > 0 {
 				changed = true
@@ -300,7 +273,7 @@ func (p placeholders) get(key string) (any, bool) {
 		if !p.addr.IsValid() {
 			return "", true
 		}
-		return string(p.h.redactor.Keys.AppendAddr(nil, p.addr)), true
+		return string(p.h.engine.Keys.AppendAddr(nil, p.addr)), true
 	}
 	if cat, ok := strings.CutPrefix(name, "consent."); ok {
 		if c, ok := consent.ParseCategory(cat); ok {

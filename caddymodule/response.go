@@ -71,9 +71,9 @@ func (rf *responseFilter) filterSetCookies(header http.Header) {
 	now := time.Now()
 	kept := values[:0]
 	for _, v := range values {
-		out, ok := rf.h.redactor.Cookies.FilterSetCookie(v, rf.granted.Has, maxAge, now)
+		out, ok := rf.h.engine.Cookies.FilterSetCookie(v, rf.granted.Has, maxAge, now)
 		if !ok {
-			name := rf.h.redactor.Cookies.Category(setCookieName(v))
+			name := rf.h.engine.Cookies.Category(setCookieName(v))
 			rf.h.metrics.cookies.WithLabelValues(name.String(), "response").Inc()
 			continue
 		}

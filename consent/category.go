@@ -1,5 +1,27 @@
 // Package consent decides, for one request, which consent categories the
 // visitor has granted, from Sec-GPC, DNT and a consent cookie.
+//
+// The default is strict and fails closed: no signal, or a signal that
+// cannot be read, grants only Necessary. A consent cookie grants what the
+// visitor chose; Sec-GPC: 1 and DNT: 1 then deny the categories the policy
+// names for them (analytics and marketing by default; GPC always denies
+// marketing), whatever the cookie says.
+//
+// Consent cookie formats and how they map to categories:
+//
+//	format     cookie             functional       analytics                  marketing
+//	cookieyes  cookieyes-consent  functional       analytics and performance  advertisement
+//	cookiebot  CookieConsent      preferences      statistics                 marketing
+//	onetrust   OptanonConsent     C0003            C0002                      C0004 and C0005
+//	tcf        euconsent-v2       purposes 1 5 6   purposes 1 8               purposes 1 2 3 4 7
+//	json, kv   consent            functional       analytics                  marketing
+//
+// A category mapped from several keys or purposes needs all of them. A
+// CookieYes cookie grants nothing until the visitor has answered the
+// banner (action:yes), a Cookiebot cookie nothing unless its consent method
+// is 'explicit', a OneTrust cookie nothing while interactionCount is 0, and
+// a TC string nothing without purpose 1 or with PurposeOneTreatment set.
+// The readers' doc comments give the reasons and sources.
 package consent
 
 import "github.com/caddy-privacy/caddy-privacy/config"

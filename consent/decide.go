@@ -2,7 +2,9 @@ package consent
 
 import (
 	"fmt"
+	"maps"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/caddy-privacy/caddy-privacy/config"
@@ -69,13 +71,16 @@ func (d Decision) Has(c Category) bool { return d.Granted.Has(c) }
 func (d Decision) Label() string { return d.Source.String() }
 
 // Decider decides consent for requests under one ConsentPolicy. It is
-// immutable and safe for concurrent use.
+// immutable and safe for concurrent use. Make one with NewDecider; a zero
+// Decider reads no cookie and lets Sec-GPC and DNT deny everything.
 type Decider struct {
-	format   string
-	cookie   string
-	fields   map[string]Category // keys of json, kv and CookieYes cookies, or OneTrust group ids
-	gpcDeny  Set
-	dntDeny  Set
+	format string
+	cookie string
+	fields fieldMap // keys of json, kv and CookieYes cookies, or OneTrust group ids
+	// What GPC and DNT leave granted, stored this way round so that a zero
+	// Decider lets either signal deny everything.
+	gpcKeep  Set
+	dntKeep  Set
 	readerFn func(d *Decider, value string) (Set, bool)
 }
 
@@ -109,7 +114,9 @@ var (
 // path, such as "consent.format".
 //
 // A nil GPC or DNT list means the default, analytics and marketing, so a
-// policy that missed ApplyDefaults still fails closed. Fields adds to and
+// policy that missed ApplyDefaults still fails closed; an empty DNT list,
+// like ["none"], honours DNT for no category, and an empty GPC list still
+// denies marketing. Fields adds to and
 // overrides the keys of json and kv cookies (default: each category's own
 // name), CookieYes categories (necessary, functional, analytics,
 // performance → analytics, advertisement → marketing) and OneTrust group
@@ -152,11 +159,12 @@ func NewDecider(p config.ConsentPolicy) (*Decider, error) {
 		}
 	}
 	if base != nil {
-		d.fields = make(map[string]Category, len(base)+len(p.Fields))
+		fields := make(map[string]Category, len(base)+len(p.Fields))
 		for k, c := range base {
-			d.fields[k] = c
+			fields[k] = c
 		}
-		for k, name := range p.Fields {
+		for _, k := range slices.Sorted(maps.Keys(p.Fields)) {
+			name := p.Fields[k]
 			if k == "" {
 				return nil, fmt.Errorf("consent.fields: empty key; want a cookie key or OneTrust group id such as %q", "C0002")
 			}
@@ -164,23 +172,62 @@ func NewDecider(p config.ConsentPolicy) (*Decider, error) {
 			if !ok {
 				return nil, fmt.Errorf("consent.fields.%s: %q is not one of %s", k, name, strings.Join(config.Categories, ", "))
 			}
-			d.fields[k] = c
+			fields[k] = c
 		}
+		d.fields = newFieldMap(fields)
 	}
 
-	var err error
-	if d.gpcDeny, err = denyList("consent.gpc", p.GPC, false); err != nil {
+	gpcDeny, err := denyList("consent.gpc", p.GPC, false)
+	if err != nil {
 		return nil, err
 	}
 	// GPC opts out of sale and sharing, which is what marketing cookies do.
-	d.gpcDeny = d.gpcDeny.With(Marketing)
-	if d.dntDeny, err = denyList("consent.dnt", p.DNT, true); err != nil {
+	d.gpcKeep = All &^ gpcDeny.With(Marketing)
+	dntDeny, err := denyList("consent.dnt", p.DNT, true)
+	if err != nil {
 		return nil, err
 	}
+	d.dntKeep = All &^ dntDeny
 	return d, nil
 }
 
 const formatList = `"cookieyes", "cookiebot", "onetrust", "tcf", "json", "kv", "none"`
+
+// fieldMap maps cookie keys to categories. A consent cookie has a handful
+// of keys, so a short list compared by length first beats hashing; large
+// maps fall back to a Go map.
+type fieldMap struct {
+	keys []string
+	cats []Category
+	m    map[string]Category
+}
+
+const maxLinearFields = 16
+
+func newFieldMap(m map[string]Category) fieldMap {
+	if len(m) > maxLinearFields {
+		return fieldMap{m: m}
+	}
+	var f fieldMap
+	for k, c := range m {
+		f.keys = append(f.keys, k)
+		f.cats = append(f.cats, c)
+	}
+	return f
+}
+
+func (f *fieldMap) lookup(k []byte) (Category, bool) {
+	if f.m != nil {
+		c, ok := f.m[string(k)]
+		return c, ok
+	}
+	for i, key := range f.keys {
+		if len(key) == len(k) && key == string(k) {
+			return f.cats[i], true
+		}
+	}
+	return 0, false
+}
 
 // denyList parses the GPC or DNT list; nil means analytics and marketing.
 func denyList(field string, names []string, noneOK bool) (Set, error) {
@@ -236,12 +283,12 @@ func (d *Decider) Decide(h http.Header) Decision {
 		granted, dec.Cookie = d.decideCookies(h["Cookie"])
 	}
 	dec.Source = dec.Cookie
-	if dec.DNT && d.dntDeny != 0 {
-		granted &^= d.dntDeny
+	if dec.DNT && d.dntKeep != All {
+		granted &= d.dntKeep
 		dec.Source = SourceDNT
 	}
 	if dec.GPC {
-		granted &^= d.gpcDeny
+		granted &= d.gpcKeep
 		dec.Source = SourceGPC
 	}
 	dec.Granted = granted | Only

@@ -13,10 +13,12 @@ import (
 //     key repeated, or two keys for one category (CookieYes "analytics"
 //     and "performance"), grant the category only if all of them do.
 //   - A key the reader knows whose value it cannot read makes the whole
-//     value unreadable; keys it does not know are ignored.
+//     value unreadable; keys it does not know, and keys mapped to
+//     necessary, are ignored whatever their values.
 //
-// Values are percent-decoded (RFC 3986; '+' stays '+') into a buffer on
-// the stack, so reading a typical cookie allocates nothing.
+// Values (all but TC strings, which are base64url) are percent-decoded
+// (RFC 3986; '+' stays '+') into a buffer on the stack, so reading a
+// typical cookie allocates nothing.
 
 // decodeBufLen is the stack buffer for percent-decoded values; longer
 // values spill to the heap.
@@ -42,7 +44,12 @@ func (t tally) set() Set { return t.yes &^ t.no }
 // appendUnescape appends s to dst, decoding %XX escapes. It reports false
 // for a malformed escape such as "%4" or "%zz".
 func appendUnescape(dst []byte, s string) ([]byte, bool) {
-	for i := 0; i < len(s); i++ {
+	i := strings.IndexByte(s, '%')
+	if i < 0 {
+		return append(dst, s...), true
+	}
+	dst = append(dst, s[:i]...)
+	for ; i < len(s); i++ {
 		c := s[i]
 		if c == '%' {
 			if i+2 >= len(s) {
@@ -75,15 +82,22 @@ func unhex(c byte) byte {
 // parseChoice reads a yes/no value: true/false, yes/no, 1/0 or
 // granted/denied, in any letter case.
 func parseChoice(b []byte) (granted, ok bool) {
-	switch {
-	case len(b) == 1 && b[0] == '1':
-		return true, true
-	case len(b) == 1 && b[0] == '0':
-		return false, true
-	case bytes.EqualFold(b, []byte("true")), bytes.EqualFold(b, []byte("yes")), bytes.EqualFold(b, []byte("granted")):
-		return true, true
-	case bytes.EqualFold(b, []byte("false")), bytes.EqualFold(b, []byte("no")), bytes.EqualFold(b, []byte("denied")):
-		return false, true
+	// Each word has its own length, so one comparison decides.
+	switch len(b) {
+	case 1:
+		return b[0] == '1', b[0] == '1' || b[0] == '0'
+	case 2:
+		return false, bytes.EqualFold(b, []byte("no"))
+	case 3:
+		return true, bytes.EqualFold(b, []byte("yes"))
+	case 4:
+		return true, bytes.EqualFold(b, []byte("true"))
+	case 5:
+		return false, bytes.EqualFold(b, []byte("false"))
+	case 6:
+		return false, bytes.EqualFold(b, []byte("denied"))
+	case 7:
+		return true, bytes.EqualFold(b, []byte("granted"))
 	}
 	return false, false
 }
@@ -98,21 +112,57 @@ func trimSpace(b []byte) []byte {
 	return b
 }
 
+// byteSet is a set of bytes, for scanning without a search per byte.
+type byteSet [256]bool
+
+func makeByteSet(chars string) *byteSet {
+	var s byteSet
+	for i := 0; i < len(chars); i++ {
+		s[chars[i]] = true
+	}
+	return &s
+}
+
+var (
+	commaSet   = makeByteSet(",")
+	colonSet   = makeByteSet(":")
+	kvPairSet  = makeByteSet("&,|")
+	kvSplitSet = makeByteSet("=:")
+	// tokenSet holds the RFC 9110 tchar bytes, the syntax of every key of
+	// a key/value cookie.
+	tokenSet = func() *byteSet {
+		var s byteSet
+		for c := 0x21; c < 0x7f; c++ {
+			s[c] = strings.IndexByte(`"(),/:;<=>?@[\]{}`, byte(c)) < 0
+		}
+		return &s
+	}()
+)
+
 // cutAny splits b at the first byte in seps; found is false when there is
 // none and then head is all of b.
-func cutAny(b []byte, seps string) (head, tail []byte, found bool) {
+func cutAny(b []byte, seps *byteSet) (head, tail []byte, found bool) {
 	for i, c := range b {
-		if strings.IndexByte(seps, c) >= 0 {
+		if seps[c] {
 			return b[:i], b[i+1:], true
 		}
 	}
 	return b, nil, false
 }
 
+// cutByte is cutAny for one separator, searched with bytes.IndexByte.
+func cutByte(b []byte, sep byte) (head, tail []byte, found bool) {
+	if i := bytes.IndexByte(b, sep); i >= 0 {
+		return b[:i], b[i+1:], true
+	}
+	return b, nil, false
+}
+
 // readPairs reads key/value pairs separated by a byte in pairSeps, each
 // split at its first byte in kvSeps, with the keys mapped through fields.
-// An empty pair is skipped; a pair without a separator is unreadable.
-func readPairs(b []byte, pairSeps, kvSeps string, fields map[string]Category, t *tally) bool {
+// An empty pair is skipped; a pair without a separator, or whose key is not
+// a token, is unreadable. With only01 the values must be 1 or 0.
+func readPairs(b []byte, pairSeps, kvSeps *byteSet, fields *fieldMap, only01 bool, t *tally) bool {
 	for len(b) > 0 {
 		var pair []byte
 		pair, b, _ = cutAny(b, pairSeps)
@@ -121,14 +171,20 @@ func readPairs(b []byte, pairSeps, kvSeps string, fields map[string]Category, t 
 			continue
 		}
 		k, v, ok := cutAny(pair, kvSeps)
-		if !ok {
+		k, v = trimSpace(k), trimSpace(v)
+		if !ok || !isTokenBytes(k) {
 			return false
 		}
-		c, mapped := fields[string(trimSpace(k))]
-		if !mapped {
+		c, mapped := fields.lookup(k)
+		if !mapped || c == Necessary {
 			continue
 		}
-		granted, ok := parseChoice(trimSpace(v))
+		var granted bool
+		if only01 {
+			granted, ok = len(v) == 1 && v[0] == '1', len(v) == 1 && (v[0] == '0' || v[0] == '1')
+		} else {
+			granted, ok = parseChoice(v)
+		}
 		if !ok {
 			return false
 		}
@@ -161,16 +217,16 @@ func (d *Decider) readCookieYesValue(value string) (Set, bool) {
 	consent, action := 0, 0 // 0 unseen, 1 yes, -1 anything else
 	for rest := b; len(rest) > 0; {
 		var pair []byte
-		pair, rest, _ = cutAny(rest, ",")
+		pair, rest, _ = cutByte(rest, ',')
 		pair = trimSpace(pair)
 		if len(pair) == 0 {
 			continue
 		}
-		k, v, ok := cutAny(pair, ":")
-		if !ok {
+		k, v, ok := cutByte(pair, ':')
+		k, v = trimSpace(k), trimSpace(v)
+		if !ok || !isTokenBytes(k) {
 			return 0, false
 		}
-		k, v = trimSpace(k), trimSpace(v)
 		switch string(k) {
 		case "consent":
 			consent = mergeFlag(consent, v)
@@ -179,8 +235,8 @@ func (d *Decider) readCookieYesValue(value string) (Set, bool) {
 			action = mergeFlag(action, v)
 			continue
 		}
-		c, mapped := d.fields[string(k)]
-		if !mapped {
+		c, mapped := d.fields.lookup(k)
+		if !mapped || c == Necessary {
 			continue
 		}
 		granted, ok := parseChoice(v)
@@ -189,7 +245,11 @@ func (d *Decider) readCookieYesValue(value string) (Set, bool) {
 		}
 		t.add(c, granted)
 	}
-	if consent != 1 || action != 1 {
+	switch {
+	case consent == 0:
+		// Not a CookieYes cookie.
+		return 0, false
+	case consent != 1 || action != 1:
 		return 0, true
 	}
 	return t.set(), true
@@ -211,14 +271,14 @@ func mergeFlag(flag int, v []byte) int {
 //
 // Cookiebot documents its server-side reading in "Programming Cookiebot"
 // (https://www.cookiebot.com/en/developer/): "0" means the visitor
-// accepted only necessary cookies and "-1" that the visitor is outside a
-// region that requires consent. Categories: preferences → functional,
+// accepted only necessary cookies and "-1" that the visitor "is not within
+// a region that requires consent". Categories: preferences → functional,
 // statistics → analytics, marketing → marketing.
 //
 // Strict readings, by design:
-//   - "-1", "-2" and any other bare value are unreadable: they record no
-//     choice, and whether a region needs consent is the site's call, not
-//     the consent manager's guess from an IP address.
+//   - "-1", and any other bare value such as "-2", is unreadable: it
+//     records no choice, and whether a region needs consent is the site's
+//     call, not the consent manager's guess from an IP address.
 //   - Only method 'explicit' grants anything. Cookiebot records 'implied'
 //     when consent was assumed (and treats cookies without a method as
 //     implied); GDPR consent must be an affirmative act.
@@ -244,7 +304,7 @@ func (d *Decider) readCookiebotValue(value string) (Set, bool) {
 		if i == len(in) {
 			break
 		}
-		key, n, ok := jsToken(in, i)
+		key, _, n, ok := jsToken(in, i)
 		if !ok {
 			return 0, false
 		}
@@ -253,7 +313,7 @@ func (d *Decider) readCookiebotValue(value string) (Set, bool) {
 			return 0, false
 		}
 		i = skipSpace(in, i+1)
-		val, n, ok := jsToken(in, i)
+		val, quoted, n, ok := jsToken(in, i)
 		if !ok {
 			return 0, false
 		}
@@ -282,10 +342,10 @@ func (d *Decider) readCookiebotValue(value string) (Set, bool) {
 		default:
 			continue
 		}
-		switch string(val) {
-		case "true":
+		switch {
+		case !quoted && string(val) == "true":
 			t.add(c, true)
-		case "false":
+		case !quoted && string(val) == "false":
 			t.add(c, false)
 		default:
 			return 0, false
@@ -307,10 +367,10 @@ func skipSpace(b []byte, i int) int {
 // jsToken reads a key or value of a JavaScript object literal at b[i]: a
 // string in single or double quotes (returned without them; a backslash
 // escapes the next byte) or a bare run of letters, digits and "_$.+-".
-// It returns the token and the index after it.
-func jsToken(b []byte, i int) (tok []byte, next int, ok bool) {
+// It returns the token, whether it was quoted and the index after it.
+func jsToken(b []byte, i int) (tok []byte, quoted bool, next int, ok bool) {
 	if i >= len(b) {
-		return nil, i, false
+		return nil, false, i, false
 	}
 	if q := b[i]; q == '\'' || q == '"' {
 		for j := i + 1; j < len(b); j++ {
@@ -318,10 +378,10 @@ func jsToken(b []byte, i int) (tok []byte, next int, ok bool) {
 			case '\\':
 				j++
 			case q:
-				return b[i+1 : j], j + 1, true
+				return b[i+1 : j], true, j + 1, true
 			}
 		}
-		return nil, i, false
+		return nil, false, i, false
 	}
 	j := i
 	for j < len(b) {
@@ -332,9 +392,20 @@ func jsToken(b []byte, i int) (tok []byte, next int, ok bool) {
 		j++
 	}
 	if j == i {
-		return nil, i, false
+		return nil, false, i, false
 	}
-	return b[i:j], j, true
+	return b[i:j], false, j, true
+}
+
+// isTokenBytes reports whether b is an RFC 9110 token, which every key of
+// a key/value cookie is.
+func isTokenBytes(b []byte) bool {
+	for _, c := range b {
+		if !tokenSet[c] {
+			return false
+		}
+	}
+	return len(b) > 0
 }
 
 // readOneTrustValue reads OneTrust's OptanonConsent cookie, a URL query
@@ -345,30 +416,32 @@ func jsToken(b []byte, i int) (tok []byte, next int, ok bool) {
 // Its "groups" parameter lists cookie category group ids with 1 (consent)
 // or 0; OneTrust documents the cookie in "OneTrust Cookies"
 // (https://my.onetrust.com/articles/en_US/Knowledge/UUID-2dc719a8-4be5-8d16-1dc8-c7b4147b88e0).
-// The query
-// string is split before its values are decoded, so an encoded '&' in
-// landingPath cannot forge a parameter. A value without "groups" is
-// unreadable; interactionCount=0 means the visitor has not answered and
-// the groups are OneTrust's defaults, so it grants nothing. Group ids not
-// in the field map (such as STACK42 or V2STACK42, the TCF stacks) are
-// ignored.
+// The query string is split before its values are decoded, so an encoded
+// '&' in landingPath cannot forge a parameter. A value without "groups" is
+// unreadable; interactionCount=0 means the visitor has not answered and the
+// groups are OneTrust's defaults, so it grants nothing. Group ids not in
+// the field map (such as STACK42 or V2STACK42, the TCF stacks) are
+// ignored; the values of those in it must be 1 or 0.
 func (d *Decider) readOneTrustValue(value string) (Set, bool) {
 	var t tally
 	seen, answered := false, true
 	for rest := value; rest != ""; {
 		var param string
 		param, rest, _ = strings.Cut(rest, "&")
-		k, v, _ := strings.Cut(param, "=")
+		k, v, hasValue := strings.Cut(param, "=")
 		switch k {
 		case "interactionCount":
 			if v == "0" {
 				answered = false
 			}
 		case "groups":
+			if !hasValue {
+				return 0, false
+			}
 			seen = true
 			var buf [decodeBufLen]byte
 			b, ok := appendUnescape(buf[:0], v)
-			if !ok || !readPairs(b, ",", ":", d.fields, &t) {
+			if !ok || !readPairs(b, commaSet, colonSet, &d.fields, true, &t) {
 				return 0, false
 			}
 		}
@@ -393,7 +466,7 @@ func (d *Decider) readKVValue(value string) (Set, bool) {
 		return 0, false
 	}
 	var t tally
-	if !readPairs(b, "&,|", "=:", d.fields, &t) {
+	if !readPairs(b, kvPairSet, kvSplitSet, &d.fields, false, &t) {
 		return 0, false
 	}
 	return t.set(), true

@@ -20,18 +20,29 @@ func (d *Decider) readJSONValue(value string) (Set, bool) {
 	}
 	s := jsonScanner{b: b}
 	var t tally
-	if !s.object(func(key []byte) bool {
-		c, mapped := d.fields[string(key)]
-		if !mapped {
-			return s.skipValue(0)
+	if !s.eat('{') {
+		return 0, false
+	}
+	for first := true; ; first = false {
+		key, done, ok := s.member(first)
+		if !ok {
+			return 0, false
+		}
+		if done {
+			break
+		}
+		c, mapped := d.fields.lookup(key)
+		if !mapped || c == Necessary {
+			if !s.skipValue(0) {
+				return 0, false
+			}
+			continue
 		}
 		granted, ok := s.choice()
-		if ok {
-			t.add(c, granted)
+		if !ok {
+			return 0, false
 		}
-		return ok
-	}) {
-		return 0, false
+		t.add(c, granted)
 	}
 	if s.ws(); s.i != len(s.b) {
 		return 0, false
@@ -69,30 +80,23 @@ func (s *jsonScanner) eat(c byte) bool {
 	return false
 }
 
-// object reads an object, calling member with each key once the scanner
-// stands before the key's value; member must read the value.
-func (s *jsonScanner) object(member func(key []byte) bool) bool {
-	if !s.eat('{') {
-		return false
-	}
+// member reads, inside an object whose '{' has been read, the '}' that
+// ends it (done) or the next member's key and ':', leaving the scanner
+// before its value. first says whether no member has been read yet.
+func (s *jsonScanner) member(first bool) (key []byte, done, ok bool) {
 	if s.eat('}') {
-		return true
+		return nil, true, true
 	}
-	for {
-		s.ws()
-		key, ok := s.string()
-		if !ok || !s.eat(':') {
-			return false
-		}
-		s.ws()
-		if !member(key) {
-			return false
-		}
-		if s.eat(',') {
-			continue
-		}
-		return s.eat('}')
+	if !first && !s.eat(',') {
+		return nil, false, false
 	}
+	s.ws()
+	key, ok = s.string()
+	if !ok || !s.eat(':') {
+		return nil, false, false
+	}
+	s.ws()
+	return key, false, true
 }
 
 // string reads a string at s.i, returning its contents decoded. Contents
@@ -239,7 +243,19 @@ func (s *jsonScanner) skipValue(depth int) bool {
 		_, ok := s.string()
 		return ok
 	case c == '{':
-		return s.object(func([]byte) bool { return s.skipValue(depth + 1) })
+		s.i++
+		for first := true; ; first = false {
+			_, done, ok := s.member(first)
+			if !ok {
+				return false
+			}
+			if done {
+				return true
+			}
+			if !s.skipValue(depth + 1) {
+				return false
+			}
+		}
 	case c == '[':
 		s.i++
 		if s.eat(']') {

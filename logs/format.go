@@ -64,9 +64,11 @@ var bom = []byte("\xef\xbb\xbf")
 
 // DetectFormat guesses the format of a log from its first lines: a first
 // non-empty line that starts with '{' means FormatCaddyJSON; otherwise, of
-// the first 16 non-empty lines, if more than half read as NCSA lines with
-// a referer and user agent it is FormatCombined, if more than half read as
-// NCSA lines at all it is FormatCommon, and otherwise FormatText. An empty
+// the first 16 non-empty lines, if at least half read as NCSA lines with a
+// referer and user agent it is FormatCombined, if at least half read as
+// NCSA lines at all it is FormatCommon, and otherwise FormatText. (Lines
+// that do not parse as the format chosen are sanitized as text, so a tie
+// costs nothing.) An empty
 // sample is FormatText. A final line without '\n' counts too.
 func DetectFormat(sample []byte) Format {
 	sample = bytes.TrimPrefix(sample, bom)
@@ -99,9 +101,9 @@ func DetectFormat(sample []byte) Format {
 	switch {
 	case n == 0:
 		return FormatText
-	case combined*2 > n:
+	case combined*2 >= n:
 		return FormatCombined
-	case (combined+common)*2 > n:
+	case (combined+common)*2 >= n:
 		return FormatCommon
 	}
 	return FormatText

@@ -8,7 +8,7 @@ type span struct {
 	set        bool
 }
 
-func (s span) ok() bool               { return s.set }
+func (s span) ok() bool              { return s.set }
 func (s span) of(line []byte) []byte { return line[s.start:s.end] }
 
 // ncsaLine holds the fields of an NCSA common or combined line:
@@ -151,27 +151,61 @@ func isStatus(b []byte) bool { return isDash(b) || (len(b) <= 3 && allDigits(b))
 
 func isSize(b []byte) bool { return isDash(b) || (len(b) <= 20 && allDigits(b)) }
 
-// isDate reports whether b looks like a log timestamp such as
-// "10/Oct/2000:13:55:36 -0700": short, made of digits and separators, with
-// no more letters than a month name. Anything else goes through the
-// detectors.
+// isDate reports whether b is a timestamp as Apache and nginx write it,
+// "10/Oct/2000:13:55:36 -0700", or an ISO 8601 one such as
+// "2000-10-10T13:55:36.123+02:00". Only these shapes are kept as they are;
+// anything else in the date's place goes through the detectors.
 func isDate(b []byte) bool {
-	if len(b) < 10 || len(b) > 40 {
+	if shape(b, "dd/aaa/dddd:dd:dd:dd sdddd") {
+		return true
+	}
+	const iso = "dddd-dd-ddTdd:dd:dd"
+	if len(b) < len(iso) || !shape(b[:len(iso)], iso) {
 		return false
 	}
-	letters, digits := 0, 0
-	for _, c := range b {
-		switch {
-		case c >= '0' && c <= '9':
-			digits++
-		case c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z':
-			letters++
-		case c == '/' || c == ':' || c == '+' || c == '-' || c == '.' || c == ' ' || c == 'T':
-		default:
+	b = b[len(iso):]
+	if len(b) > 0 && b[0] == '.' {
+		i := digits(b, 1)
+		if i == 1 || i > 10 {
 			return false
 		}
+		b = b[i:]
 	}
-	return letters <= 3 && digits >= 8
+	return len(b) == 0 || string(b) == "Z" || shape(b, "sdd:dd") || shape(b, "sdddd")
+}
+
+// shape reports whether b matches pattern, in which 'd' stands for a digit,
+// 'a' for a letter, 's' for '+' or '-', 'T' for 'T' or ' ', and any other
+// byte for itself.
+func shape(b []byte, pattern string) bool {
+	if len(b) != len(pattern) {
+		return false
+	}
+	for i, c := range b {
+		switch pattern[i] {
+		case 'd':
+			if c < '0' || c > '9' {
+				return false
+			}
+		case 'a':
+			if !(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z') {
+				return false
+			}
+		case 's':
+			if c != '+' && c != '-' {
+				return false
+			}
+		case 'T':
+			if c != 'T' && c != ' ' {
+				return false
+			}
+		default:
+			if c != pattern[i] {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // methods are the request methods kept as they are; any other word in the
@@ -221,9 +255,7 @@ func (s *Sanitizer) appendNCSA(st *state, dst, line []byte, l *ncsaLine) []byte 
 	if d := l.date.of(line); isDate(d) {
 		dst = append(dst, d...)
 	} else {
-		mark = len(dst)
 		dst = e.AppendText(dst, d)
-		replaceBytes(dst[mark:], "]\"", '_')
 	}
 	dst = append(dst, "] \""...)
 	dst = s.appendRequest(st, dst, l.request.of(line))
@@ -299,34 +331,33 @@ func (s *Sanitizer) appendRequest(st *state, dst, r []byte) []byte {
 }
 
 // fixToken keeps a space-delimited field parseable: an empty field becomes
-// "-", and spaces, quotes and control characters become '_'.
+// "-", and spaces, quotes and control characters become '?', which no
+// identifier is made of (a letter or '_' could join the text around it
+// into one).
 func fixToken(dst []byte, mark int) []byte {
 	if len(dst) == mark {
 		return append(dst, '-')
 	}
 	for i := mark; i < len(dst); i++ {
 		if c := dst[i]; c <= ' ' || c == '"' || c == 0x7f {
-			dst[i] = '_'
+			dst[i] = '?'
 		}
 	}
 	return dst
-}
-
-// replaceBytes replaces every byte of b that is in set with c.
-func replaceBytes(b []byte, set string, c byte) {
-	for i, x := range b {
-		for j := 0; j < len(set); j++ {
-			if x == set[j] {
-				b[i] = c
-			}
-		}
-	}
 }
 
 // fixQuoted keeps a quoted field parseable: a '"' in dst[mark:] that is not
 // escaped gets a backslash, as Apache writes it.
 func (st *state) fixQuoted(dst []byte, mark int) []byte {
 	if bytes.IndexByte(dst[mark:], '"') < 0 {
+		// A trailing odd backslash would escape the closing quote.
+		n := 0
+		for i := len(dst) - 1; i >= mark && dst[i] == '\\'; i-- {
+			n++
+		}
+		if n%2 == 1 {
+			dst = append(dst, '\\')
+		}
 		return dst
 	}
 	st.tmp = append(st.tmp[:0], dst[mark:]...)
@@ -345,6 +376,9 @@ func (st *state) fixQuoted(dst []byte, mark int) []byte {
 			backslashes = 0
 		}
 		dst = append(dst, c)
+	}
+	if backslashes%2 == 1 {
+		dst = append(dst, '\\')
 	}
 	return dst
 }
@@ -365,18 +399,16 @@ const (
 	fieldLine     = "line"
 )
 
-// visit calls fn for every field of a parsed line.
-func (l *ncsaLine) visit(line []byte, fn func(field string, value []byte)) {
-	for _, f := range [...]struct {
-		name string
-		s    span
-	}{
+type namedSpan struct {
+	name string
+	s    span
+}
+
+// fields lists the fields of a parsed line with their names.
+func (l *ncsaLine) fields() [11]namedSpan {
+	return [...]namedSpan{
 		{fieldVhost, l.vhost}, {fieldHost, l.host}, {fieldIdent, l.ident}, {fieldUser, l.user},
 		{fieldDate, l.date}, {fieldRequest, l.request}, {fieldStatus, l.status}, {fieldSize, l.size},
 		{fieldReferer, l.referer}, {fieldUA, l.ua}, {fieldTrailing, l.trailing},
-	} {
-		if f.s.ok() {
-			fn(f.name, f.s.of(line))
-		}
 	}
 }

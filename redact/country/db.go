@@ -92,6 +92,7 @@ type DB struct {
 	dec        *mmdbdata.Decoder
 	nodeCount  uint
 	recordSize uint
+	flat       bool // Kind is KindFlat
 
 	standInOnce sync.Once
 	standIns    *[26 * 26]netip.Addr
@@ -162,6 +163,7 @@ func FromBytes(b []byte) (*DB, error) {
 		return nil, err
 	}
 	db.info.Kind = kind
+	db.flat = kind == KindFlat
 	return db, nil
 }
 
@@ -301,7 +303,6 @@ func (db *DB) recordCode(off uint) (int, bool) {
 	if err != nil {
 		return 0, false
 	}
-	flat := db.info.Kind == KindFlat
 	registered, haveRegistered := 0, false
 	c := m.First()
 	for range m.Len() {
@@ -309,7 +310,7 @@ func (db *DB) recordCode(off uint) (int, bool) {
 		if err != nil {
 			return 0, false
 		}
-		if flat {
+		if db.flat {
 			if string(key) == "country_code" {
 				return db.codeString(val)
 			}

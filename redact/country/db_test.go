@@ -46,8 +46,8 @@ var lookupCases = []lookupCase{
 	{"81.2.69.142", "GB"},
 	{"81.2.69.0", "GB"},
 	{"81.2.69.255", "GB"},
-	{"81.2.70.1", "DE"},   // in the /16 but not the /24
-	{"81.3.0.1", ""},      // just outside the /16
+	{"81.2.70.1", "DE"}, // in the /16 but not the /24
+	{"81.3.0.1", ""},    // just outside the /16
 	{"2.125.160.216", "GB"},
 	{"89.160.20.113", "SE"}, // country wins over registered_country
 	{"67.43.156.1", "BT"},   // registered_country fallback
@@ -245,16 +245,16 @@ func TestOpen(t *testing.T) {
 	}
 }
 
-// buildRaw writes a database with arbitrary records, for the shapes the
-// countrytest builders do not make.
-func buildRaw(t *testing.T, typ string, rec mmdbtype.DataType) []byte {
+// buildRaw writes a database with arbitrary records, one per network
+// 81.2.N.0/24, for the shapes the countrytest builders do not make.
+func buildRaw(t *testing.T, typ string, recs ...mmdbtype.DataType) []byte {
 	t.Helper()
 	tree, err := mmdbwriter.New(mmdbwriter.Options{DatabaseType: typ, IncludeReservedNetworks: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rec != nil {
-		_, n, _ := net.ParseCIDR("81.2.69.0/24")
+	for i, rec := range recs {
+		n := &net.IPNet{IP: net.IPv4(81, 2, byte(i), 0).To4(), Mask: net.CIDRMask(24, 32)}
 		if err := tree.Insert(n, rec); err != nil {
 			t.Fatal(err)
 		}
@@ -281,18 +281,21 @@ func TestDetect(t *testing.T) {
 		// The records decide, not the name.
 		{"maxmind-odd-name", buildRaw(t, "my-geo", mmdbtype.Map{"registered_country": mmdbtype.Map{"iso_code": mmdbtype.String("GB")}}), KindMaxMind, ""},
 		{"flat-odd-name", buildRaw(t, "GeoLite2-Country", mmdbtype.Map{"country_code": mmdbtype.String("GB")}), KindFlat, ""},
-		{"empty-maxmind", buildRaw(t, "GeoIP2-Country", nil), KindMaxMind, ""},
-		{"empty-unknown", buildRaw(t, "country ipvAll", nil), "", `database type "country ipvAll" has no country records`},
+		{"empty-maxmind", buildRaw(t, "GeoIP2-Country"), KindMaxMind, ""},
+		{"empty-unknown", buildRaw(t, "country ipvAll"), "", `database type "country ipvAll" has no country records`},
 		{"asn", buildRaw(t, "GeoLite2-ASN", asn), "", `database type "GeoLite2-ASN" has no country records`},
 		// Near misses: the right keys with the wrong types of value.
 		{"country-string", buildRaw(t, "x", mmdbtype.Map{"country": mmdbtype.String("GB")}), "", "no country records"},
 		{"country-code-map", buildRaw(t, "x", mmdbtype.Map{"country_code": mmdbtype.Map{"iso_code": mmdbtype.String("GB")}}), "", "no country records"},
 		{"iso-code-number", buildRaw(t, "x", mmdbtype.Map{"country": mmdbtype.Map{"iso_code": mmdbtype.Uint32(826)}}), "", "no country records"},
 		{"not-a-map", buildRaw(t, "x", mmdbtype.String("GB")), "", "no country records"},
-		{"mixed", buildRaw(t, "x", mmdbtype.Map{
-			"country":      mmdbtype.Map{"iso_code": mmdbtype.String("GB")},
-			"country_code": mmdbtype.String("GB"),
-		}), "", "mixes MaxMind country records and flat"},
+		// Records of neither shape are passed over: a continent alone.
+		{"continent-first", buildRaw(t, "x",
+			mmdbtype.Map{"continent": mmdbtype.Map{"code": mmdbtype.String("EU")}},
+			mmdbtype.Map{"country_code": mmdbtype.String("GB")}), KindFlat, ""},
+		{"mixed", buildRaw(t, "x",
+			mmdbtype.Map{"country": mmdbtype.Map{"iso_code": mmdbtype.String("GB")}},
+			mmdbtype.Map{"country_code": mmdbtype.String("GB")}), "", "mixes MaxMind country records and flat"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			db, err := FromBytes(tc.b)
@@ -356,10 +359,10 @@ func TestOpenErrors(t *testing.T) {
 
 func TestStandIn(t *testing.T) {
 	for _, tc := range []struct {
-		name  string
-		opts  countrytest.Options
-		nets  []countrytest.Network
-		want  map[string]string // code → stand-in; "" means none
+		name string
+		opts countrytest.Options
+		nets []countrytest.Network
+		want map[string]string // code → stand-in; "" means none
 	}{
 		{
 			name: "maxmind",

@@ -31,10 +31,17 @@ type resolverState struct {
 
 // NewResolver returns a Resolver that looks addresses up in db. A nil db
 // makes every address unknown until Swap provides one. unknown is the code
-// given to addresses with no country; "" means DefaultUnknown. cacheSize is
-// the number of answers kept, per address, in a least-recently-used cache;
-// 0 or less means none, which the package benchmarks show to be as fast
-// (see BenchmarkResolver) and which keeps no visitor addresses in memory.
+// given to addresses with no country; "" means DefaultUnknown, and a code
+// of either case is upper-cased. cacheSize is the number of answers kept,
+// per address, in a least-recently-used cache; 0 or less means none.
+//
+// The cache pays only when addresses repeat (BenchmarkRatio): a hit costs
+// about a quarter of a lookup, but a miss costs about 1.5 lookups, as it
+// takes a lock and allocates. Replaying a real access log, where 82% of
+// requests come from one of the previous 4096 addresses, a 4096-entry cache
+// made lookups about 1.4 times as fast; for a stream of new addresses it
+// makes them slower. The cache holds visitor addresses in memory, never
+// anywhere else.
 func NewResolver(db *DB, unknown string, cacheSize int) *Resolver {
 	if unknown == "" {
 		unknown = DefaultUnknown

@@ -162,8 +162,14 @@ func (db *DB) buildStandIns() {
 		if addr.Is6() {
 			rank++
 		}
-		if rank < best[i].rank && !isReserved(addr) {
-			best[i].addr, best[i].rank = addr, rank
+		// IPv4-mapped addresses are looked up as IPv4, so a network there
+		// is an alias, not a stand-in. Checking with Lookup keeps the
+		// promise that a stand-in maps back to its country even in a
+		// damaged file where the walk and lookups disagree.
+		if rank < best[i].rank && !addr.Is4In6() && !isReserved(addr) {
+			if code, ok := db.Lookup(addr); ok && code == codeAt(i) {
+				best[i].addr, best[i].rank = addr, rank
+			}
 		}
 		return true
 	})

@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	lru "github.com/hashicorp/golang-lru/v2"
 )
 
 // benchAddrs returns n distinct public-looking addresses, a quarter IPv6.
@@ -93,9 +95,11 @@ func BenchmarkAppendAddr(b *testing.B) {
 	run := func(b *testing.B, r *KeyRing, trace []netip.Addr) {
 		dst := make([]byte, 0, 64)
 		b.ReportAllocs()
-		b.ResetTimer()
 		for i := 0; b.Loop(); i++ {
 			dst = r.AppendAddr(dst[:0], trace[i%len(trace)])
+		}
+		if r.CacheSize >= 0 && len(trace) > 1 {
+			b.ReportMetric(hitRate(trace, DefaultCacheSize), "hit%")
 		}
 	}
 	b.Run("afresh", func(b *testing.B) {
@@ -104,6 +108,26 @@ func BenchmarkAppendAddr(b *testing.B) {
 	b.Run("hit", func(b *testing.B) {
 		r := benchRing(b, 0)
 		run(b, r, addrs[:1])
+	})
+	b.Run("hit-parallel", func(b *testing.B) {
+		r := benchRing(b, 0)
+		b.ReportAllocs()
+		b.RunParallel(func(pb *testing.PB) {
+			dst := make([]byte, 0, 64)
+			for pb.Next() {
+				dst = r.AppendAddr(dst[:0], addrs[0])
+			}
+		})
+	})
+	b.Run("afresh-parallel", func(b *testing.B) {
+		r := benchRing(b, -1)
+		b.ReportAllocs()
+		b.RunParallel(func(pb *testing.PB) {
+			dst := make([]byte, 0, 64)
+			for i := 0; pb.Next(); i++ {
+				dst = r.AppendAddr(dst[:0], addrs[i%len(addrs)])
+			}
+		})
 	})
 	b.Run("zipf10k", func(b *testing.B) {
 		run(b, benchRing(b, 0), zipfTrace(addrs, 1<<16))
@@ -115,6 +139,24 @@ func BenchmarkAppendAddr(b *testing.B) {
 		}
 		run(b, benchRing(b, 0), trace)
 	})
+}
+
+// hitRate replays trace, cycled twice as the benchmark loop does, through
+// an LRU cache of size entries and returns the percentage of hits in the
+// second cycle (the steady state).
+func hitRate(trace []netip.Addr, size int) float64 {
+	c, _ := lru.New[netip.Addr, struct{}](size)
+	hits := 0
+	for pass := range 2 {
+		for _, a := range trace {
+			if _, ok := c.Get(a); ok && pass == 1 {
+				hits++
+			} else if !ok {
+				c.Add(a, struct{}{})
+			}
+		}
+	}
+	return 100 * float64(hits) / float64(len(trace))
 }
 
 // BenchmarkAppendPseudonym measures a pseudonym of a short identifier.

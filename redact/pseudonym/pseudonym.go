@@ -156,6 +156,10 @@ func (r *KeyRing) Refresh(ctx context.Context, now time.Time) error {
 			errs = append(errs, fmt.Errorf("pseudonym: loading the key of period %d from the key store: %w", p, err))
 		case len(got) != KeySize:
 			errs = append(errs, fmt.Errorf("pseudonym: the key store holds a %d-byte key for period %d; want %d bytes", len(got), p, KeySize))
+		case isZero(got):
+			// A store that hands out its own slice would have its key zeroed
+			// by an earlier Refresh; never make pseudonyms under a known key.
+			errs = append(errs, fmt.Errorf("pseudonym: the key store holds an all-zero key for period %d; want %d random bytes", p, KeySize))
 		default:
 			r.install(r.newKey(p, got, true))
 		}
@@ -179,6 +183,14 @@ func (r *KeyRing) Refresh(ctx context.Context, now time.Time) error {
 		errs = append(errs, fmt.Errorf("pseudonym: deleting keys of periods before %d from the key store: %w", before, err))
 	}
 	return errors.Join(errs...)
+}
+
+func isZero(b []byte) bool {
+	var or byte
+	for _, c := range b {
+		or |= c
+	}
+	return or == 0
 }
 
 // newKey derives k's precomputed form; the caller zeroes raw.

@@ -56,27 +56,28 @@ func (s *nameSet) match(name []byte) bool {
 	return false
 }
 
-// matchParam matches a parameter name and, for PHP and Rails style names
-// such as user[password] or password[], their base and last key, so that
-// nesting does not hide a credential.
-func (s *nameSet) matchParam(name []byte) bool {
+// matchBase matches a parameter name and, for PHP and Rails style names
+// such as password[] or user[name], its base before the first '['.
+func (s *nameSet) matchBase(name []byte) bool {
 	if s.match(name) {
 		return true
 	}
 	i := bytes.IndexByte(name, '[')
-	if i < 0 {
+	return i > 0 && s.match(name[:i])
+}
+
+// matchLastKey matches the last key of a PHP or Rails style name, such as
+// password in user[password]. It is only used with lists that hold no
+// detector tag name: a tag such as "[email]" that a detector put into a
+// name must not make the name look nested the next time round.
+func (s *nameSet) matchLastKey(name []byte) bool {
+	i := bytes.IndexByte(name, '[')
+	if i <= 0 || name[len(name)-1] != ']' {
 		return false
 	}
-	if i > 0 && s.match(name[:i]) {
-		return true
-	}
-	if name[len(name)-1] == ']' {
-		j := bytes.LastIndexByte(name[:len(name)-1], '[')
-		if key := name[j+1 : len(name)-1]; len(key) > 0 && s.match(key) {
-			return true
-		}
-	}
-	return false
+	j := bytes.LastIndexByte(name[:len(name)-1], '[')
+	key := name[j+1 : len(name)-1]
+	return len(key) > 0 && s.match(key)
 }
 
 // checkNames validates policy parameter names: a name, or a prefix ending
@@ -112,7 +113,7 @@ func lowerASCII(s string) string {
 // decodeName percent-decodes a query parameter name into buf, lower-cased,
 // with '+' as a space. ok is false when an escape is malformed or the
 // decoded name does not fit in buf.
-func decodeName(buf *[maxName]byte, raw []byte) (n int, ok bool) {
+func decodeName[T string | []byte](buf *[maxName]byte, raw T) (n int, ok bool) {
 	for i := 0; i < len(raw); i++ {
 		if n == len(buf) {
 			return 0, false

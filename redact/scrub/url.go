@@ -23,7 +23,7 @@ var (
 		"authorization", "code", "state", "nonce", "code_verifier",
 		"ticket", "otp", "pin", "jwt", "assertion", "hash", "hmac",
 		"key", "api_key", "apikey", "api-key", "auth_key", "authkey",
-		"signature", "sig", "secret", "client_secret", "private_token",
+		"signature", "sig", "sign", "secret", "client_secret", "private_token",
 		"password", "passwd", "pwd", "pass",
 		"samlrequest", "samlresponse", "relaystate",
 		"x-amz-credential", "x-amz-signature", "x-amz-security-token",
@@ -37,8 +37,9 @@ var (
 		"jsessionid", "phpsessid", "aspsessionid*", "cfid", "cftoken",
 		"*sessionid", "*session_id",
 	}
-	// denyPersonal are names, contact details, precise location and
-	// national or account numbers.
+	// denyPersonal are names, contact details, precise location, national
+	// or account numbers and device or visitor ids (cid is the Google
+	// Analytics client id).
 	denyPersonal = []string{
 		"email", "e-mail", "mail", "email_address", "emailaddress", "cc",
 		"name", "first_name", "firstname", "fname", "last_name", "lastname",
@@ -48,6 +49,8 @@ var (
 		"address", "street", "postcode", "postal_code", "zip", "zipcode",
 		"dob", "birthday", "birthdate", "ip", "ip_address", "ssn", "nino",
 		"iban", "lat", "lng", "lon", "long", "latitude", "longitude",
+		"uuid", "guid", "cid", "device_id", "deviceid", "visitor_id",
+		"visitorid", "anonymous_id", "anonymousid",
 	}
 	// clickIDs are the parameters ad, analytics and e-mail platforms add
 	// to links to join a visit to a click, a person or a profile
@@ -76,12 +79,15 @@ var (
 )
 
 var (
-	builtinDeny  nameSet
-	builtinAllow nameSet
-	clickIDSet   ParamSet
+	builtinDeny   nameSet
+	builtinSecret nameSet // credentials and session ids, matched as nested keys too
+	builtinAllow  nameSet
+	clickIDSet    ParamSet
 )
 
 func init() {
+	builtinSecret.add(denyCredentials...)
+	builtinSecret.add(denySessions...)
 	builtinDeny.add(denyCredentials...)
 	builtinDeny.add(denySessions...)
 	builtinDeny.add(denyPersonal...)
@@ -115,22 +121,26 @@ func ClickIDs() []string { return slices.Clone(clickIDs) }
 //     mode (the default) the parameters on the built-in deny list and in
 //     Deny are removed and the names and values of the others go through
 //     the TextFunc. In "allow" mode only those on the built-in allow list
-//     and in Allow are kept (Deny still wins), their values through the
-//     TextFunc; the built-in deny list does not apply there, so Allow can
-//     keep, say, a product "code".
+//     and in Allow are kept (Deny still wins), their names and values
+//     through the TextFunc; the built-in deny list does not apply there, so
+//     Allow can keep, say, a product "code".
+//   - A query value that is itself a URL with a query, such as a redirect
+//     target (next=%2Freset%3Ftoken%3D…), is scrubbed as a URL, two
+//     levels deep.
 //   - The fragment is removed unless KeepFragment is set; a kept fragment
 //     is scrubbed like a path and, after '?' or when it holds '=' (an
 //     OAuth implicit-flow fragment), like a query.
 //
 // The built-in deny list, matched case-insensitively after
 // percent-decoding ("x*" is a prefix, "*x" a suffix; a[b] style names are
-// also matched by their base and last key, so user[password] is denied):
+// also matched by their base, so email[] is denied, and by their last key
+// against the credentials and session ids, so user[password] is denied):
 //
 //   - credentials: token, access_token, accesstoken, id_token, idtoken,
 //     refresh_token, refreshtoken, auth, auth_token, authtoken,
 //     authorization, code, state, nonce, code_verifier, ticket, otp, pin,
 //     jwt, assertion, hash, hmac, key, api_key, apikey, api-key, auth_key,
-//     authkey, signature, sig, secret, client_secret, private_token,
+//     authkey, signature, sig, sign, secret, client_secret, private_token,
 //     password, passwd, pwd, pass, samlrequest, samlresponse, relaystate,
 //     x-amz-credential, x-amz-signature, x-amz-security-token,
 //     awsaccesskeyid, x-goog-credential, x-goog-signature, googleaccessid,
@@ -144,7 +154,9 @@ func ClickIDs() []string { return slices.Clone(clickIDs) }
 //     user_id, userid, uid, customer_id, customerid, phone, phone_number,
 //     telephone, tel, mobile, address, street, postcode, postal_code, zip,
 //     zipcode, dob, birthday, birthdate, ip, ip_address, ssn, nino, iban,
-//     lat, lng, lon, long, latitude, longitude;
+//     lat, lng, lon, long, latitude, longitude, uuid, guid, cid (the Google
+//     Analytics client id), device_id, deviceid, visitor_id, visitorid,
+//     anonymous_id, anonymousid;
 //   - click ids: every name ClickIDs returns.
 //
 // The built-in allow list: page, p, pg, sort, sort_by, sortby, order,
@@ -202,6 +214,16 @@ func (u *URL) Append(dst, src []byte) []byte {
 	if len(src) == 0 || len(src) == 1 && src[0] == '-' {
 		return append(dst, src...)
 	}
+	return u.appendURL(dst, src, maxNesting)
+}
+
+// maxNesting is how deep URLs inside query values are scrubbed as URLs;
+// deeper ones go through the TextFunc as plain text.
+const maxNesting = 2
+
+// appendURL scrubs a URL; nesting is how many levels of URLs in its query
+// values are still scrubbed as URLs.
+func (u *URL) appendURL(dst, src []byte, nesting int) []byte {
 	rest, frag, hasFrag := cut(src, '#')
 	rest, query, hasQuery := cut(rest, '?')
 
@@ -225,18 +247,15 @@ func (u *URL) Append(dst, src []byte) []byte {
 	}
 	dst = u.appendPath(dst, rest)
 	if hasQuery {
-		mark := len(dst)
 		dst = append(dst, '?')
-		if n := len(dst); true {
-			dst = u.appendParams(dst, query, false)
-			if len(dst) == n {
-				dst = dst[:mark] // every parameter removed
-			}
+		n := len(dst)
+		if dst = u.appendParams(dst, query, nesting); len(dst) == n {
+			dst = dst[:n-1] // every parameter was removed
 		}
 	}
 	if hasFrag && u.keepFragment {
 		dst = append(dst, '#')
-		dst = u.appendFragment(dst, frag)
+		dst = u.appendFragment(dst, frag, nesting)
 	}
 	return dst
 }
@@ -249,18 +268,18 @@ func (u *URL) AppendQuery(dst, rawQuery []byte) []byte {
 	if len(rawQuery) > 0 && rawQuery[0] == '?' {
 		rawQuery = rawQuery[1:]
 	}
-	return u.appendParams(dst, rawQuery, false)
+	return u.appendParams(dst, rawQuery, maxNesting)
 }
 
-func (u *URL) appendFragment(dst, frag []byte) []byte {
+func (u *URL) appendFragment(dst, frag []byte, nesting int) []byte {
 	path, query, hasQuery := cut(frag, '?')
 	if !hasQuery && bytes.IndexByte(frag, '=') >= 0 {
-		return u.appendParams(dst, frag, true)
+		return u.appendParams(dst, frag, nesting)
 	}
 	dst = u.appendPath(dst, path)
 	if hasQuery {
 		dst = append(dst, '?')
-		dst = u.appendParams(dst, query, true)
+		dst = u.appendParams(dst, query, nesting)
 	}
 	return dst
 }
@@ -281,25 +300,25 @@ func (u *URL) appendPath(dst, path []byte) []byte {
 // parameters.
 func (u *URL) appendSegment(dst, seg []byte) []byte {
 	seg, params, hasParams := cut(seg, ';')
-	dst = u.appendComponent(dst, seg, &pathSafe, false)
+	dst = u.appendComponent(dst, seg, &pathSafe, false, 0)
 	for hasParams {
 		var p []byte
 		p, params, hasParams = cut(params, ';')
 		name, _, _ := cut(p, '=')
 		var buf [maxName]byte
 		n, ok := decodeName(&buf, name)
-		if !ok || builtinDeny.matchParam(buf[:n]) || u.userDeny.matchParam(buf[:n]) {
+		if !ok || builtinDenied(buf[:n]) || u.userDeny.matchBase(buf[:n]) {
 			continue
 		}
 		dst = append(dst, ';')
-		dst = u.appendComponent(dst, p, &pathSafe, false)
+		dst = u.appendComponent(dst, p, &pathSafe, false, 0)
 	}
 	return dst
 }
 
-// appendParams appends the kept parameters of a query. inFragment is set
-// for parameters in a kept fragment.
-func (u *URL) appendParams(dst, q []byte, inFragment bool) []byte {
+// appendParams appends the kept parameters of a query, each after the
+// separator that came before it.
+func (u *URL) appendParams(dst, q []byte, nesting int) []byte {
 	var sep byte // separator before the current parameter
 	wrote := false
 	for len(q) > 0 {
@@ -311,15 +330,14 @@ func (u *URL) appendParams(dst, q []byte, inFragment bool) []byte {
 			q = nil
 		}
 		if len(p) > 0 {
-			dst, wrote = u.appendParam(dst, p, sep, wrote)
+			dst, wrote = u.appendParam(dst, p, sep, wrote, nesting)
 		}
 		sep = next
 	}
-	_ = inFragment
 	return dst
 }
 
-func (u *URL) appendParam(dst, p []byte, sep byte, wrote bool) ([]byte, bool) {
+func (u *URL) appendParam(dst, p []byte, sep byte, wrote bool, nesting int) ([]byte, bool) {
 	name, value, hasValue := cut(p, '=')
 	var buf [maxName]byte
 	n, ok := decodeName(&buf, name)
@@ -332,33 +350,40 @@ func (u *URL) appendParam(dst, p []byte, sep byte, wrote bool) ([]byte, bool) {
 		}
 		dst = append(dst, sep)
 	}
-	if u.allowMode {
-		dst = append(dst, name...) // a fixed, listed name
-	} else {
-		dst = u.appendComponent(dst, name, &querySafe, true)
-	}
+	// Even an allowed name goes through the TextFunc: an allowed prefix
+	// such as promo_* says nothing about the rest of the name.
+	dst = u.appendComponent(dst, name, &querySafe, true, 0)
 	if hasValue {
 		dst = append(dst, '=')
-		dst = u.appendComponent(dst, value, &querySafe, true)
+		dst = u.appendComponent(dst, value, &querySafe, true, nesting)
 	}
 	return dst, true
 }
 
 // keep reports whether a parameter with the lower-case decoded name stays.
 func (u *URL) keep(name []byte) bool {
-	if u.userDeny.matchParam(name) {
+	if u.userDeny.matchBase(name) {
 		return false
 	}
 	if u.allowMode {
 		return builtinAllow.match(name) || u.userAllow.match(name)
 	}
-	return !builtinDeny.matchParam(name)
+	return !builtinDenied(name)
+}
+
+// builtinDenied reports whether a lower-case decoded parameter name is on
+// the built-in deny list.
+func builtinDenied(name []byte) bool {
+	return builtinDeny.matchBase(name) || builtinSecret.matchLastKey(name)
 }
 
 // appendComponent appends one path segment, query name or query value:
 // decoded, through the TextFunc, and as it was if that changed nothing,
-// re-encoded if it did. A malformed escape makes it "[redacted]".
-func (u *URL) appendComponent(dst, raw []byte, safe *[256]bool, form bool) []byte {
+// re-encoded if it did. A malformed escape makes it "[redacted]". If
+// nesting is above 0, a value that is itself a URL with a query (a
+// redirect target such as next=%2Freset%3Ftoken%3D…) is scrubbed as a URL
+// instead, so that its parameters are judged by name too.
+func (u *URL) appendComponent(dst, raw []byte, safe *[256]bool, form bool, nesting int) []byte {
 	start := len(dst)
 	decoded := raw
 	if bytes.IndexByte(raw, '%') >= 0 || form && bytes.IndexByte(raw, '+') >= 0 {
@@ -369,7 +394,11 @@ func (u *URL) appendComponent(dst, raw []byte, safe *[256]bool, form bool) []byt
 		decoded = dst[start:]
 	}
 	mid := len(dst)
-	dst = u.text(dst, decoded)
+	if nesting > 0 && isNestedURL(decoded) {
+		dst = u.appendURL(dst, decoded, nesting-1)
+	} else {
+		dst = u.text(dst, decoded)
+	}
 	out := dst[mid:]
 	if bytes.Equal(out, decoded) {
 		return append(dst[:start], raw...)
@@ -382,7 +411,17 @@ func (u *URL) appendComponent(dst, raw []byte, safe *[256]bool, form bool) []byt
 	return dst[:start+n]
 }
 
-// cut is bytes.Cut without the allocation-free guarantee worry: it slices.
+// isNestedURL reports whether a decoded query value is a URL worth
+// scrubbing as one: absolute http(s) or a path, with a query, parameters
+// or a fragment.
+func isNestedURL(v []byte) bool {
+	if !(len(v) > 0 && v[0] == '/' || hasPrefixFold(v, "http://") || hasPrefixFold(v, "https://")) {
+		return false
+	}
+	return bytes.ContainsAny(v, "?;#")
+}
+
+// cut is bytes.Cut around a single byte.
 func cut(s []byte, sep byte) (before, after []byte, found bool) {
 	if i := bytes.IndexByte(s, sep); i >= 0 {
 		return s[:i], s[i+1:], true
@@ -427,7 +466,7 @@ func NewParamSet(names []string) (*ParamSet, error) {
 // set.
 func (s *ParamSet) Contains(name string) bool {
 	var buf [maxName]byte
-	n, ok := decodeNameString(&buf, name)
+	n, ok := decodeName(&buf, name)
 	return ok && s.names.match(buf[:n])
 }
 
@@ -485,30 +524,4 @@ func paramName(p string) string {
 // allocates nothing when there is none.
 func StripClickIDs(rawQuery string) (string, bool) {
 	return clickIDSet.Strip(rawQuery)
-}
-
-// decodeNameString is decodeName for a string.
-func decodeNameString(buf *[maxName]byte, raw string) (n int, ok bool) {
-	for i := 0; i < len(raw); i++ {
-		if n == len(buf) {
-			return 0, false
-		}
-		c := raw[i]
-		switch c {
-		case '%':
-			if i+2 >= len(raw) || !isHex(raw[i+1]) || !isHex(raw[i+2]) {
-				return 0, false
-			}
-			c = unhex(raw[i+1])<<4 | unhex(raw[i+2])
-			i += 2
-		case '+':
-			c = ' '
-		}
-		if 'A' <= c && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		buf[n] = c
-		n++
-	}
-	return n, true
 }

@@ -17,7 +17,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"testing"
 
 	"github.com/maxmind/mmdbwriter"
 	"github.com/maxmind/mmdbwriter/mmdbtype"
@@ -82,6 +81,14 @@ type Network struct {
 	City string
 }
 
+// TB is the part of testing.TB the builders use, so that an Example, which
+// has no *testing.T, can pass its own. *testing.T, *testing.B and
+// *testing.F satisfy it.
+type TB interface {
+	Helper()
+	Fatalf(format string, args ...any)
+}
+
 // BuildEpoch is the build time every test database records, so that
 // builds are reproducible: 2024-01-01T00:00:00Z.
 const BuildEpoch = 1704067200
@@ -89,7 +96,7 @@ const BuildEpoch = 1704067200
 // Build returns a database holding nets. Networks are inserted from the
 // widest to the narrowest, so a narrower network overrides the part of a
 // wider one it covers whatever the order of nets. Errors fail t.
-func Build(t testing.TB, o Options, nets []Network) []byte {
+func Build(t TB, o Options, nets []Network) []byte {
 	t.Helper()
 	if o.IPVersion == 0 {
 		o.IPVersion = 6
@@ -277,34 +284,34 @@ func networks(nets map[string]string) []Network {
 
 // MaxMindBytes returns a GeoLite2-Country-shaped database mapping each
 // network (CIDR notation) in nets to its country code.
-func MaxMindBytes(t testing.TB, nets map[string]string) []byte {
+func MaxMindBytes(t TB, nets map[string]string) []byte {
 	t.Helper()
 	return Build(t, Options{Shape: Country}, networks(nets))
 }
 
 // FlatBytes returns a flat country_code database mapping each network
 // (CIDR notation) in nets to its country code.
-func FlatBytes(t testing.TB, nets map[string]string) []byte {
+func FlatBytes(t TB, nets map[string]string) []byte {
 	t.Helper()
 	return Build(t, Options{Shape: Flat}, networks(nets))
 }
 
 // WriteMaxMind writes MaxMindBytes(t, nets) to a new file in dir and
 // returns its path.
-func WriteMaxMind(t testing.TB, dir string, nets map[string]string) string {
+func WriteMaxMind(t TB, dir string, nets map[string]string) string {
 	t.Helper()
 	return Write(t, dir, MaxMindBytes(t, nets))
 }
 
 // WriteFlat writes FlatBytes(t, nets) to a new file in dir and returns its
 // path.
-func WriteFlat(t testing.TB, dir string, nets map[string]string) string {
+func WriteFlat(t TB, dir string, nets map[string]string) string {
 	t.Helper()
 	return Write(t, dir, FlatBytes(t, nets))
 }
 
 // Write writes b to a new .mmdb file in dir and returns its path.
-func Write(t testing.TB, dir string, b []byte) string {
+func Write(t TB, dir string, b []byte) string {
 	t.Helper()
 	f, err := os.CreateTemp(dir, "country-*.mmdb")
 	if err != nil {

@@ -1,0 +1,87 @@
+package beacon
+
+import "bytes"
+
+// Answer is the response given in the vendor's place to a beacon that is
+// not forwarded.
+type Answer struct {
+	Status      int
+	ContentType string
+	Body        []byte
+}
+
+// transparentGIF is the 1×1 GIF the Google and Matomo collectors answer
+// image requests with.
+var transparentGIF = []byte("GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\x00\x00\x00!\xf9\x04\x01\x00\x00\x00\x00,\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;")
+
+// Answer returns what the vendor would answer a beacon held back for
+// reason, so the page's script behaves as if it had been sent: for a
+// beacon without consent, the vendor's normal empty success; for a
+// malformed one, its error (the Google collectors answer everything with
+// success); 413 for an oversized one; 404, or 405 for a wrong method, for
+// a refused path.
+func (s *Sanitizer) Answer(in *Input, reason Reason) Answer {
+	switch reason {
+	case Oversized:
+		return Answer{Status: 413, ContentType: "text/plain; charset=utf-8", Body: []byte("request body too large\n")}
+	case PathRefused:
+		for _, p := range s.paths {
+			if p.path == in.Path {
+				return Answer{Status: 405, ContentType: "text/plain; charset=utf-8", Body: []byte("method not allowed\n")}
+			}
+		}
+		return Answer{Status: 404, ContentType: "text/plain; charset=utf-8", Body: []byte("not found\n")}
+	}
+	ok := reason == NoConsent
+	switch s.vendor {
+	case GA4:
+		// google-analytics.com answers /g/collect with 204 whatever it
+		// receives.
+		return Answer{Status: 204}
+	case UA:
+		return Answer{Status: 200, ContentType: "image/gif", Body: transparentGIF}
+	case Matomo:
+		if !ok {
+			return Answer{Status: 400, ContentType: "text/plain; charset=utf-8", Body: []byte("Bad request\n")}
+		}
+		if sendImage(in) {
+			return Answer{Status: 200, ContentType: "image/gif", Body: transparentGIF}
+		}
+		return Answer{Status: 204}
+	case Plausible:
+		if !ok {
+			return Answer{Status: 400, ContentType: "application/json", Body: []byte(`{"errors":{"request":"invalid event"}}`)}
+		}
+		return Answer{Status: 202, ContentType: "text/plain; charset=utf-8", Body: []byte("ok")}
+	case Umami:
+		if !ok {
+			return Answer{Status: 400, ContentType: "text/plain; charset=utf-8", Body: []byte("Bad Request")}
+		}
+		// What Umami answers when it records nothing (a bot).
+		return Answer{Status: 200, ContentType: "application/json", Body: []byte(`{"beep":"boop"}`)}
+	case Segment:
+		if !ok {
+			return Answer{Status: 400, ContentType: "application/json", Body: []byte(`{"success":false,"message":"invalid request"}`)}
+		}
+		return Answer{Status: 200, ContentType: "application/json", Body: []byte(`{"success":true}`)}
+	}
+	if !ok {
+		return Answer{Status: 400, ContentType: "text/plain; charset=utf-8", Body: []byte("bad request\n")}
+	}
+	return Answer{Status: 204}
+}
+
+// sendImage reports whether a Matomo request wants the GIF: it does
+// unless send_image=0 is in its query or form body (or bulk JSON).
+func sendImage(in *Input) bool {
+	for _, src := range [][]byte{in.Query, in.Body} {
+		for len(src) > 0 {
+			var p []byte
+			p, src = cutByte(src, '&')
+			if bytes.Equal(bytes.TrimSpace(p), []byte("send_image=0")) {
+				return false
+			}
+		}
+	}
+	return !bytes.Contains(in.Body, []byte(`"send_image":0`))
+}

@@ -1,0 +1,568 @@
+// Package beacon sanitises analytics beacons on their way from a visitor's
+// browser to an analytics vendor: Google Analytics 4 (as sent by gtag.js),
+// Universal Analytics, Matomo, Plausible, Umami, Segment, and a generic
+// format configured by field name.
+//
+// A Sanitizer knows one vendor's wire formats (GET query, POST form, POST
+// with one event per line, JSON, JSON batches) and rewrites a beacon so
+// that no identifier leaves: user ids are dropped, client and session ids
+// become keyed pseudonyms that change when the key rotates, URLs and free
+// text go through the engine's scrubbers, the user agent and client hints
+// are generalised, the IP override becomes a stand-in address in the
+// visitor's country, and a consent claim in the beacon is lowered to the
+// request's consent decision. Parameters it does not know are dropped.
+// What cannot be parsed is not forwarded.
+//
+// The package knows nothing of HTTP servers: the Caddy handler
+// http.handlers.privacy_beacon feeds it the request and sends on what it
+// returns. The redaction engine is reached through the func values of
+// Engine, so the package builds and fuzzes alone.
+package beacon
+
+import (
+	"errors"
+	"fmt"
+	"net/netip"
+	"strings"
+
+	"github.com/caddy-privacy/caddy-privacy/consent"
+)
+
+// Vendor is an analytics wire format.
+type Vendor uint8
+
+// The vendors.
+const (
+	GA4 Vendor = iota
+	UA
+	Matomo
+	Plausible
+	Umami
+	Segment
+	Generic
+	numVendors
+)
+
+var vendorNames = [numVendors]string{"ga4", "ua", "matomo", "plausible", "umami", "segment", "generic"}
+
+// String returns the vendor's name as the configuration spells it, such
+// as "ga4". It is also the vendor's metrics label.
+func (v Vendor) String() string {
+	if v < numVendors {
+		return vendorNames[v]
+	}
+	return "unknown"
+}
+
+// ParseVendor parses a vendor name: ga4, ua, matomo, plausible, umami,
+// segment or generic.
+func ParseVendor(s string) (Vendor, bool) {
+	for i, n := range vendorNames {
+		if s == n {
+			return Vendor(i), true
+		}
+	}
+	return 0, false
+}
+
+// VendorNames lists the vendor names in the order they are documented.
+func VendorNames() []string { return append([]string(nil), vendorNames[:]...) }
+
+// Reason says why a beacon was held back. Its String is a metrics label.
+type Reason uint8
+
+// The reasons a beacon is held back.
+const (
+	// NoConsent: the request does not have analytics consent.
+	NoConsent Reason = iota + 1
+	// Malformed: the beacon cannot be parsed, or is not in the vendor's
+	// format.
+	Malformed
+	// Oversized: the body is over the size limit or the batch holds more
+	// events than allowed.
+	Oversized
+	// PathRefused: the path is not one of the vendor's collection paths,
+	// or the method is not one the vendor uses.
+	PathRefused
+)
+
+// String returns the reason's metrics label: no_consent, malformed,
+// oversized or path_refused.
+func (r Reason) String() string {
+	switch r {
+	case NoConsent:
+		return "no_consent"
+	case Malformed:
+		return "malformed"
+	case Oversized:
+		return "oversized"
+	case PathRefused:
+		return "path_refused"
+	}
+	return "unknown"
+}
+
+// Error is why a beacon is not forwarded. Its message names the part of
+// the beacon at fault and never holds a value from it.
+type Error struct {
+	Reason Reason
+	// Detail says what was wrong, such as "body: JSON nested deeper than
+	// 32 levels".
+	Detail string
+}
+
+func (e *Error) Error() string { return "beacon " + e.Reason.String() + ": " + e.Detail }
+
+// ReasonOf returns the Reason of an error returned by Sanitize, and
+// Malformed for any other non-nil error.
+func ReasonOf(err error) Reason {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Reason
+	}
+	return Malformed
+}
+
+func errorf(r Reason, format string, args ...any) *Error {
+	return &Error{Reason: r, Detail: fmt.Sprintf(format, args...)}
+}
+
+// Engine is what a Sanitizer borrows from the redaction engine; the Caddy
+// handler fills it from a redact.Redactor. Each func appends to dst and
+// returns the extended slice, must not keep dst or src, and must be safe
+// for concurrent use. All are required.
+type Engine struct {
+	// Text replaces identifiers in free text (Redactor.AppendText).
+	Text func(dst, src []byte) []byte
+	// URL scrubs an absolute or relative URL (Redactor.AppendURL).
+	URL func(dst, src []byte) []byte
+	// Pseudonym appends a keyed, rotating pseudonym of src
+	// (Redactor.AppendPseudonym): 12 base64url characters.
+	Pseudonym func(dst, src []byte) []byte
+	// UserAgent generalises a User-Agent (Redactor.AppendUserAgent), to
+	// a form such as "Chrome/120 (Windows)"; appending nothing drops it.
+	UserAgent func(dst, src []byte) []byte
+}
+
+// Referrer modes.
+const (
+	// ReferrerOrigin keeps the scheme and host of a referrer, as
+	// browsers' default referrer policy does for cross-origin requests.
+	ReferrerOrigin = "origin"
+	// ReferrerURL keeps the whole referrer, scrubbed like a page URL.
+	ReferrerURL = "url"
+	// ReferrerDrop removes referrers.
+	ReferrerDrop = "drop"
+)
+
+// IP override modes.
+const (
+	// IPStandIn sends an address in the visitor's country, taken from the
+	// country database, in the vendor's IP override.
+	IPStandIn = "stand_in"
+	// IPNone sends no IP override: the vendor sees the gateway's address.
+	IPNone = "none"
+)
+
+// DefaultMaxEvents is the default limit on events in one beacon.
+const DefaultMaxEvents = 100
+
+// Config configures a Sanitizer. The zero value of every field but Vendor
+// means its documented default.
+type Config struct {
+	// Vendor is the wire format: "ga4", "ua", "matomo", "plausible",
+	// "umami", "segment" or "generic". Required.
+	Vendor string `json:"vendor,omitempty"`
+
+	// Paths are the request paths accepted, replacing the vendor's
+	// collection paths (such as /g/collect for ga4 or /matomo.php and
+	// /piwik.php for matomo). Each must end in one of the vendor's paths,
+	// so /analytics/matomo.php is accepted for a Matomo installed under
+	// /analytics/. Required for generic, which has none of its own.
+	Paths []string `json:"paths,omitempty"`
+
+	// Allow names extra parameters (or JSON fields, dotted as in
+	// "payload.data") to keep; their values go through the detectors. A
+	// name ending in "*" is a prefix. User ids, which are always dropped,
+	// cannot be allowed. Default: none; every parameter not in the
+	// vendor's table is dropped.
+	Allow []string `json:"allow,omitempty"`
+
+	// Drop names parameters (or dotted JSON fields) to remove although the
+	// vendor's table keeps them, such as "sr" (screen resolution). A name
+	// ending in "*" is a prefix.
+	Drop []string `json:"drop,omitempty"`
+
+	// Referrer is what becomes of referrers (GA dr, Matomo urlref,
+	// Plausible r, Umami referrer, Segment page.referrer): "origin"
+	// (default: scheme and host only), "url" (the whole URL, scrubbed) or
+	// "drop".
+	Referrer string `json:"referrer,omitempty"`
+
+	// IPOverride is what the vendor is told the client's address is:
+	// "stand_in" (default: an address in the visitor's country, from the
+	// country database, so that country reports stay right) or "none".
+	IPOverride string `json:"ip_override,omitempty"`
+
+	// Cookieless, for ga4 only, forwards beacons without analytics consent
+	// as consent-denied pings: no client, session or user id, no user
+	// properties, gcs=G100. Only for sites whose legal basis allows it.
+	// Default: false; such beacons are not forwarded at all.
+	Cookieless bool `json:"cookieless,omitempty"`
+
+	// MaxEvents is the most events (GA lines, Matomo bulk requests,
+	// Segment batch messages) one beacon may hold; a bigger batch is not
+	// forwarded. Default: 100.
+	MaxEvents int `json:"max_events,omitempty"`
+
+	// Fields says what the generic vendor does with each query, form or
+	// JSON field. Required for generic, refused for the others.
+	Fields *Fields `json:"fields,omitempty"`
+}
+
+// Fields lists parameter names (query and form) or dotted JSON paths (such
+// as "payload.url"; array elements take their array's path) for the
+// generic vendor. A name ending in "*" is a prefix. A field in none of the
+// lists is dropped; a name in two lists is an error.
+type Fields struct {
+	// Keep keeps scalar values as they are.
+	Keep []string `json:"keep,omitempty"`
+	// Text runs values through the detectors; for JSON, objects and
+	// arrays are walked and every key and string goes through them.
+	Text []string `json:"text,omitempty"`
+	// URL scrubs values as page URLs.
+	URL []string `json:"url,omitempty"`
+	// Referrer treats values as referrers, as Config.Referrer says.
+	Referrer []string `json:"referrer,omitempty"`
+	// Pseudonym replaces values with keyed, rotating pseudonyms.
+	Pseudonym []string `json:"pseudonym,omitempty"`
+	// UserAgent generalises values as user agents.
+	UserAgent []string `json:"user_agent,omitempty"`
+	// IP replaces values with the stand-in address, or drops them when
+	// there is none.
+	IP []string `json:"ip,omitempty"`
+	// Drop removes the fields. Listing them documents the intent;
+	// unlisted fields are dropped too.
+	Drop []string `json:"drop,omitempty"`
+}
+
+// Input is one beacon as the visitor's browser sent it.
+type Input struct {
+	// Method is the HTTP method.
+	Method string
+	// Path is the request path, decoded (r.URL.Path).
+	Path string
+	// Query is the raw query string, without '?'.
+	Query []byte
+	// ContentType is the Content-Type header.
+	ContentType string
+	// Body is the whole request body.
+	Body []byte
+	// Consent is the request's consent decision.
+	Consent consent.Set
+	// StandIn is an address in the visitor's country, or the zero Addr
+	// if there is none (no database, or a country it lists no network
+	// for).
+	StandIn netip.Addr
+}
+
+// Output is the beacon to forward. Its buffers are reused by the next
+// Sanitize call given the same Output; keep one per goroutine, or in a
+// sync.Pool.
+type Output struct {
+	// Query is the raw query string to send, without '?'.
+	Query []byte
+	// Body is the body to send; empty means none.
+	Body []byte
+	// ContentType is the Content-Type to send with Body; "" when Body is
+	// empty.
+	ContentType string
+	// Events is the number of events in the beacon.
+	Events int
+	// Cookieless reports that the beacon is forwarded as a
+	// consent-denied ping (Config.Cookieless).
+	Cookieless bool
+
+	st state
+}
+
+func (o *Output) reset() {
+	o.Query = o.Query[:0]
+	o.Body = o.Body[:0]
+	o.ContentType = ""
+	o.Events = 0
+	o.Cookieless = false
+}
+
+// endpoint is the kind of a collection path.
+type endpoint uint8
+
+const (
+	epDefault endpoint = iota
+	epBatch            // UA /batch
+	epTrack            // Segment
+	epPage
+	epIdentify
+	epSegmentBatch
+)
+
+type vendorPath struct {
+	path string
+	kind endpoint
+}
+
+// vendorPaths are the collection paths of each vendor.
+var vendorPaths = [numVendors][]vendorPath{
+	GA4:       {{"/g/collect", epDefault}},
+	UA:        {{"/collect", epDefault}, {"/j/collect", epDefault}, {"/r/collect", epDefault}, {"/batch", epBatch}},
+	Matomo:    {{"/matomo.php", epDefault}, {"/piwik.php", epDefault}},
+	Plausible: {{"/api/event", epDefault}},
+	Umami:     {{"/api/send", epDefault}},
+	Segment: {
+		{"/v1/t", epTrack}, {"/v1/track", epTrack},
+		{"/v1/p", epPage}, {"/v1/page", epPage},
+		{"/v1/i", epIdentify}, {"/v1/identify", epIdentify},
+		{"/v1/batch", epSegmentBatch},
+	},
+}
+
+// Sanitizer sanitises one vendor's beacons under one Config. It is
+// immutable and safe for concurrent use.
+type Sanitizer struct {
+	vendor     Vendor
+	eng        Engine
+	referrer   string
+	ipOverride bool
+	cookieless bool
+	maxEvents  int
+	paths      []vendorPath
+	query      *paramTable // ga4, ua, matomo, generic
+	json       *jsonSchema // plausible, umami, segment, generic
+	allow      nameList
+	drop       nameList
+}
+
+// New returns a Sanitizer for c. Errors name the field at fault and say
+// what would be accepted.
+func New(c Config, eng Engine) (*Sanitizer, error) {
+	v, ok := ParseVendor(c.Vendor)
+	if !ok {
+		return nil, fmt.Errorf("vendor: %q is not one of %s", c.Vendor, strings.Join(vendorNames[:], ", "))
+	}
+	if eng.Text == nil || eng.URL == nil || eng.Pseudonym == nil || eng.UserAgent == nil {
+		return nil, errors.New("beacon: the engine lacks a Text, URL, Pseudonym or UserAgent func")
+	}
+	s := &Sanitizer{vendor: v, eng: eng, cookieless: c.Cookieless, maxEvents: c.MaxEvents}
+	var errs []error
+	switch c.Referrer {
+	case "", ReferrerOrigin:
+		s.referrer = ReferrerOrigin
+	case ReferrerURL, ReferrerDrop:
+		s.referrer = c.Referrer
+	default:
+		errs = append(errs, fmt.Errorf("referrer: %q is not %q, %q or %q", c.Referrer, ReferrerOrigin, ReferrerURL, ReferrerDrop))
+	}
+	switch c.IPOverride {
+	case "", IPStandIn:
+		s.ipOverride = true
+	case IPNone:
+	default:
+		errs = append(errs, fmt.Errorf("ip_override: %q is not %q or %q", c.IPOverride, IPStandIn, IPNone))
+	}
+	if c.Cookieless && v != GA4 {
+		errs = append(errs, fmt.Errorf("cookieless: only ga4 has consent-denied pings, not %s", v))
+	}
+	if c.MaxEvents < 0 {
+		errs = append(errs, fmt.Errorf("max_events: %d is negative; want a positive number, or 0 for the default %d", c.MaxEvents, DefaultMaxEvents))
+	}
+	if s.maxEvents == 0 {
+		s.maxEvents = DefaultMaxEvents
+	}
+	if (c.Fields != nil) != (v == Generic) {
+		if v == Generic {
+			errs = append(errs, errors.New("fields: the generic vendor needs field lists (keep, text, url, referrer, pseudonym, user_agent, ip)"))
+		} else {
+			errs = append(errs, fmt.Errorf("fields: only the generic vendor takes field lists; %s has its own table", v))
+		}
+	}
+	var err error
+	if s.paths, err = pathsFor(v, c.Paths); err != nil {
+		errs = append(errs, err)
+	}
+	if err := checkNames("allow", c.Allow); err != nil {
+		errs = append(errs, err)
+	}
+	if err := checkNames("drop", c.Drop); err != nil {
+		errs = append(errs, err)
+	}
+	for _, n := range c.Allow {
+		if alwaysDropped(v, n) {
+			errs = append(errs, fmt.Errorf("allow: %q is a user id, which %s beacons never carry", n, v))
+		}
+	}
+	s.allow = newNameList(c.Allow)
+	s.drop = newNameList(c.Drop)
+	switch v {
+	case GA4:
+		s.query = ga4Table
+	case UA:
+		s.query = uaTable
+	case Matomo:
+		s.query = matomoTable
+		s.json = matomoBulkSchema
+	case Plausible:
+		s.json = plausibleSchema
+	case Umami:
+		s.json = umamiSchema
+	case Segment:
+		s.json = segmentSchema
+	case Generic:
+		if c.Fields != nil {
+			s.query, s.json, err = genericTables(c.Fields)
+			if err != nil {
+				errs = append(errs, err)
+			}
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+func pathsFor(v Vendor, paths []string) ([]vendorPath, error) {
+	if len(paths) == 0 {
+		if v == Generic {
+			return nil, errors.New("paths: the generic vendor has no collection path of its own; list the paths to accept")
+		}
+		return vendorPaths[v], nil
+	}
+	var out []vendorPath
+	for i, p := range paths {
+		if !strings.HasPrefix(p, "/") || strings.Contains(p, "..") || strings.Contains(p, "//") ||
+			strings.ContainsAny(p, "?#%*\\ \t") {
+			return nil, fmt.Errorf("paths[%d]: %q is not a clean absolute path such as /g/collect", i, p)
+		}
+		if v == Generic {
+			out = append(out, vendorPath{p, epDefault})
+			continue
+		}
+		found := false
+		for _, vp := range vendorPaths[v] {
+			if strings.HasSuffix(p, vp.path) {
+				out = append(out, vendorPath{p, vp.kind})
+				found = true
+				break
+			}
+		}
+		if !found {
+			var want []string
+			for _, vp := range vendorPaths[v] {
+				want = append(want, vp.path)
+			}
+			return nil, fmt.Errorf("paths[%d]: %q does not end in one of %s's collection paths (%s)", i, p, v, strings.Join(want, ", "))
+		}
+	}
+	return out, nil
+}
+
+// Vendor returns the Sanitizer's vendor.
+func (s *Sanitizer) Vendor() Vendor { return s.vendor }
+
+// Paths returns the request paths the Sanitizer accepts.
+func (s *Sanitizer) Paths() []string {
+	out := make([]string, len(s.paths))
+	for i, p := range s.paths {
+		out[i] = p.path
+	}
+	return out
+}
+
+// Route reports, as an *Error with Reason PathRefused, a request the
+// gateway must refuse before reading its body: a path that is not one of
+// the vendor's collection paths, or a method the vendor does not use
+// there (GET and POST; POST only for Plausible, Umami, Segment and UA's
+// /batch).
+func (s *Sanitizer) Route(method, path string) error {
+	_, err := s.route(method, path)
+	return err
+}
+
+// route finds the endpoint of a path and checks the method.
+func (s *Sanitizer) route(method, path string) (endpoint, error) {
+	for _, p := range s.paths {
+		if p.path != path {
+			continue
+		}
+		switch method {
+		case "POST":
+			return p.kind, nil
+		case "GET":
+			if s.vendor == Plausible || s.vendor == Umami || s.vendor == Segment || p.kind == epBatch {
+				break
+			}
+			return p.kind, nil
+		}
+		return 0, errorf(PathRefused, "method not used by %s on this path", s.vendor)
+	}
+	return 0, errorf(PathRefused, "path is not a %s collection path", s.vendor)
+}
+
+// Sanitize rewrites the beacon in into out. It returns an *Error, with the
+// Reason to count it under, when the beacon is not to be forwarded: its
+// path or method is not the vendor's, the request lacks analytics consent
+// (unless Cookieless applies), it cannot be parsed, or it holds more than
+// MaxEvents events. The caller enforces the body size limit.
+func (s *Sanitizer) Sanitize(out *Output, in *Input) error {
+	out.reset()
+	ep, err := s.route(in.Method, in.Path)
+	if err != nil {
+		return err
+	}
+	st := &out.st
+	st.begin(s, in, out)
+	if !in.Consent.Has(consent.Analytics) {
+		if !s.cookieless {
+			return errorf(NoConsent, "no analytics consent")
+		}
+		st.cookieless = true
+		out.Cookieless = true
+	}
+	if in.Method == "GET" && len(in.Body) > 0 {
+		return errorf(Malformed, "GET with a body")
+	}
+	switch s.vendor {
+	case GA4, UA:
+		err = s.sanitizeGoogle(st, ep)
+	case Matomo:
+		err = s.sanitizeMatomo(st)
+	case Plausible, Umami:
+		err = s.sanitizeJSONBeacon(st)
+	case Segment:
+		err = s.sanitizeSegment(st, ep)
+	case Generic:
+		err = s.sanitizeGeneric(st)
+	}
+	if err != nil {
+		out.reset()
+		return err
+	}
+	if out.Events > s.maxEvents {
+		out.reset()
+		return errorf(Oversized, "%d events; the limit is %d", out.Events, s.maxEvents)
+	}
+	if len(out.Body) == 0 {
+		out.ContentType = ""
+	}
+	return nil
+}
+
+// StandInFor returns the address a vendor is to see as the client's for a
+// beacon sanitised with in: in.StandIn under the default "stand_in"
+// override, or the zero Addr.
+func (s *Sanitizer) StandInFor(in *Input) netip.Addr {
+	if !s.ipOverride {
+		return netip.Addr{}
+	}
+	return in.StandIn
+}

@@ -1,0 +1,282 @@
+package caddymodule
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/caddyserver/caddy/v2"
+	"github.com/caddyserver/caddy/v2/caddyconfig/caddyfile"
+	"github.com/caddyserver/caddy/v2/caddyconfig/httpcaddyfile"
+	"github.com/caddyserver/caddy/v2/modules/caddyhttp"
+
+	"github.com/caddy-privacy/caddy-privacy/beacon"
+	"github.com/caddy-privacy/caddy-privacy/config"
+)
+
+func init() {
+	httpcaddyfile.RegisterHandlerDirective("privacy_beacon", parseBeaconCaddyfile)
+	// The gateway rewrites the beacon that reverse_proxy then sends.
+	httpcaddyfile.RegisterDirectiveOrder("privacy_beacon", httpcaddyfile.Before, "reverse_proxy")
+}
+
+func parseBeaconCaddyfile(h httpcaddyfile.Helper) (caddyhttp.MiddlewareHandler, error) {
+	b := new(Beacon)
+	err := b.UnmarshalCaddyfile(h.Dispenser)
+	return b, err
+}
+
+// UnmarshalCaddyfile sets up the gateway from Caddyfile tokens. Syntax:
+//
+//	privacy_beacon [<matcher>] <vendor> {
+//		geoip <path>|off
+//		geoip_check <interval>
+//		unknown_country <code>
+//		paths <path...>
+//		allow <param...>
+//		drop <param...>
+//		referrer origin|url|drop
+//		ip_override stand_in|none
+//		cookieless
+//		max_body <size>
+//		max_events <n>
+//		query allow|deny [<param...>]
+//		keep_fragment
+//		detector <name> off|tag|mask|pseudonym|transform
+//		user_agent generalize|keep|drop
+//		pseudonym <rotate> [<retention>]
+//		fields {
+//			keep|text|url|referrer|pseudonym|user_agent|ip|drop <name...>
+//		}
+//	}
+//
+// <vendor> is ga4, ua, matomo, plausible, umami, segment or generic; fields
+// is for generic only. Sizes take a unit: 64KB, 1MiB, or bytes. Every
+// value is checked when the config is provisioned.
+func (b *Beacon) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
+	d.Next() // directive name
+	if !d.NextArg() {
+		return d.Errf("privacy_beacon needs a vendor: one of %s", strings.Join(beacon.VendorNames(), ", "))
+	}
+	b.Vendor = d.Val()
+	if _, ok := beacon.ParseVendor(b.Vendor); !ok {
+		return d.Errf("%q is not a vendor; want one of %s", b.Vendor, strings.Join(beacon.VendorNames(), ", "))
+	}
+	if d.NextArg() {
+		return d.ArgErr()
+	}
+	p := &b.Policy
+	for d.NextBlock(0) {
+		switch d.Val() {
+		case "geoip":
+			arg, err := oneArg(d)
+			if err != nil {
+				return err
+			}
+			if arg == "off" {
+				p.GeoIP.Off = true
+			} else {
+				p.GeoIP.Database = arg
+			}
+		case "geoip_check":
+			dur, err := durationArg(d)
+			if err != nil {
+				return err
+			}
+			b.GeoIPCheck = dur
+		case "unknown_country":
+			arg, err := oneArg(d)
+			if err != nil {
+				return err
+			}
+			p.GeoIP.Unknown = arg
+		case "paths", "allow", "drop":
+			args := d.RemainingArgs()
+			if len(args) == 0 {
+				return d.ArgErr()
+			}
+			switch d.Val() {
+			case "paths":
+				b.Paths = append(b.Paths, args...)
+			case "allow":
+				b.Allow = append(b.Allow, args...)
+			default:
+				b.Drop = append(b.Drop, args...)
+			}
+		case "referrer":
+			arg, err := oneArg(d)
+			if err != nil {
+				return err
+			}
+			if err := checkOneOf(d, arg, beacon.ReferrerOrigin, beacon.ReferrerURL, beacon.ReferrerDrop); err != nil {
+				return err
+			}
+			b.Referrer = arg
+		case "ip_override":
+			arg, err := oneArg(d)
+			if err != nil {
+				return err
+			}
+			if err := checkOneOf(d, arg, beacon.IPStandIn, beacon.IPNone); err != nil {
+				return err
+			}
+			b.IPOverride = arg
+		case "cookieless":
+			if d.NextArg() {
+				return d.ArgErr()
+			}
+			b.Cookieless = true
+		case "max_body":
+			arg, err := oneArg(d)
+			if err != nil {
+				return err
+			}
+			n, ok := parseSize(arg)
+			if !ok {
+				return d.Errf("%q is not a size such as 64KB, 1MiB or 65536", arg)
+			}
+			b.MaxBody = n
+		case "max_events":
+			arg, err := oneArg(d)
+			if err != nil {
+				return err
+			}
+			n, err := strconv.Atoi(arg)
+			if err != nil || n < 1 {
+				return d.Errf("%q is not a positive number of events", arg)
+			}
+			b.MaxEvents = n
+		case "query":
+			args := d.RemainingArgs()
+			if len(args) == 0 {
+				return d.ArgErr()
+			}
+			if err := checkOneOf(d, args[0], config.QueryDeny, config.QueryAllow); err != nil {
+				return err
+			}
+			p.URL.Query = args[0]
+			if args[0] == config.QueryAllow {
+				p.URL.Allow = append(p.URL.Allow, args[1:]...)
+			} else {
+				p.URL.Deny = append(p.URL.Deny, args[1:]...)
+			}
+		case "keep_fragment":
+			if d.NextArg() {
+				return d.ArgErr()
+			}
+			p.URL.KeepFragment = true
+		case "detector":
+			name, mode, err := twoArgs(d)
+			if err != nil {
+				return err
+			}
+			if err := checkOneOf(d, name, config.DetectorNames...); err != nil {
+				return err
+			}
+			if err := checkOneOf(d, mode, "off", config.ReplaceTag, config.ReplaceMask, config.ReplacePseudonym, config.ReplaceTransform); err != nil {
+				return err
+			}
+			if p.Detectors == nil {
+				p.Detectors = map[string]config.Detector{}
+			}
+			if mode == "off" {
+				p.Detectors[name] = config.Detector{Off: true}
+			} else {
+				p.Detectors[name] = config.Detector{Replace: mode}
+			}
+		case "user_agent":
+			arg, err := oneArg(d)
+			if err != nil {
+				return err
+			}
+			if err := checkOneOf(d, arg, "generalize", "keep", "drop"); err != nil {
+				return err
+			}
+			p.UserAgent = arg
+		case "pseudonym":
+			args := d.RemainingArgs()
+			if len(args) < 1 || len(args) > 2 {
+				return d.ArgErr()
+			}
+			for i, dst := range []*config.Duration{&p.Pseudonym.Rotate, &p.Pseudonym.Retention} {
+				if len(args) > i {
+					dur, err := caddy.ParseDuration(args[i])
+					if err != nil {
+						return d.Errf("%q is not a duration such as 24h or 7d", args[i])
+					}
+					*dst = config.Duration(dur)
+				}
+			}
+		case "fields":
+			if err := b.unmarshalFields(d); err != nil {
+				return err
+			}
+		default:
+			return d.Errf("unrecognized privacy_beacon option %q", d.Val())
+		}
+	}
+	return nil
+}
+
+func (b *Beacon) unmarshalFields(d *caddyfile.Dispenser) error {
+	if d.NextArg() {
+		return d.ArgErr()
+	}
+	if b.Fields == nil {
+		b.Fields = new(beacon.Fields)
+	}
+	f := b.Fields
+	for nesting := d.Nesting(); d.NextBlock(nesting); {
+		key := d.Val()
+		names := d.RemainingArgs()
+		if len(names) == 0 {
+			return d.ArgErr()
+		}
+		var dst *[]string
+		switch key {
+		case "keep":
+			dst = &f.Keep
+		case "text":
+			dst = &f.Text
+		case "url":
+			dst = &f.URL
+		case "referrer":
+			dst = &f.Referrer
+		case "pseudonym":
+			dst = &f.Pseudonym
+		case "user_agent":
+			dst = &f.UserAgent
+		case "ip":
+			dst = &f.IP
+		case "drop":
+			dst = &f.Drop
+		default:
+			return d.Errf("%q is not a field list; want keep, text, url, referrer, pseudonym, user_agent, ip or drop", key)
+		}
+		*dst = append(*dst, names...)
+	}
+	return nil
+}
+
+// parseSize parses a byte size: a number with an optional unit, B, KB or
+// KiB, MB or MiB (KB and KiB are both 1024, as in Caddy's own options).
+func parseSize(s string) (int64, bool) {
+	units := []struct {
+		suffix string
+		mul    int64
+	}{{"KiB", 1 << 10}, {"MiB", 1 << 20}, {"KB", 1 << 10}, {"MB", 1 << 20}, {"K", 1 << 10}, {"M", 1 << 20}, {"B", 1}}
+	mul := int64(1)
+	for _, u := range units {
+		if n, ok := strings.CutSuffix(s, u.suffix); ok {
+			s, mul = n, u.mul
+			break
+		}
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n <= 0 || n > (1<<40)/mul {
+		return 0, false
+	}
+	return n * mul, true
+}
+
+// Interface guards
+var _ caddyfile.Unmarshaler = (*Beacon)(nil)

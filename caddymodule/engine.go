@@ -1,0 +1,79 @@
+package caddymodule
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/caddyserver/caddy/v2"
+	"github.com/caddyserver/certmagic"
+	"go.uber.org/zap"
+
+	"github.com/caddy-privacy/caddy-privacy/config"
+	"github.com/caddy-privacy/caddy-privacy/redact"
+	"github.com/caddy-privacy/caddy-privacy/redact/country"
+)
+
+// engine is a redact.Redactor with the shared state it holds: the country
+// database and the pseudonym key ring, both kept in usage pools so config
+// reloads and other modules reuse them. Every module that redacts (the
+// handler, the beacon gateway, the log encoder and filters) builds one.
+type engine struct {
+	*redact.Redactor
+	geoKey  string
+	keysKey string
+}
+
+// newEngine applies the defaults to p, validates it, and opens or shares
+// what it needs. geoCheck is how often the database file is checked for
+// changes. On error, nothing is left held.
+func newEngine(p *config.Policy, geoCheck time.Duration, storage certmagic.Storage, logger *zap.Logger) (*engine, error) {
+	p.ApplyDefaults()
+	if err := p.Validate(); err != nil {
+		return nil, err
+	}
+	e := new(engine)
+	var countries *country.Resolver
+	if !p.GeoIP.Off {
+		if p.GeoIP.Database == "" {
+			return nil, errors.New("geoip: no country database configured; give the path of a GeoLite2 Country/City or ip-location-db country MMDB file (geoip <path>), or turn lookups off (geoip off) to truncate addresses instead")
+		}
+		path := caddy.NewReplacer().ReplaceKnown(p.GeoIP.Database, "")
+		var err error
+		e.geoKey, countries, err = loadCountries(path, p.GeoIP.Unknown, p.GeoIP.CacheSize, geoCheck, logger)
+		if err != nil {
+			return nil, err
+		}
+	}
+	keysKey, keys, err := loadKeyRing(storage, time.Duration(p.Pseudonym.Rotate), time.Duration(p.Pseudonym.Retention), logger)
+	if err != nil {
+		e.cleanup()
+		return nil, err
+	}
+	e.keysKey = keysKey
+	if e.Redactor, err = redact.New(*p, countries, keys); err != nil {
+		e.cleanup()
+		return nil, fmt.Errorf("policy: %w", err)
+	}
+	return e, nil
+}
+
+// cleanup releases the shared state. It is nil-safe, for Cleanup after a
+// failed Provision.
+func (e *engine) cleanup() error {
+	if e == nil {
+		return nil
+	}
+	var errs []error
+	if e.geoKey != "" {
+		_, err := countryDBs.Delete(e.geoKey)
+		errs = append(errs, err)
+		e.geoKey = ""
+	}
+	if e.keysKey != "" {
+		_, err := keyRings.Delete(e.keysKey)
+		errs = append(errs, err)
+		e.keysKey = ""
+	}
+	return errors.Join(errs...)
+}

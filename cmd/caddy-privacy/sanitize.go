@@ -1,0 +1,295 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"github.com/caddy-privacy/caddy-privacy/logs"
+)
+
+var sanitizeCmd = command{
+	name:     "sanitize",
+	synopsis: "[-format FORMAT] [-policy FILE] [-geoip-db FILE] [-j N] [-o FILE] [FILE ...]",
+	about: `Removes personal data from log lines as the policy says: client addresses
+become country codes, identifiers are removed or replaced by tags such as
+[email], user agents are generalized. Reads each FILE in turn, or standard
+input when there is none or FILE is -, and writes one line for every line
+read, to standard output or to the -o file. The -o file is replaced only
+when all input was read and written. Line endings (LF or CRLF) are kept.`,
+	aliases: map[string]string{"j": "jobs"},
+}
+
+func (a *app) sanitize(ctx context.Context, args []string) int {
+	c := sanitizeCmd
+	fs := newFlagSet(c.name)
+	format := fs.String("format", "auto", "log `FORMAT`: auto, caddy-json, combined, common or text")
+	policyFile := fs.String("policy", "", "policy `FILE` (JSON); without it, the built-in strict policy")
+	geoipDB := fs.String("geoip-db", "", "country database `FILE`, overriding the policy's geoip.database")
+	var jobs int
+	fs.IntVar(&jobs, "jobs", 0, "sanitize on `N` goroutines (default: one per CPU)")
+	fs.IntVar(&jobs, "j", 0, "")
+	out := fs.String("o", "", "write to `FILE` instead of standard output")
+	inputs, code := a.parse(c, fs, args)
+	if code >= 0 {
+		return code
+	}
+	f, err := logs.ParseFormat(*format)
+	if err != nil {
+		return a.usageError(c, "-format: %v", err)
+	}
+	if jobs < 0 {
+		return a.usageError(c, "-jobs: %d is not a number of goroutines; want 1 or more, or 0 for one per CPU", jobs)
+	}
+	if len(inputs) == 0 {
+		inputs = []string{"-"}
+	}
+	total, err := checkInputs(inputs)
+	if err != nil {
+		return a.fail(c, err)
+	}
+
+	p, err := loadPolicy(*policyFile)
+	if err != nil {
+		return a.fail(c, err)
+	}
+	if *geoipDB != "" {
+		p.GeoIP.Database = *geoipDB
+	}
+	eng, _, err := a.newEngine(engineOptions{Policy: p})
+	if err != nil {
+		return a.fail(c, err)
+	}
+	defer closeEngine(eng)
+
+	dst, err := a.createOutput(*out)
+	if err != nil {
+		return a.fail(c, err)
+	}
+	defer dst.abort()
+
+	var bar *progressBar
+	if total > 0 && a.isTerminal(a.stderr) && (*out != "" || !a.isTerminal(a.stdout)) {
+		bar = newProgressBar(a.stderr, "sanitize", total)
+	}
+	var notes []string
+	var base int64
+	for i, name := range inputs {
+		if i > 0 && dst.n > 0 && dst.last != '\n' {
+			// Keep the last line of one file and the first of the next
+			// apart.
+			if _, err := dst.Write([]byte{'\n'}); err != nil {
+				return a.fail(c, err)
+			}
+		}
+		r, err := a.openInput(name)
+		if err != nil {
+			return a.fail(c, err)
+		}
+		opts := logs.FilterOptions{Workers: jobs}
+		if bar != nil {
+			opts.Progress = func(n int64) { bar.update(base + n) }
+		}
+		st, err := logs.Filter(ctx, dst, r, logs.NewSanitizer(eng, f), opts)
+		r.Close()
+		base += st.BytesIn
+		if err != nil {
+			bar.clear()
+			if ctx.Err() != nil {
+				err = errors.New("interrupted")
+			}
+			return a.fail(c, err)
+		}
+		if st.Fallback > 0 && st.Format != logs.FormatText {
+			notes = append(notes, fmt.Sprintf("%s: %d of %d lines were not in the %s format and were sanitized as text",
+				displayName(name), st.Fallback, st.Lines, st.Format))
+		}
+		if st.LongLines > 0 {
+			notes = append(notes, fmt.Sprintf("%s: %s longer than %s replaced by %q",
+				displayName(name), plural(st.LongLines, "line"), humanBytes(logs.DefaultMaxLineSize), logs.LongLineTag))
+		}
+	}
+	bar.clear()
+	if err := dst.commit(); err != nil {
+		return a.fail(c, err)
+	}
+	for _, n := range notes {
+		fmt.Fprintf(a.stderr, "caddy-privacy %s: %s\n", c.name, n)
+	}
+	return exitOK
+}
+
+// checkInputs opens every named file before any work is done, so that a
+// mistyped last name does not cost a run over the others, and returns
+// their total size, or 0 when it is unknown (standard input, pipes).
+func checkInputs(names []string) (int64, error) {
+	var total int64
+	known := true
+	for _, name := range names {
+		if name == "-" {
+			known = false
+			continue
+		}
+		f, err := os.Open(name)
+		if err != nil {
+			return 0, err
+		}
+		fi, err := f.Stat()
+		f.Close()
+		if err != nil {
+			return 0, err
+		}
+		if fi.IsDir() {
+			return 0, fmt.Errorf("%s is a directory; want a log file", name)
+		}
+		if !fi.Mode().IsRegular() {
+			known = false
+		}
+		total += fi.Size()
+	}
+	if !known {
+		return 0, nil
+	}
+	return total, nil
+}
+
+// openInput opens a named input; its read errors name it.
+func (a *app) openInput(name string) (io.ReadCloser, error) {
+	if name == "-" {
+		return namedReader{r: a.stdin, name: displayName(name)}, nil
+	}
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	return namedReader{r: f, name: name, c: f}, nil
+}
+
+func displayName(name string) string {
+	if name == "-" {
+		return "standard input"
+	}
+	return name
+}
+
+// namedReader adds the input's name to its read errors.
+type namedReader struct {
+	r    io.Reader
+	name string
+	c    io.Closer
+}
+
+func (r namedReader) Read(p []byte) (int, error) {
+	n, err := r.r.Read(p)
+	if err != nil && err != io.EOF {
+		err = &fs.PathError{Op: "read", Path: r.name, Err: unwrapPathError(err)}
+	}
+	return n, err
+}
+
+func (r namedReader) Close() error {
+	if r.c != nil {
+		return r.c.Close()
+	}
+	return nil
+}
+
+func unwrapPathError(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+// output is where results go: standard output, or a temporary file
+// renamed over the -o file on commit and removed on abort.
+type output struct {
+	w    io.Writer
+	name string
+	tmp  outFile
+	dst  string
+	n    int64
+	last byte
+	done bool
+}
+
+func (a *app) createOutput(path string) (*output, error) {
+	if path == "" {
+		return &output{w: a.stdout, name: "standard output"}, nil
+	}
+	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+		return nil, fmt.Errorf("-o %s is a directory; want a file name", path)
+	}
+	dir, base := filepath.Split(path)
+	if dir == "" {
+		dir = "."
+	}
+	tmp, err := a.createTemp(dir, "."+base+".*.tmp")
+	if err != nil {
+		return nil, err
+	}
+	return &output{w: tmp, name: path, tmp: tmp, dst: path}, nil
+}
+
+func (o *output) Write(p []byte) (int, error) {
+	n, err := o.w.Write(p)
+	o.n += int64(n)
+	if n > 0 {
+		o.last = p[n-1]
+	}
+	if err != nil {
+		err = &fs.PathError{Op: "write", Path: o.name, Err: unwrapPathError(err)}
+	}
+	return n, err
+}
+
+// commit puts a temporary file in place, with the mode of the file it
+// replaces, or 0644.
+func (o *output) commit() error {
+	if o.tmp == nil {
+		return nil
+	}
+	mode := fs.FileMode(0o644)
+	if fi, err := os.Stat(o.dst); err == nil {
+		mode = fi.Mode().Perm()
+	}
+	err := o.tmp.Chmod(mode)
+	if err == nil {
+		err = o.tmp.Sync()
+	}
+	if cerr := o.tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(o.tmp.Name(), o.dst)
+	}
+	if err != nil {
+		os.Remove(o.tmp.Name())
+		o.done = true
+		return fmt.Errorf("writing %s: %w", o.dst, err)
+	}
+	o.done = true
+	return nil
+}
+
+// abort removes the temporary file unless it was committed.
+func (o *output) abort() {
+	if o.tmp == nil || o.done {
+		return
+	}
+	o.done = true
+	o.tmp.Close()
+	os.Remove(o.tmp.Name())
+}
+
+func plural(n int64, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
+}

@@ -1,0 +1,657 @@
+package logs
+
+import (
+	"bytes"
+	"strings"
+	"unicode/utf16"
+	"unicode/utf8"
+)
+
+// rule says what happens to the strings of a JSON value.
+type rule uint8
+
+const (
+	ruleText      rule = iota // through Engine.AppendText
+	ruleIP                    // through Engine.AppendIP
+	ruleForwarded             // through Engine.AppendForwarded
+	ruleURL                   // through Engine.AppendURL
+	ruleUA                    // through Engine.AppendUserAgent
+	rulePseudonym             // through Engine.AppendPseudonym
+	ruleDrop                  // the member is removed
+	ruleHeaders               // an object mapping header names to values
+)
+
+// keyRule says what happens to the value of a member named k outside a
+// header map. Keys are matched at any depth, so the same rules hold for
+// Caddy's access log ("request": {"remote_ip": …}) and for loggers that put
+// these fields at the top.
+func keyRule(k []byte) rule {
+	switch string(k) {
+	case "remote_ip", "client_ip", "remote_addr":
+		return ruleIP
+	case "remote_port":
+		return ruleDrop
+	case "uri", "url", "referer", "referrer":
+		return ruleURL
+	case "user_agent":
+		return ruleUA
+	case "user_id":
+		return rulePseudonym
+	case "headers", "resp_headers":
+		return ruleHeaders
+	}
+	return ruleText
+}
+
+// headerRule says what happens to the values of the header named k, asking
+// the Engine once per name.
+func (s *Sanitizer) headerRule(st *state, k []byte) rule {
+	if r, ok := st.hdr[string(k)]; ok {
+		return r
+	}
+	name := string(k)
+	r := ruleText
+	switch {
+	case s.e.IsDropHeader(name):
+		r = ruleDrop
+	case strings.EqualFold(name, "Forwarded"):
+		r = ruleForwarded
+	case s.e.IsClientIPHeader(name):
+		r = ruleIP
+	case strings.EqualFold(name, "Referer"), strings.EqualFold(name, "Referrer"),
+		strings.EqualFold(name, "Location"), strings.EqualFold(name, "Content-Location"),
+		strings.EqualFold(name, "Origin"):
+		r = ruleURL
+	case strings.EqualFold(name, "User-Agent"):
+		r = ruleUA
+	}
+	if st.hdr == nil || len(st.hdr) >= maxHeaderCache {
+		st.hdr = make(map[string]rule, 32)
+	}
+	st.hdr[name] = r
+	return r
+}
+
+// maxDepth is the deepest nesting read as JSON; deeper lines are sanitized
+// as text.
+const maxDepth = 64
+
+// jsonParser rewrites one JSON line, or in audit mode walks it.
+type jsonParser struct {
+	s     *Sanitizer // nil in audit mode
+	st    *state
+	in    []byte
+	pos   int
+	depth int
+}
+
+// appendJSON rewrites line, a JSON object, and reports whether it was
+// valid JSON. On false, dst holds partial output the caller discards.
+func (s *Sanitizer) appendJSON(st *state, dst, line []byte) ([]byte, bool) {
+	p := jsonParser{s: s, st: st, in: line}
+	p.ws()
+	if p.pos >= len(p.in) || p.in[p.pos] != '{' {
+		return dst, false
+	}
+	dst, ok := p.object(dst, false)
+	p.ws()
+	return dst, ok && p.pos == len(p.in)
+}
+
+func (p *jsonParser) ws() {
+	for p.pos < len(p.in) {
+		switch p.in[p.pos] {
+		case ' ', '\t', '\r', '\n':
+			p.pos++
+		default:
+			return
+		}
+	}
+}
+
+func (p *jsonParser) value(dst []byte, r rule) ([]byte, bool) {
+	p.ws()
+	if p.pos >= len(p.in) {
+		return dst, false
+	}
+	switch c := p.in[p.pos]; c {
+	case '{':
+		return p.object(dst, r == ruleHeaders)
+	case '[':
+		return p.array(dst, r)
+	case '"':
+		raw, esc, ok := p.str()
+		if !ok {
+			return dst, false
+		}
+		return p.emitString(dst, raw, esc, r)
+	case 't', 'f', 'n':
+		lit := p.literal()
+		if lit == nil {
+			return dst, false
+		}
+		return append(dst, lit...), true
+	default:
+		start := p.pos
+		if !p.number() {
+			return dst, false
+		}
+		num := p.in[start:p.pos]
+		switch r {
+		case ruleIP, ruleForwarded, rulePseudonym:
+			// An address or identifier written as a number is still one.
+			return p.emitString(dst, num, false, r)
+		}
+		return append(dst, num...), true
+	}
+}
+
+func (p *jsonParser) object(dst []byte, headerMap bool) ([]byte, bool) {
+	if p.depth++; p.depth > maxDepth {
+		return dst, false
+	}
+	p.pos++ // '{'
+	dst = append(dst, '{')
+	p.ws()
+	if p.pos < len(p.in) && p.in[p.pos] == '}' {
+		p.pos++
+		p.depth--
+		return append(dst, '}'), true
+	}
+	first := true
+	for {
+		p.ws()
+		if p.pos >= len(p.in) || p.in[p.pos] != '"' {
+			return dst, false
+		}
+		raw, esc, ok := p.str()
+		if !ok {
+			return dst, false
+		}
+		key := raw
+		if esc {
+			if p.st.key, ok = decodeJSON(p.st.key[:0], raw); !ok {
+				return dst, false
+			}
+			key = p.st.key
+		}
+		p.ws()
+		if p.pos >= len(p.in) || p.in[p.pos] != ':' {
+			return dst, false
+		}
+		p.pos++
+
+		if p.s == nil {
+			mark := len(p.st.audit.path)
+			p.st.audit.pushKey(key)
+			dst, ok = p.value(dst, ruleText)
+			p.st.audit.path = p.st.audit.path[:mark]
+		} else {
+			r := ruleText
+			if headerMap {
+				r = p.s.headerRule(p.st, key)
+			} else {
+				r = keyRule(key)
+			}
+			if r == ruleDrop {
+				ok = p.skip()
+			} else {
+				if !first {
+					dst = append(dst, ',')
+				}
+				first = false
+				dst = p.appendKey(dst, key)
+				dst = append(dst, ':')
+				dst, ok = p.value(dst, r)
+			}
+		}
+		if !ok {
+			return dst, false
+		}
+		p.ws()
+		if p.pos >= len(p.in) {
+			return dst, false
+		}
+		switch p.in[p.pos] {
+		case ',':
+			p.pos++
+		case '}':
+			p.pos++
+			p.depth--
+			return append(dst, '}'), true
+		default:
+			return dst, false
+		}
+	}
+}
+
+func (p *jsonParser) array(dst []byte, r rule) ([]byte, bool) {
+	if p.depth++; p.depth > maxDepth {
+		return dst, false
+	}
+	p.pos++ // '['
+	dst = append(dst, '[')
+	p.ws()
+	if p.pos < len(p.in) && p.in[p.pos] == ']' {
+		p.pos++
+		p.depth--
+		return append(dst, ']'), true
+	}
+	for first := true; ; first = false {
+		if !first {
+			dst = append(dst, ',')
+		}
+		var ok bool
+		if dst, ok = p.value(dst, r); !ok {
+			return dst, false
+		}
+		p.ws()
+		if p.pos >= len(p.in) {
+			return dst, false
+		}
+		switch p.in[p.pos] {
+		case ',':
+			p.pos++
+		case ']':
+			p.pos++
+			p.depth--
+			return append(dst, ']'), true
+		default:
+			return dst, false
+		}
+	}
+}
+
+// skip checks the value at p.pos and moves past it without writing it.
+func (p *jsonParser) skip() bool {
+	p.ws()
+	if p.pos >= len(p.in) {
+		return false
+	}
+	switch p.in[p.pos] {
+	case '{', '[':
+		closer := byte('}')
+		if p.in[p.pos] == '[' {
+			closer = ']'
+		}
+		isObj := closer == '}'
+		if p.depth++; p.depth > maxDepth {
+			return false
+		}
+		p.pos++
+		p.ws()
+		if p.pos < len(p.in) && p.in[p.pos] == closer {
+			p.pos++
+			p.depth--
+			return true
+		}
+		for {
+			if isObj {
+				p.ws()
+				if p.pos >= len(p.in) || p.in[p.pos] != '"' {
+					return false
+				}
+				if !p.skipString() {
+					return false
+				}
+				p.ws()
+				if p.pos >= len(p.in) || p.in[p.pos] != ':' {
+					return false
+				}
+				p.pos++
+			}
+			if !p.skip() {
+				return false
+			}
+			p.ws()
+			if p.pos >= len(p.in) {
+				return false
+			}
+			switch p.in[p.pos] {
+			case ',':
+				p.pos++
+			case closer:
+				p.pos++
+				p.depth--
+				return true
+			default:
+				return false
+			}
+		}
+	case '"':
+		return p.skipString()
+	case 't', 'f', 'n':
+		return p.literal() != nil
+	default:
+		return p.number()
+	}
+}
+
+// skipString moves past the string at p.pos, checking its escapes.
+func (p *jsonParser) skipString() bool {
+	raw, esc, ok := p.str()
+	if ok && esc {
+		p.st.dec, ok = decodeJSON(p.st.dec[:0], raw)
+	}
+	return ok
+}
+
+// str reads the string at p.pos, returning its raw content and whether it
+// holds escapes. Escapes are checked when they are decoded.
+func (p *jsonParser) str() (raw []byte, esc, ok bool) {
+	p.pos++ // '"'
+	start := p.pos
+	j := bytes.IndexByte(p.in[start:], '"')
+	if j < 0 {
+		return nil, false, false
+	}
+	if bytes.IndexByte(p.in[start:start+j], '\\') < 0 {
+		p.pos = start + j + 1
+		return p.in[start : start+j], false, true
+	}
+	for i := start; i < len(p.in); i++ {
+		switch p.in[i] {
+		case '\\':
+			i++
+		case '"':
+			p.pos = i + 1
+			return p.in[start:i], true, true
+		}
+	}
+	return nil, false, false
+}
+
+func (p *jsonParser) literal() []byte {
+	for _, lit := range [...]string{"true", "false", "null"} {
+		if bytes.HasPrefix(p.in[p.pos:], []byte(lit)) {
+			b := p.in[p.pos : p.pos+len(lit)]
+			p.pos += len(lit)
+			return b
+		}
+	}
+	return nil
+}
+
+// number moves past a JSON number: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
+func (p *jsonParser) number() bool {
+	in, i := p.in, p.pos
+	if i < len(in) && in[i] == '-' {
+		i++
+	}
+	switch {
+	case i < len(in) && in[i] == '0':
+		i++
+	case i < len(in) && in[i] >= '1' && in[i] <= '9':
+		i = digits(in, i)
+	default:
+		return false
+	}
+	if i < len(in) && in[i] == '.' {
+		j := digits(in, i+1)
+		if j == i+1 {
+			return false
+		}
+		i = j
+	}
+	if i < len(in) && (in[i] == 'e' || in[i] == 'E') {
+		i++
+		if i < len(in) && (in[i] == '+' || in[i] == '-') {
+			i++
+		}
+		j := digits(in, i)
+		if j == i {
+			return false
+		}
+		i = j
+	}
+	p.pos = i
+	return true
+}
+
+func digits(in []byte, i int) int {
+	for i < len(in) && in[i] >= '0' && in[i] <= '9' {
+		i++
+	}
+	return i
+}
+
+// emitString writes a string value: decoded, through the engine as r says,
+// and encoded again.
+func (p *jsonParser) emitString(dst, raw []byte, esc bool, r rule) ([]byte, bool) {
+	src := raw
+	if esc {
+		var ok bool
+		if p.st.dec, ok = decodeJSON(p.st.dec[:0], raw); !ok {
+			return dst, false
+		}
+		src = p.st.dec
+	}
+	if p.s == nil {
+		p.st.audit.scan(src)
+		return dst, true
+	}
+	if len(src) == 0 {
+		return append(dst, `""`...), true
+	}
+	dst = append(dst, '"')
+	mark := len(dst)
+	e := p.s.e
+	switch r {
+	case ruleIP:
+		dst = e.AppendIP(dst, src)
+	case ruleForwarded:
+		dst = e.AppendForwarded(dst, src)
+	case ruleURL:
+		dst = e.AppendURL(dst, src)
+	case ruleUA:
+		dst = e.AppendUserAgent(dst, src)
+	case rulePseudonym:
+		dst = e.AppendPseudonym(dst, src)
+	default:
+		dst = e.AppendText(dst, src)
+	}
+	dst = p.st.escapeJSON(dst, mark)
+	return append(dst, '"'), true
+}
+
+// appendKey writes a member name. Names made only of letters, '-', '_' and
+// '.' are kept; any other name could hold an identifier (clients choose
+// header names), so it goes through Engine.AppendText.
+func (p *jsonParser) appendKey(dst, key []byte) []byte {
+	dst = append(dst, '"')
+	if plainKey(key) {
+		dst = append(dst, key...)
+	} else {
+		mark := len(dst)
+		dst = p.s.e.AppendText(dst, key)
+		dst = p.st.escapeJSON(dst, mark)
+	}
+	return append(dst, '"')
+}
+
+func plainKey(k []byte) bool {
+	for _, c := range k {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_' || c == '-' || c == '.') {
+			return false
+		}
+	}
+	return true
+}
+
+// escapeJSON makes dst[mark:] valid JSON string content: quotes,
+// backslashes and control characters are escaped, invalid UTF-8 becomes
+// U+FFFD. The common case, nothing to escape, copies nothing.
+func (st *state) escapeJSON(dst []byte, mark int) []byte {
+	if !needsEscape(dst[mark:]) {
+		return dst
+	}
+	st.tmp = append(st.tmp[:0], dst[mark:]...)
+	return appendEscaped(dst[:mark], st.tmp)
+}
+
+func needsEscape(b []byte) bool {
+	high := false
+	for _, c := range b {
+		if c < 0x20 || c == '"' || c == '\\' {
+			return true
+		}
+		if c >= utf8.RuneSelf {
+			high = true
+		}
+	}
+	return high && !utf8.Valid(b)
+}
+
+const hexDigits = "0123456789abcdef"
+
+func appendEscaped(dst, s []byte) []byte {
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			switch {
+			case c == '"' || c == '\\':
+				dst = append(dst, '\\', c)
+			case c == '\n':
+				dst = append(dst, '\\', 'n')
+			case c == '\r':
+				dst = append(dst, '\\', 'r')
+			case c == '\t':
+				dst = append(dst, '\\', 't')
+			case c < 0x20:
+				dst = append(dst, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
+			default:
+				dst = append(dst, c)
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRune(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			// Written as the character, not as \ufffd: the escape's
+			// letters and digits could join the text around it into what
+			// a detector would take for an identifier.
+			dst = append(dst, "\uFFFD"...)
+		} else {
+			dst = append(dst, s[i:i+size]...)
+		}
+		i += size
+	}
+	return dst
+}
+
+// decodeJSON appends the decoded content of a JSON string to dst and
+// reports whether its escapes were valid. Lone surrogates become U+FFFD.
+func decodeJSON(dst, raw []byte) ([]byte, bool) {
+	for i := 0; i < len(raw); {
+		j := bytes.IndexByte(raw[i:], '\\')
+		if j < 0 {
+			return append(dst, raw[i:]...), true
+		}
+		dst = append(dst, raw[i:i+j]...)
+		i += j
+		if i+1 >= len(raw) {
+			return dst, false
+		}
+		switch c := raw[i+1]; c {
+		case '"', '\\', '/':
+			dst = append(dst, c)
+		case 'b':
+			dst = append(dst, '\b')
+		case 'f':
+			dst = append(dst, '\f')
+		case 'n':
+			dst = append(dst, '\n')
+		case 'r':
+			dst = append(dst, '\r')
+		case 't':
+			dst = append(dst, '\t')
+		case 'u':
+			r, n, ok := decodeU(raw[i:])
+			if !ok {
+				return dst, false
+			}
+			dst = utf8.AppendRune(dst, r)
+			i += n
+			continue
+		default:
+			return dst, false
+		}
+		i += 2
+	}
+	return dst, true
+}
+
+// decodeU decodes a \uXXXX escape at the start of b, with the low half of
+// a surrogate pair if one follows, returning the rune and the bytes read.
+func decodeU(b []byte) (rune, int, bool) {
+	r, ok := hex4(b)
+	if !ok {
+		return 0, 0, false
+	}
+	if !utf16.IsSurrogate(r) {
+		return r, 6, true
+	}
+	if r < 0xdc00 && len(b) >= 12 && b[6] == '\\' && b[7] == 'u' {
+		if r2, ok := hex4(b[6:]); ok && r2 >= 0xdc00 && r2 <= 0xdfff {
+			return utf16.DecodeRune(r, r2), 12, true
+		}
+	}
+	return utf8.RuneError, 6, true
+}
+
+// hex4 reads the XXXX of a \uXXXX escape at the start of b.
+func hex4(b []byte) (rune, bool) {
+	if len(b) < 6 || b[0] != '\\' || b[1] != 'u' {
+		return 0, false
+	}
+	var r rune
+	for _, c := range b[2:6] {
+		switch {
+		case c >= '0' && c <= '9':
+			c -= '0'
+		case c >= 'a' && c <= 'f':
+			c -= 'a' - 10
+		case c >= 'A' && c <= 'F':
+			c -= 'A' - 10
+		default:
+			return 0, false
+		}
+		r = r<<4 | rune(c)
+	}
+	return r, true
+}
+
+// looseUnescape decodes the \uXXXX escapes (but for control characters)
+// and \/ escapes of text that may hold JSON fragments, leaving everything
+// else as it is, so that detectors see "a\u0040b.example" as the address
+// it is. An escaped backslash stays escaped, so "\\u0040" is not decoded.
+func looseUnescape(dst, src []byte) []byte {
+	for i := 0; i < len(src); {
+		j := bytes.IndexByte(src[i:], '\\')
+		if j < 0 {
+			return append(dst, src[i:]...)
+		}
+		dst = append(dst, src[i:i+j]...)
+		i += j
+		if i+1 >= len(src) {
+			return append(dst, '\\')
+		}
+		switch src[i+1] {
+		case 'u':
+			// Control characters stay escaped: a decoded "\u000a" would
+			// split the line.
+			if r, n, ok := decodeU(src[i:]); ok && r >= 0x20 && r != 0x7f {
+				dst = utf8.AppendRune(dst, r)
+				i += n
+				continue
+			}
+			dst = append(dst, '\\', 'u')
+		case '/':
+			dst = append(dst, '/')
+		default:
+			dst = append(dst, '\\', src[i+1])
+		}
+		i += 2
+	}
+	return dst
+}

@@ -1,0 +1,161 @@
+package logs
+
+import (
+	"bytes"
+	"sync"
+)
+
+// Sanitizer rewrites log lines of one format through an Engine. It is safe
+// for concurrent use.
+type Sanitizer struct {
+	e      Engine
+	format Format
+	states sync.Pool // *state
+}
+
+// NewSanitizer returns a Sanitizer that rewrites lines of format f through
+// e, which must not be nil.
+func NewSanitizer(e Engine, f Format) *Sanitizer {
+	return &Sanitizer{e: e, format: f}
+}
+
+// Format returns the format the Sanitizer was made for.
+func (s *Sanitizer) Format() Format { return s.format }
+
+// AppendLine appends the sanitized form of line, which must not contain
+// '\n', to dst and returns the extended slice:
+//
+//   - caddy-json: string values are rewritten by key (request.remote_ip and
+//     request.client_ip through Engine.AppendIP, request.uri through
+//     AppendURL, user_id through AppendPseudonym, request.remote_port
+//     removed, header maps by header name as Engine says, every other
+//     string and every key that is not a plain word through AppendText);
+//     numbers, booleans and null are kept. Output is compact JSON.
+//   - combined and common: host through AppendIP, ident and authuser
+//     through AppendPseudonym unless "-", request target through
+//     AppendURL, referer through AppendURL, user agent through
+//     AppendUserAgent, anything after through AppendText. Method, protocol,
+//     date, status and size are kept when they look like what they are.
+//   - text: the whole line through AppendText.
+//
+// A line that does not parse as its format is sanitized as text, after JSON
+// \u escapes in it are decoded so that an escaped '@' cannot hide an email
+// address. A trailing '\r' and a leading UTF-8 byte order mark are kept.
+// With FormatAuto the format is decided for this line alone.
+func (s *Sanitizer) AppendLine(dst, line []byte) []byte {
+	st := s.getState()
+	dst, _ = s.appendLine(st, dst, line)
+	s.putState(st)
+	return dst
+}
+
+// appendLine is AppendLine with the caller's scratch state; fallback
+// reports whether the line did not parse as the Sanitizer's format.
+func (s *Sanitizer) appendLine(st *state, dst, line []byte) (_ []byte, fallback bool) {
+	start := len(dst)
+	cr := false
+	if n := len(line); n > 0 && line[n-1] == '\r' {
+		line, cr = line[:n-1], true
+	}
+	if bytes.HasPrefix(line, bom) {
+		dst = append(dst, bom...)
+		line = line[len(bom):]
+	}
+	if len(line) > 0 {
+		mark := len(dst)
+		ok := true
+		switch f := s.format; lineFormat(f, line) {
+		case FormatCaddyJSON:
+			dst, ok = s.appendJSON(st, dst, line)
+		case FormatCombined, FormatCommon:
+			var l ncsaLine
+			if ok = l.parse(line); ok {
+				dst = s.appendNCSA(st, dst, line, &l)
+			}
+		default:
+			dst = s.appendText(st, dst, line)
+		}
+		if !ok {
+			fallback = true
+			dst = s.appendText(st, dst[:mark], line)
+		}
+	}
+	// One line in, one line out, whatever the engine wrote.
+	for i := bytes.IndexByte(dst[start:], '\n'); i >= 0; i = bytes.IndexByte(dst[start:], '\n') {
+		dst[start+i] = ' '
+	}
+	if cr {
+		dst = append(dst, '\r')
+	}
+	return dst, fallback
+}
+
+// lineFormat resolves FormatAuto for one line.
+func lineFormat(f Format, line []byte) Format {
+	if f != FormatAuto {
+		return f
+	}
+	if t := bytes.TrimLeft(line, " \t"); len(t) > 0 && t[0] == '{' {
+		return FormatCaddyJSON
+	}
+	var l ncsaLine
+	if l.parse(line) {
+		return FormatCombined
+	}
+	return FormatText
+}
+
+// appendText passes line through Engine.AppendText after decoding JSON
+// \u escapes in it.
+func (s *Sanitizer) appendText(st *state, dst, line []byte) []byte {
+	if bytes.IndexByte(line, '\\') >= 0 {
+		st.text = looseUnescape(st.text[:0], line)
+		line = st.text
+	}
+	return s.e.AppendText(dst, line)
+}
+
+// state is the scratch space of one goroutine.
+type state struct {
+	dec, key, tmp, text, discard []byte
+
+	// hdr caches how header names are treated, so that the Engine's
+	// string-keyed methods are not called with a new string per line.
+	hdr map[string]rule
+
+	audit *auditState
+}
+
+// maxScratch is the largest scratch buffer kept for reuse; a state that
+// held a longer line gives its buffers back to the garbage collector.
+const maxScratch = 64 << 10
+
+// maxHeaderCache bounds the header name cache: names are chosen by clients.
+const maxHeaderCache = 512
+
+func (s *Sanitizer) getState() *state {
+	if st, ok := s.states.Get().(*state); ok {
+		return st
+	}
+	return new(state)
+}
+
+func (s *Sanitizer) putState(st *state) {
+	st.trim()
+	s.states.Put(st)
+}
+
+func (st *state) trim() {
+	st.dec = trimScratch(st.dec)
+	st.key = trimScratch(st.key)
+	st.tmp = trimScratch(st.tmp)
+	st.text = trimScratch(st.text)
+	st.discard = trimScratch(st.discard)
+}
+
+func trimScratch(b []byte) []byte {
+	if cap(b) > maxScratch {
+		return nil
+	}
+	return b
+}

@@ -1,0 +1,364 @@
+// Package detect finds personal identifiers in free text and replaces them.
+//
+// A Scanner looks for every kind of identifier in one pass over its input,
+// without regular expressions: a table of byte classes lets it skip quickly
+// over bytes that cannot start anything, and each candidate is validated
+// only when its first bytes fit. Formats with a check digit are reported only
+// when it is right (Luhn, mod 11, mod 97). The rules for each kind, written
+// on its constant below, are chosen so that the digit-heavy parts of access
+// logs — timestamps, sizes, status codes, version strings, hashes, UUIDs and
+// numeric ids — are left alone, while anything that has an identifier's
+// shape and checksum is redacted even where it could be something else:
+// caddy-privacy fails closed.
+//
+// Matches never overlap. Where two could, the one found first wins, except
+// that an email address wins over anything inside its local part (the phone
+// number in 07700900123@sms.example.com).
+package detect
+
+import (
+	"errors"
+	"fmt"
+	"net/netip"
+	"strings"
+
+	"github.com/caddy-privacy/caddy-privacy/config"
+)
+
+// Kind is a kind of identifier, one per detector.
+type Kind uint8
+
+// The kinds, in the order of config.DetectorNames. The comment on each says
+// what it matches; "boundary" means the match is neither preceded nor
+// followed by a letter or digit.
+const (
+	// IPv4 is a dotted-quad address, four decimal octets of at most three
+	// digits and at most 255. A dotted quad is not an address when it is
+	// part of a longer dotted run (1.2.3.4.5), touches a letter, digit or
+	// underscore (v1.2.3.4, 1.2.3.4b), follows a '.', or is the version of
+	// a product token such as Chrome/1.0.154.53 (a '/' preceded by a name
+	// that does not itself follow a '/') or one of the user agent versions
+	// rv:1.9.0.19 and Linux 2.6.32.59. It is one in a path segment or URL
+	// (/lookup/8.8.8.8, http://10.0.0.1:8080/).
+	IPv4 Kind = iota
+
+	// IPv6 is an address as netip would parse it, with at least two
+	// colons: compressed forms, embedded IPv4 (::ffff:1.2.3.4), inside
+	// brackets ([2001:db8::1]:443), and a zone (fe80::1%eth0) on
+	// link-local and multicast addresses. "::" alone is not matched, nor
+	// is anything touching another letter or digit (std::vector), so
+	// times (10:15:30), MAC addresses and UUIDs are never addresses.
+	IPv6
+
+	// Email is local@domain, also with @ written %40 as in URLs. The local
+	// part is letters, digits and ._%+- (a %XX escape of any other
+	// character ends it, so email%3Djane%40example.com matches only
+	// jane%40example.com); the domain has at least two labels and ends in
+	// an alphabetic top-level domain of two letters or more (or xn--).
+	Email
+
+	// Phone is a telephone number. International: '+' (or 00) then a
+	// country code and number, 8 to 15 digits in all (10 or more when
+	// written without separators), exactly 11 for +1 and +7 and 11 or 12
+	// for +44, in groups separated by one space, '-' or '.', with an
+	// optional (0) trunk prefix or parenthesized area code
+	// (+44 (0)20 7946 0018, +1 (415) 555-2671). UK national: a 0 then a
+	// digit from 1 to 9, 10 or 11 digits in all, contiguous or in groups
+	// separated by one space or '-', optionally with the area code in
+	// parentheses ((020) 7946 0018). Other digit runs, such as
+	// /product/123456789 or sizes, do not start with + or 0 and are
+	// never phones. Numbers written with dots and no + are not matched,
+	// being indistinguishable from versions.
+	Phone
+
+	// NINO is a UK National Insurance number: two prefix letters, six
+	// digits and a suffix A to D, with optional single spaces between the
+	// prefix, the digit pairs and the suffix (AB123456C, AB 12 34 56 C).
+	// The prefix follows HMRC's rules: the first letter is not D, F, I,
+	// Q, U or V, the second is not D, F, I, O, Q, U or V, and BG, GB, KN,
+	// NK, NT, TN and ZZ are never used. HMRC's own specimen, QQ 12 34 56
+	// C, is therefore not matched.
+	NINO
+
+	// NHS is an NHS number, ten digits whose tenth is the mod 11 check
+	// digit of the others: in 3-3-4 groups separated by one space or '-'
+	// (943 476 5919), or contiguous (9434765919) when the first digit is 3
+	// to 9, which leaves out Unix times and byte counts below 3 GB.
+	NHS
+
+	// Card is a payment card number: 13 to 19 digits starting 2 to 6 (the
+	// Mastercard, Amex, Diners, JCB, Visa, Maestro, Discover and UnionPay
+	// ranges) that pass the Luhn check, contiguous or in groups of 3 to 6
+	// digits separated by one space or '-' (the last group may be
+	// shorter).
+	Card
+
+	// IBAN is an International Bank Account Number: a country code, two
+	// check digits and the account number in capitals and digits,
+	// contiguous or in groups of four separated by one space, with the
+	// length registered for the country (15 to 34 for countries not in the
+	// table) and mod 97 equal to 1.
+	IBAN
+
+	// Postcode is a UK postcode in capitals, on a boundary: outward code
+	// (A9, A99, A9A, AA9, AA99, AA9A with Royal Mail's letter rules), one
+	// space and inward code (9AA, without C, I, K, M, O or V), or GIR 0AA.
+	// Without the space it is matched only in its 6- and 7-character forms
+	// (SW1A1AA, CR26XH), where the letter rules make words and product
+	// codes unlikely to fit; the 5-character form (M11AE) and lower case
+	// are not matched.
+	Postcode
+
+	// JWT is a JSON Web Token: base64url segments separated by dots,
+	// three (a JWS; the signature may be empty) or five (a JWE), the first
+	// starting "eyJ" (the encoding of `{"`) and at least 10 characters
+	// long.
+	JWT
+
+	// Credential is the secret part of an HTTP credential; the scheme
+	// name is kept so the log still says what kind of credential it was.
+	// It is the token after the scheme word Bearer or Basic (in any case,
+	// followed by spaces): a Bearer token of 8 or more characters with a
+	// digit or one of -._~+/= or, if 16 or longer, both cases; a Basic
+	// token that is padded base64 of something containing ':'. After an
+	// Authorization or Proxy-Authorization header name and ':' (in any
+	// case, also as a JSON key) it is the whole value, checked for nothing:
+	// for Bearer and Basic the token, otherwise everything after the
+	// scheme word to the closing quote or the end of the line.
+	Credential
+
+	// GAClientID is a Google Analytics client or session id: a value
+	// starting GA1. or GS1. (any version number) such as
+	// GA1.2.123456789.1700000000, or the value of a _ga, _ga_<container>,
+	// _gid or _gl cookie or query parameter, up to the next ; & , quote,
+	// bracket or white space.
+	GAClientID
+
+	numKinds
+)
+
+// String returns the kind's detector name as config.DetectorNames spells it.
+func (k Kind) String() string {
+	if k < numKinds {
+		return config.DetectorNames[k]
+	}
+	return "unknown"
+}
+
+// ParseKind returns the Kind whose detector name is name.
+func ParseKind(name string) (Kind, bool) {
+	for i, n := range config.DetectorNames {
+		if n == name {
+			return Kind(i), true
+		}
+	}
+	return 0, false
+}
+
+// Match is one identifier found in a text: src[Start:End].
+type Match struct {
+	Kind       Kind
+	Start, End int
+}
+
+// Options configures a Scanner.
+type Options struct {
+	// Detectors tunes each detector, keyed by detector name as in
+	// config.Policy.Detectors. A detector that is not in the map is on and
+	// uses its default replacement; an empty Replace means the default too:
+	// "transform" for ipv4 and ipv6, "tag" for the others.
+	Detectors map[string]config.Detector
+
+	// IP renders an address for Replace "transform". Appending nothing
+	// (the "drop" transform) makes the match the tag "[ip]". Nil: "transform"
+	// writes the kind's tag, "[ipv4]" or "[ipv6]".
+	IP func(dst []byte, addr netip.Addr) []byte
+
+	// Pseudonym appends a short keyed pseudonym of src for Replace
+	// "pseudonym". Nil: "pseudonym" writes the kind's tag instead.
+	Pseudonym func(dst, src []byte) []byte
+}
+
+// How a kind's matches are replaced.
+const (
+	modeTag uint8 = iota
+	modeMask
+	modePseudonym
+	modeTransform
+)
+
+// Scanner finds identifiers and replaces them. It is safe for concurrent
+// use; make one with New.
+type Scanner struct {
+	on   [numKinds]bool
+	mode [numKinds]uint8
+	tag  [numKinds]string // "[email]"
+	open [numKinds]string // "[email:", the start of a pseudonym
+
+	ip     func(dst []byte, addr netip.Addr) []byte
+	pseudo func(dst, src []byte) []byte
+
+	// cls classifies every byte for the scanning loop; it depends on which
+	// detectors are on, so that bytes only a disabled detector cares about
+	// are skipped.
+	cls [256]uint8
+
+	capsOn bool // nino, iban, postcode or ga_client_id is on
+
+}
+
+// New returns a Scanner configured by o. It fails on an unknown detector
+// name or a replacement the detector does not support, naming the detector.
+func New(o Options) (*Scanner, error) {
+	s := &Scanner{ip: o.IP, pseudo: o.Pseudonym}
+	for k := Kind(0); k < numKinds; k++ {
+		s.on[k] = true
+		s.tag[k] = "[" + k.String() + "]"
+		s.open[k] = "[" + k.String() + ":"
+		if k == IPv4 || k == IPv6 {
+			s.mode[k] = modeTransform
+		}
+	}
+	var errs []error
+	for name, d := range o.Detectors {
+		k, ok := ParseKind(name)
+		if !ok {
+			errs = append(errs, fmt.Errorf("detect: detector %q is unknown; want one of %s",
+				name, strings.Join(config.DetectorNames, ", ")))
+			continue
+		}
+		s.on[k] = !d.Off
+		switch d.Replace {
+		case "":
+		case config.ReplaceTag:
+			s.mode[k] = modeTag
+		case config.ReplaceMask:
+			s.mode[k] = modeMask
+		case config.ReplacePseudonym:
+			s.mode[k] = modePseudonym
+		case config.ReplaceTransform:
+			if k != IPv4 && k != IPv6 {
+				errs = append(errs, fmt.Errorf("detect: detector %q: replace %q is only for ipv4 and ipv6; want tag, mask or pseudonym",
+					name, d.Replace))
+				continue
+			}
+			s.mode[k] = modeTransform
+		default:
+			want := "tag, mask or pseudonym"
+			if k == IPv4 || k == IPv6 {
+				want = "transform, tag, mask or pseudonym"
+			}
+			errs = append(errs, fmt.Errorf("detect: detector %q: replace %q is unknown; want %s", name, d.Replace, want))
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	s.buildClasses()
+	return s, nil
+}
+
+// Enabled reports whether the detector for k is on.
+func (s *Scanner) Enabled(k Kind) bool { return k < numKinds && s.on[k] }
+
+// AppendRedacted appends src to dst with every match replaced, and returns
+// the extended slice. A match becomes, as its detector is configured, its
+// tag ("[email]"), asterisks of its length in bytes, a tag with a
+// pseudonym ("[email:3xT9q2Lw0aKd]"), or for addresses what Options.IP
+// makes of it ("[ip]" if that is nothing). When nothing matches it is
+// append(dst, src...), which allocates nothing when dst has room.
+func (s *Scanner) AppendRedacted(dst, src []byte) []byte {
+	last := 0
+	for {
+		m, ok := s.find(src, last, last)
+		if !ok {
+			break
+		}
+		dst = append(dst, src[last:m.Start]...)
+		dst = s.appendReplacement(dst, src, m)
+		last = m.End
+	}
+	return append(dst, src[last:]...)
+}
+
+// Scan calls fn for every match in src, in order; matches do not overlap.
+// It is what AppendRedacted replaces.
+func (s *Scanner) Scan(src []byte, fn func(Match)) {
+	last := 0
+	for {
+		m, ok := s.find(src, last, last)
+		if !ok {
+			return
+		}
+		fn(m)
+		last = m.End
+	}
+}
+
+// Contains reports whether src holds anything to redact. It stops at the
+// first match.
+func (s *Scanner) Contains(src []byte) bool {
+	_, ok := s.find(src, 0, 0)
+	return ok
+}
+
+var maskRun = []byte("********************************")
+
+func (s *Scanner) appendReplacement(dst, src []byte, m Match) []byte {
+	switch s.mode[m.Kind] {
+	case modeMask:
+		for n := m.End - m.Start; n > 0; {
+			k := min(n, len(maskRun))
+			dst = append(dst, maskRun[:k]...)
+			n -= k
+		}
+		return dst
+	case modePseudonym:
+		if s.pseudo == nil {
+			break
+		}
+		dst = append(dst, s.open[m.Kind]...)
+		dst = s.pseudo(dst, src[m.Start:m.End])
+		return append(dst, ']')
+	case modeTransform:
+		if s.ip == nil {
+			break
+		}
+		addr, ok := parseAddr(m.Kind, src[m.Start:m.End])
+		if !ok {
+			// Not reachable for matches the scanner makes; fail closed.
+			break
+		}
+		n := len(dst)
+		dst = s.ip(dst, addr)
+		if len(dst) == n {
+			dst = append(dst, "[ip]"...)
+		}
+		return dst
+	}
+	return append(dst, s.tag[m.Kind]...)
+}
+
+// parseAddr parses a match of the IPv4 or IPv6 detector, leaving out an
+// IPv6 zone: zones name local interfaces, not people, and the transforms
+// work on the address.
+func parseAddr(k Kind, b []byte) (netip.Addr, bool) {
+	if k == IPv4 {
+		a, ok := parseIPv4(b)
+		if !ok {
+			return netip.Addr{}, false
+		}
+		return netip.AddrFrom4(a), true
+	}
+	for i, c := range b {
+		if c == '%' {
+			b = b[:i]
+			break
+		}
+	}
+	a, ok := parseIPv6(b)
+	if !ok {
+		return netip.Addr{}, false
+	}
+	return netip.AddrFrom16(a), true
+}

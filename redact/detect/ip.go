@@ -1,0 +1,352 @@
+package detect
+
+// digits handles a word that starts with a digit at src[i]. The whole digit
+// run is read once and classified by what ends it: a letter makes it part
+// of an alphanumeric token (hash, UUID, id) and the token is skipped; '.'
+// and a digit make a dotted run (address or version); one space or '-' and
+// a digit make grouped numbers (card, NHS, phone); ')' after '(' makes a
+// UK area code. Anything else is a lone number, which only a card, NHS
+// number or phone can be when it is long enough.
+func (s *Scanner) digits(src []byte, i, floor int) (Match, int) {
+	n := len(src)
+	j := i + 1
+	for j < n && isDigit(src[j]) {
+		j++
+	}
+	if j == n {
+		return s.number(src, i, j), j
+	}
+	switch c := src[j]; {
+	case isWord[c] || c == '_':
+		if src[i] == '0' && j == i+1 && i >= 4 && src[i-1] == ' ' && string(src[i-4:i-1]) == "GIR" &&
+			s.on[Postcode] && i-4 >= floor && (i == 4 || !isWord[src[i-5]]) {
+			if e := postcode(src, i-4, i-1); e > 0 {
+				return Match{Kind: Postcode, Start: i - 4, End: e}, e
+			}
+		}
+		// 550e8400, 10_9_1: part of an identifier or version.
+		for j++; j < n && (isWord[src[j]] || src[j] == '_'); j++ {
+		}
+		return Match{}, j
+	case c == '.':
+		if j+1 < n && isDigit(src[j+1]) {
+			return s.dotted(src, i, j)
+		}
+	case c == '/' && j-i == 2:
+		// Apache and nginx time stamps, [17/May/2015:10:05:03 +0000],
+		// are in every line; skip them whole.
+		if e := skipCLFTime(src, i); e > 0 {
+			return Match{}, e
+		}
+	case c == ' ' || c == '-':
+		if (j-i == 2 || j-i == 6) && c == ' ' && i >= 3 && i-3 >= floor && src[i-1] == ' ' && s.on[NINO] &&
+			isUpper(src[i-2]) && isUpper(src[i-3]) && (i == 3 || !isWord[src[i-4]]) {
+			// AB 12 34 56 C, AB 123456 C
+			if e := nino(src, i-3); e > 0 {
+				return Match{Kind: NINO, Start: i - 3, End: e}, e
+			}
+		}
+		if j+1 < n && isDigit(src[j+1]) && j-i <= 6 {
+			return s.grouped(src, i, j), j
+		}
+	case c == ')':
+		if src[i] == '0' && i > floor && src[i-1] == '(' && s.on[Phone] {
+			if m := s.parenPhone(src, i-1, j); m.End > 0 {
+				return m, j
+			}
+		}
+	}
+	if j-i >= 10 {
+		return s.number(src, i, j), j
+	}
+	return Match{}, j
+}
+
+// skipCLFTime returns the end of the Common Log Format time stamp
+// dd/Mon/yyyy:hh:mm:ss +zzzz at src[i], or 0 if there is none.
+func skipCLFTime(src []byte, i int) int {
+	const l = len("17/May/2015:10:05:03 +0000")
+	if len(src)-i < l {
+		return 0
+	}
+	b := src[i : i+l]
+	if b[6] != '/' || b[11] != ':' || b[14] != ':' || b[17] != ':' || b[20] != ' ' ||
+		(b[21] != '+' && b[21] != '-') || !isUpper(b[3]) || !isLower(b[4]) || !isLower(b[5]) {
+		return 0
+	}
+	for _, k := range [...]int{7, 8, 9, 10, 12, 13, 15, 16, 18, 19, 22, 23, 24, 25} {
+		if !isDigit(b[k]) {
+			return 0
+		}
+	}
+	if l < len(src)-i && isWord[src[i+l]] {
+		return 0
+	}
+	return i + l
+}
+
+// dotted handles a run of digit groups separated by single dots, the first
+// of which is src[i:j]. Exactly four octets make an IPv4 address unless the
+// context says version number (see IPv4); any other run is skipped whole.
+func (s *Scanner) dotted(src []byte, i, j int) (Match, int) {
+	n := len(src)
+	groups := 1
+	ok := octet(src[i:j])
+	k := j
+	for k+1 < n && src[k] == '.' && isDigit(src[k+1]) {
+		st := k + 1
+		k = st + 1
+		for k < n && isDigit(src[k]) {
+			k++
+		}
+		groups++
+		if !octet(src[st:k]) {
+			ok = false
+		}
+	}
+	if k < n && (isWord[src[k]] || src[k] == '_') {
+		// 1.2.3.4b, 5.0b1: a version or an identifier of some kind.
+		return Match{}, skipWord(src, k)
+	}
+	if !ok || groups != 4 || !s.on[IPv4] || !ipv4Context(src, i) {
+		return Match{}, k
+	}
+	return Match{Kind: IPv4, Start: i, End: k}, k
+}
+
+// octet reports whether b is a decimal number from 0 to 255 of at most
+// three digits. Leading zeros are allowed: some logs pad addresses.
+func octet(b []byte) bool {
+	switch len(b) {
+	case 1, 2:
+		return true
+	case 3:
+		return b[0] < '2' || (b[0] == '2' && (b[1] < '5' || (b[1] == '5' && b[2] <= '5')))
+	}
+	return false
+}
+
+// ipv4Context reports whether a dotted quad at src[i] stands where an
+// address can: not after a '.', not as the version of a product token
+// (Chrome/1.0.154.53), which is a '/' preceded by a name that is not itself
+// a path segment, and not as one of the other versions found in user
+// agents (rv:1.9.0.19, Linux 2.6.32.59).
+func ipv4Context(src []byte, i int) bool {
+	if i == 0 {
+		return true
+	}
+	switch src[i-1] {
+	case '.', '_':
+		return false
+	case ':':
+		// Gecko's revision in user agents: rv:1.9.0.19.
+		return !(i >= 3 && src[i-2]|0x20 == 'v' && src[i-3]|0x20 == 'r' && (i == 3 || !isWord[src[i-4]]))
+	case ' ':
+		// A kernel version in user agents: Linux 2.6.32.59.
+		return !(i >= 6 && equalFold(src[i-6:i-1], "linux") && (i == 6 || !isWord[src[i-7]]))
+	case '/':
+		k := i - 1
+		for k > 0 && i-1-k < 64 && isNameByte(src[k-1]) {
+			k--
+		}
+		// An empty name (//10.0.0.1, GET /10.0.0.1) or one after a '/'
+		// (/lookup/8.8.8.8, //host.example/8.8.8.8) is a path.
+		return k == i-1 || (k > 0 && src[k-1] == '/')
+	}
+	return true
+}
+
+func isNameByte(c byte) bool {
+	return isWord[c] || c == '.' || c == '-' || c == '_' || c == '+'
+}
+
+// parseIPv4 parses a dotted quad as dotted accepts it.
+func parseIPv4(b []byte) (a [4]byte, ok bool) {
+	k, v, digits := 0, 0, 0
+	for _, c := range b {
+		switch {
+		case isDigit(c):
+			v = v*10 + int(c-'0')
+			digits++
+			if digits > 3 || v > 255 {
+				return a, false
+			}
+		case c == '.' && digits > 0 && k < 3:
+			a[k] = byte(v)
+			k, v, digits = k+1, 0, 0
+		default:
+			return a, false
+		}
+	}
+	if k != 3 || digits == 0 {
+		return a, false
+	}
+	a[3] = byte(v)
+	return a, true
+}
+
+// colon handles a ':' at src[i]: an Authorization header name before it,
+// or an IPv6 address around it. v6done is the end of the last IPv6
+// candidate: a colon before it was already part of one.
+func (s *Scanner) colon(src []byte, i, floor, v6done int) (Match, int, int) {
+	if s.on[Credential] && i > 0 && (src[i-1]|0x20 == 'n' || src[i-1] == '"') {
+		if m := s.authorization(src, i); m.End > 0 {
+			return m, i + 1, v6done
+		}
+	}
+	if !s.on[IPv6] || i < v6done {
+		return Match{}, i + 1, v6done
+	}
+	n := len(src)
+	// Fast rejection: an address has a hex digit or a colon next to each of
+	// its colons (http:, rv:, key: value all fail).
+	prevOK := i > floor && isHex(src[i-1])
+	nextOK := i+1 < n && (isHex(src[i+1]) || src[i+1] == ':')
+	if !nextOK && !prevOK {
+		return Match{}, i + 1, v6done
+	}
+	lo := i
+	for lo > floor && i-lo < 40 && (isHex(src[lo-1]) || src[lo-1] == ':') {
+		lo--
+	}
+	hi := i + 1
+	colons := 1
+	for hi < n && hi-lo < 50 {
+		c := src[hi]
+		if c == ':' {
+			colons++
+		} else if !isHex(c) && c != '.' {
+			break
+		}
+		hi++
+	}
+	v6done = hi
+	if colons < 2 || (lo > 0 && (isWord[src[lo-1]] || src[lo-1] == '.' || src[lo-1] == '_')) {
+		return Match{}, i + 1, v6done
+	}
+	end := hi
+	for end > lo && src[end-1] == '.' {
+		end--
+	}
+	if end < n && (isWord[src[end]] || src[end] == '_') {
+		return Match{}, i + 1, v6done
+	}
+	a, ok := parseIPv6(src[lo:end])
+	if !ok && end-lo > 2 && src[end-1] == ':' && src[end-2] != ':' {
+		// "2001:db8::1: refused": a trailing colon is punctuation.
+		end--
+		a, ok = parseIPv6(src[lo:end])
+	}
+	if !ok || end-lo == 2 {
+		return Match{}, i + 1, v6done
+	}
+	// A zone is only meaningful on link-local and multicast addresses;
+	// elsewhere a '%' is more likely an escape (::1%20).
+	if end == hi && end+1 < n && src[end] == '%' && isZoneByte(src[end+1]) &&
+		(a[0] == 0xff || (a[0] == 0xfe && a[1]&0xc0 == 0x80)) {
+		end += 2
+		for end < n && isZoneByte(src[end]) {
+			end++
+		}
+	}
+	return Match{Kind: IPv6, Start: lo, End: end}, end, v6done
+}
+
+func isZoneByte(c byte) bool {
+	return isWord[c] || c == '_' || c == '-' || c == '.'
+}
+
+// parseIPv6 parses an IPv6 address without a zone, as netip.ParseAddr
+// does, without allocating.
+func parseIPv6(s []byte) (ip [16]byte, ok bool) {
+	if len(s) < 2 {
+		return ip, false
+	}
+	ellipsis := -1 // position in ip of the "::", if any
+	i := 0
+	if s[0] == ':' {
+		if s[1] != ':' {
+			return ip, false
+		}
+		ellipsis = 0
+		i = 2
+		if i == len(s) {
+			return ip, true
+		}
+	}
+	j := 0
+	for i < len(s) {
+		start := i
+		var v uint32
+		for i < len(s) && i-start < 5 && isHex(s[i]) {
+			v = v<<4 | uint32(unhex(s[i]))
+			i++
+		}
+		if i == start || i-start > 4 {
+			return ip, false
+		}
+		if i < len(s) && s[i] == '.' {
+			// Embedded IPv4 in the last 32 bits.
+			if j > 12 || (ellipsis < 0 && j != 12) {
+				return ip, false
+			}
+			a, ok := parseIPv4(s[start:])
+			if !ok {
+				return ip, false
+			}
+			copy(ip[j:], a[:])
+			j += 4
+			i = len(s)
+			break
+		}
+		if j > 14 {
+			return ip, false
+		}
+		ip[j] = byte(v >> 8)
+		ip[j+1] = byte(v)
+		j += 2
+		if i == len(s) {
+			break
+		}
+		if s[i] != ':' {
+			return ip, false
+		}
+		i++
+		if i == len(s) {
+			return ip, false // one trailing colon
+		}
+		if s[i] == ':' {
+			if ellipsis >= 0 {
+				return ip, false
+			}
+			ellipsis = j
+			i++
+			if i == len(s) {
+				break
+			}
+		}
+	}
+	if j < 16 {
+		if ellipsis < 0 {
+			return ip, false
+		}
+		gap := 16 - j
+		copy(ip[ellipsis+gap:], ip[ellipsis:j])
+		for k := ellipsis; k < ellipsis+gap; k++ {
+			ip[k] = 0
+		}
+	} else if ellipsis >= 0 {
+		return ip, false // "::" must stand for at least one group
+	}
+	return ip, true
+}
+
+func unhex(c byte) byte {
+	switch {
+	case c <= '9':
+		return c - '0'
+	case c >= 'a':
+		return c - 'a' + 10
+	}
+	return c - 'A' + 10
+}

@@ -1,0 +1,205 @@
+package detect
+
+import "math/bits"
+
+// Byte classes for the scanning loop, which stops only on bytes that can
+// start an identifier or be the first sure sign of one: digits, 'B' and 'b'
+// (Bearer, Basic), the J of "eyJ" (JWT) and a few punctuation bytes.
+// Letters and other punctuation, most of any text, are skipped in one tight
+// loop. Identifiers that start with capitals (NINO, IBAN, postcode, GA id)
+// all have a digit second or third, and are found from it; a digit anywhere
+// else inside a word (the 8 of fe80, the 6 of x86) skips the rest of the
+// word.
+const (
+	cSkip  = iota // nothing starts here
+	cDigit        // addresses, phones, NHS and card numbers; NINO, IBAN, postcode, GA
+	cB            // Bearer, Basic
+	cJ            // the J of eyJ
+	cColon        // IPv6, Authorization:
+	cAt           // email
+	cPct          // %40 in an email
+	cPlus         // international phone
+	cUnder        // _ga=, _gid=, _gl=
+)
+
+// isWord holds the bytes words are made of: ASCII letters and digits.
+var isWord = func() (t [256]bool) {
+	for c := '0'; c <= '9'; c++ {
+		t[c] = true
+	}
+	for c := 'a'; c <= 'z'; c++ {
+		t[c] = true
+		t[c-'a'+'A'] = true
+	}
+	return t
+}()
+
+// isHexTab holds the hexadecimal digits.
+var isHexTab = func() (t [256]bool) {
+	for _, c := range "0123456789abcdefABCDEF" {
+		t[c] = true
+	}
+	return t
+}()
+
+func isDigit(c byte) bool { return c-'0' < 10 }
+func isUpper(c byte) bool { return c-'A' < 26 }
+func isLower(c byte) bool { return c-'a' < 26 }
+func isHex(c byte) bool   { return isHexTab[c] }
+
+func (s *Scanner) buildClasses() {
+	s.capsOn = s.on[NINO] || s.on[IBAN] || s.on[Postcode] || s.on[GAClientID]
+	if s.on[IPv4] || s.on[Phone] || s.on[NHS] || s.on[Card] || s.capsOn {
+		for c := '0'; c <= '9'; c++ {
+			s.cls[c] = cDigit
+		}
+	}
+	if s.on[Credential] {
+		s.cls['B'] = cB
+		s.cls['b'] = cB
+	}
+	if s.on[JWT] {
+		s.cls['J'] = cJ
+	}
+	if s.on[IPv6] || s.on[Credential] {
+		s.cls[':'] = cColon
+	}
+	if s.on[Email] {
+		s.cls['@'] = cAt
+		s.cls['%'] = cPct
+	}
+	if s.on[Phone] {
+		s.cls['+'] = cPlus
+	}
+	if s.on[GAClientID] {
+		s.cls['_'] = cUnder
+	}
+}
+
+// skipWord returns the end of the word that src[i] is in or after.
+func skipWord(src []byte, i int) int {
+	for i < len(src) && isWord[src[i]] {
+		i++
+	}
+	return i
+}
+
+// find returns the first match in src at or after i. No match starts
+// before floor, the end of the previous match: detectors that look back
+// from their trigger (the local part of an email, the start of an IPv6
+// address) stop there.
+func (s *Scanner) find(src []byte, i, floor int) (Match, bool) {
+	if i > 0 && i < len(src) && isWord[src[i-1]] {
+		i = skipWord(src, i)
+	}
+	cls := &s.cls
+	v6done := 0 // colons before this were seen as part of an IPv6 candidate
+	// x packs the classes of the eight bytes at src[base:], one byte each,
+	// so that the lowest non-zero byte is the next stop. Working a word at a
+	// time takes no branch per byte, and the varying distance between stops
+	// costs no mispredictions; x stays valid after a stop, for the next
+	// stop in the same eight bytes.
+	var x uint64
+	base := i - 8
+	for {
+		found := false
+		if i-base < 8 {
+			if y := x >> (uint(i-base) << 3); y != 0 {
+				i += bits.TrailingZeros64(y) >> 3
+				found = true
+			} else {
+				i = base + 8
+			}
+		}
+		if !found {
+			for i+8 <= len(src) {
+				b := src[i : i+8 : i+8]
+				x = uint64(cls[b[0]]) | uint64(cls[b[1]])<<8 | uint64(cls[b[2]])<<16 | uint64(cls[b[3]])<<24 |
+					uint64(cls[b[4]])<<32 | uint64(cls[b[5]])<<40 | uint64(cls[b[6]])<<48 | uint64(cls[b[7]])<<56
+				if x != 0 {
+					base = i
+					i += bits.TrailingZeros64(x) >> 3
+					found = true
+					break
+				}
+				i += 8
+			}
+			if !found {
+				for i < len(src) && cls[src[i]] == cSkip {
+					i++
+				}
+				if i >= len(src) {
+					return Match{}, false
+				}
+			}
+		}
+		var m Match
+		// The common stops first, and not in the switch: its jump table
+		// is an indirect branch, which predicts worse.
+		if k := cls[src[i]]; k == cDigit {
+			if i > 0 && isWord[src[i-1]] {
+				m, i = s.midDigit(src, i, floor)
+			} else {
+				m, i = s.digits(src, i, floor)
+			}
+		} else if k == cB {
+			if i > 0 && isWord[src[i-1]] {
+				i++
+				continue
+			}
+			m, i = s.scheme(src, i)
+		} else {
+			m, i, v6done = s.rare(src, i, floor, v6done)
+		}
+		if m.End > 0 {
+			return s.emailAround(src, m, floor), true
+		}
+	}
+}
+
+// rare handles the stops other than digits and b.
+func (s *Scanner) rare(src []byte, i, floor, v6done int) (m Match, next, v6 int) {
+	switch s.cls[src[i]] {
+	case cJ:
+		if i >= 2 && i-2 >= floor && src[i-1] == 'y' && src[i-2] == 'e' && (i == 2 || !isB64URL(src[i-3])) {
+			m, next = s.jwt(src, i-2)
+		} else {
+			next = i + 1
+		}
+	case cColon:
+		return s.colon(src, i, floor, v6done)
+	case cAt:
+		m, next = s.at(src, i, 1, floor)
+	case cPct:
+		if i+2 < len(src) && src[i+1] == '4' && src[i+2] == '0' {
+			m, next = s.at(src, i, 3, floor)
+		} else {
+			next = i + 1
+		}
+	case cPlus:
+		m, next = s.intlPhone(src, i)
+	case cUnder:
+		m, next = s.gaCookie(src, i)
+	default:
+		next = i + 1
+	}
+	return m, next, v6done
+}
+
+// midDigit handles a digit at src[i] inside a word. One or two capitals
+// before it at the word start may begin a NINO, IBAN, postcode or GA id;
+// otherwise the rest of the word is skipped.
+func (s *Scanner) midDigit(src []byte, i, floor int) (Match, int) {
+	if s.capsOn && isUpper(src[i-1]) {
+		ws := -1
+		if i == 1 || !isWord[src[i-2]] {
+			ws = i - 1
+		} else if isUpper(src[i-2]) && (i == 2 || !isWord[src[i-3]]) {
+			ws = i - 2
+		}
+		if ws >= floor {
+			return s.caps(src, ws)
+		}
+	}
+	return Match{}, skipWord(src, i+1)
+}
