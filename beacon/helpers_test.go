@@ -3,6 +3,8 @@ package beacon
 import (
 	"context"
 	"net/netip"
+	"net/url"
+	"strings"
 	"testing"
 	"time"
 
@@ -29,12 +31,11 @@ func testRedactor(t testing.TB) *redact.Redactor {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := config.Default()
 	ring := pseudonym.NewKeyRing(&pseudonym.MemoryStore{}, 24*time.Hour, 24*time.Hour)
 	if err := ring.Refresh(context.Background(), time.Now()); err != nil {
 		t.Fatal(err)
 	}
-	r, err := redact.New(p, country.NewResolver(db, "", 0), ring)
+	r, err := redact.New(config.Default(), country.NewResolver(db, "", 0), ring)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,17 +56,59 @@ func newTestSanitizer(t testing.TB, c Config) (*Sanitizer, *redact.Redactor) {
 	return s, r
 }
 
-// standInGB is the stand-in the test database gives GB.
-func standIn(t testing.TB, r *redact.Redactor, code string) netip.Addr {
-	a, ok := r.Countries.DB().StandIn(code)
+// gbStandIn is the stand-in the test database gives GB.
+func gbStandIn(t testing.TB, r *redact.Redactor) netip.Addr {
+	t.Helper()
+	a, ok := r.Countries.DB().StandIn("GB")
 	if !ok {
-		t.Fatalf("no stand-in for %s", code)
+		t.Fatal("no stand-in for GB")
 	}
 	return a
 }
 
+// Consent decisions.
 var (
-	granted   = consent.Only.With(consent.Analytics)
-	grantedAll = consent.All
-	denied    = consent.Only
+	analyticsOnly = consent.Only.With(consent.Analytics)
+	everything    = consent.All
+	necessaryOnly = consent.Only
 )
+
+// sanitize runs one beacon and returns the output or the error.
+func sanitize(t testing.TB, s *Sanitizer, in *Input) (*Output, error) {
+	t.Helper()
+	out := new(Output)
+	err := s.Sanitize(out, in)
+	return out, err
+}
+
+// params parses a sanitised query in the strict form the output must
+// have.
+func params(t testing.TB, q []byte) url.Values {
+	t.Helper()
+	v, err := url.ParseQuery(string(q))
+	if err != nil {
+		t.Fatalf("output %q is not a valid query: %v", q, err)
+	}
+	return v
+}
+
+// lines splits a GA batch body.
+func lines(b []byte) []string {
+	if len(b) == 0 {
+		return nil
+	}
+	return strings.Split(string(b), "\r\n")
+}
+
+// mustNotContain fails if any of the values appears in s, raw or
+// percent-encoded.
+func mustNotContain(t testing.TB, s string, values ...string) {
+	t.Helper()
+	for _, v := range values {
+		for _, form := range []string{v, url.QueryEscape(v), url.PathEscape(v), strings.ReplaceAll(url.QueryEscape(v), "+", "%20")} {
+			if strings.Contains(s, form) {
+				t.Errorf("output holds %q:\n%s", form, s)
+			}
+		}
+	}
+}

@@ -275,8 +275,15 @@ func (st *state) addID(v []byte) {
 // stripIDs returns v with every recorded identifier replaced by
 // "[redacted]", or v itself when it holds none.
 func (st *state) stripIDs(v []byte) []byte {
+	v, _ = st.findIDs(v)
+	return v
+}
+
+// findIDs is stripIDs, also reporting whether anything was replaced; the
+// result is then in st.tmp.
+func (st *state) findIDs(v []byte) ([]byte, bool) {
 	if len(st.idEnds) == 0 {
-		return v
+		return v, false
 	}
 	found := false
 	start := 0
@@ -288,7 +295,7 @@ func (st *state) stripIDs(v []byte) []byte {
 		start = end
 	}
 	if !found {
-		return v
+		return v, false
 	}
 	st.tmp = append(st.tmp[:0], v...)
 	start = 0
@@ -304,7 +311,7 @@ func (st *state) stripIDs(v []byte) []byte {
 			st.tmp = append(append(st.tmp[:i], redacted...), rest...)
 		}
 	}
-	return st.tmp
+	return st.tmp, true
 }
 
 const redacted = "[redacted]"
@@ -488,10 +495,16 @@ func digit(b bool) byte {
 	return '0'
 }
 
-// text runs free text through the detectors, after removing the beacon's
-// own identifiers.
+// text runs free text through the detectors, then removes the beacon's
+// own identifiers that are left (the detectors tag what they know, such
+// as an email used as a user id).
 func (st *state) text(dst, v []byte) []byte {
-	return st.s.eng.Text(dst, st.stripIDs(v))
+	n := len(dst)
+	dst = st.s.eng.Text(dst, v)
+	if s, changed := st.findIDs(dst[n:]); changed {
+		dst = append(dst[:n], s...)
+	}
+	return dst
 }
 
 // url scrubs a page URL, after removing the beacon's own identifiers.

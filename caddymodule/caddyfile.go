@@ -147,11 +147,12 @@ func (h *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 			}
 			p.Consent.Fields[key] = cat
 		case "gpc", "dnt":
+			signal := d.Val()
 			args := d.RemainingArgs()
 			if len(args) == 0 {
 				return d.ArgErr()
 			}
-			if d.Val() == "gpc" {
+			if signal == "gpc" {
 				p.Consent.GPC = args
 			} else {
 				p.Consent.DNT = args

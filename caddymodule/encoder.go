@@ -110,7 +110,17 @@ func (e *LogEncoder) Provision(ctx caddy.Context) error {
 		}
 		wrapped = val.(zapcore.Encoder)
 	}
-	return e.provision(ctx.Logger(), ctx.Storage(), wrapped)
+	return e.provision(ctx.Logger(), logStorage(ctx), wrapped)
+}
+
+// logStorage is where log modules keep pseudonym keys. Caddy opens logs
+// before it sets up the configured storage, so at that point there is none
+// and Caddy's default storage (its data directory) holds them.
+func logStorage(ctx caddy.Context) certmagic.Storage {
+	if s := ctx.Storage(); s != nil {
+		return s
+	}
+	return caddy.DefaultStorage
 }
 
 // provision builds the engine and the redacting encoder around wrapped.
@@ -310,13 +320,26 @@ func fieldRule(key string) rule {
 type rules struct {
 	red    *redact.Redactor
 	uaMode string
+	ipDrop bool // the IP transform is drop
 	// byteStrings is whether the wrapped encoder copies byte strings at
 	// once (see copiesByteStrings).
 	byteStrings bool
 }
 
 func newRules(red *redact.Redactor, byteStrings bool) *rules {
-	return &rules{red: red, uaMode: red.Policy().UserAgent, byteStrings: byteStrings}
+	p := red.Policy()
+	return &rules{red: red, uaMode: p.UserAgent, ipDrop: p.IP.Transform == config.TransformDrop, byteStrings: byteStrings}
+}
+
+// resolve turns the rules of values the policy removes into ruleDrop, so
+// that their keys go too.
+func (r *rules) resolve(rl rule) rule {
+	switch {
+	case rl == ruleIP && r.ipDrop,
+		(rl == ruleUA || rl == ruleClientHint) && r.uaMode == "drop":
+		return ruleDrop
+	}
+	return rl
 }
 
 // headerRule is the rule for a header, by name in any case.
@@ -335,6 +358,10 @@ func (r *rules) headerRule(name string) rule {
 	case strings.EqualFold(name, "User-Agent"):
 		return ruleUA
 	case len(name) >= len("Sec-Ch-Ua") && strings.EqualFold(name[:len("Sec-Ch-Ua")], "Sec-Ch-Ua"):
+		if r.uaMode != "keep" && !scrub.KeepClientHint(name) {
+			// High-entropy hints: model, full versions, architecture.
+			return ruleDrop
+		}
 		return ruleClientHint
 	}
 	return ruleText
@@ -380,9 +407,9 @@ func (s scope) ruleFor(r *rules, key string) rule {
 	case s.forced:
 		return s.force
 	case s.headers:
-		return r.headerRule(key)
+		return r.resolve(r.headerRule(key))
 	}
-	return fieldRule(key)
+	return r.resolve(fieldRule(key))
 }
 
 // child is the scope inside an object whose key has rule rl: the keys of

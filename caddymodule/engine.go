@@ -3,6 +3,7 @@ package caddymodule
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"time"
 
 	"github.com/caddyserver/caddy/v2"
@@ -31,6 +32,17 @@ func newEngine(p *config.Policy, geoCheck time.Duration, storage certmagic.Stora
 	p.ApplyDefaults()
 	if err := p.Validate(); err != nil {
 		return nil, err
+	}
+	// A renamed consent cookie is as necessary as the built-in names.
+	if name := p.Consent.Cookie; name != "" {
+		if _, ok := p.Cookies.Categories[name]; !ok {
+			cats := maps.Clone(p.Cookies.Categories)
+			if cats == nil {
+				cats = map[string]string{}
+			}
+			cats[name] = config.CategoryNecessary
+			p.Cookies.Categories = cats
+		}
 	}
 	e := new(engine)
 	var countries *country.Resolver

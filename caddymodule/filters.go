@@ -66,7 +66,7 @@ func (f *CountryIPFilter) policy() config.Policy {
 
 // Provision opens (or shares) the country database and the key ring.
 func (f *CountryIPFilter) Provision(ctx caddy.Context) error {
-	return f.filter.provision(f.policy(), f.GeoIPCheck, ctx.Storage(), ctx.Logger(), ruleIP)
+	return f.filter.provision(f.policy(), f.GeoIPCheck, logStorage(ctx), ctx.Logger(), ruleIP)
 }
 
 // Validate checks the configuration without I/O.
@@ -146,7 +146,7 @@ func (f *PIIFilter) policy() config.Policy {
 
 // Provision opens (or shares) the country database and the key ring.
 func (f *PIIFilter) Provision(ctx caddy.Context) error {
-	return f.filter.provision(f.policy(), f.GeoIPCheck, ctx.Storage(), ctx.Logger(), ruleText)
+	return f.filter.provision(f.policy(), f.GeoIPCheck, logStorage(ctx), ctx.Logger(), ruleText)
 }
 
 // Validate checks the configuration without I/O.

@@ -35,6 +35,9 @@ func site(t *testing.T, db, storage, up, privacyBody string) string {
 	servers {
 		trusted_proxies static 127.0.0.0/8
 		client_ip_headers X-Forwarded-For
+		# Caddy answers 431 above 16 KB of headers by default; raised so
+		# the hostile-input tests reach the privacy handler.
+		max_header_size 1MB
 	}
 }
 http://127.0.0.1:{PORT} {
@@ -201,7 +204,7 @@ func TestIntegrationConsentSources(t *testing.T) {
 		{"no signal", "", map[string]string{"Cookie": "_ga=1"}, false, false, false},
 		{"json", "consent json consent", map[string]string{"Cookie": `consent={"analytics":true}`}, false, true, false},
 		{"kv", "consent kv prefs", map[string]string{"Cookie": "prefs=functional:yes,analytics:no,marketing:yes"}, true, false, true},
-		{"cookieyes", "consent cookieyes", map[string]string{"Cookie": "cookieyes-consent=consentid:abc,consent:yes,action:yes,necessary:yes,functional:yes,analytics:yes,performance:no,advertisement:no,other:no"}, true, true, false},
+		{"cookieyes", "consent cookieyes", map[string]string{"Cookie": "cookieyes-consent=consentid:abc,consent:yes,action:yes,necessary:yes,functional:yes,analytics:yes,performance:yes,advertisement:no,other:no"}, true, true, false},
 		{"cookiebot", "consent cookiebot", map[string]string{"Cookie": "CookieConsent={stamp:%27abc%27%2Cnecessary:true%2Cpreferences:false%2Cstatistics:true%2Cmarketing:true%2Cmethod:%27explicit%27%2Cver:1}"}, false, true, true},
 		{"onetrust", "consent onetrust", map[string]string{"Cookie": "OptanonConsent=isGpcEnabled=0&datestamp=x&version=6.1.0&groups=C0001%3A1%2CC0002%3A1%2CC0003%3A0%2CC0004%3A0"}, false, true, false},
 		{"gpc overrides cookie", "consent json consent", map[string]string{"Sec-GPC": "1", "Cookie": `consent={"functional":true,"analytics":true,"marketing":true}`}, true, false, false},
@@ -243,23 +246,28 @@ func TestIntegrationHostileRequests(t *testing.T) {
 	for i := 0; i < 1000; i++ {
 		fmt.Fprintf(&many, "c%d=v%d; _ga=x%d; ", i, i, i)
 	}
-	tests := map[string]map[string]string{
-		"64 KB cookie":     {"Cookie": "big=" + strings.Repeat("a", 64<<10)},
-		"1,000 cookies":    {"Cookie": many.String() + `consent={"analytics":true}`},
-		"invalid escapes":  {"Cookie": `consent=%7B%22analytics%22%3Atrue%7; _ga=%zz`},
-		"duplicate names":  {"Cookie": `consent={"analytics":true}; consent={"analytics":false}; _ga=1; _ga=2`},
-		"no equals":        {"Cookie": `;;;=;_ga;consent`},
-		"binary":           {"Cookie": "consent=\x01\x02\x7f; _ga=\x7f"},
-		"garbage address":  {"X-Forwarded-For": "not-an-address"},
-		"oversized json":   {"Cookie": `consent={"analytics":` + strings.Repeat("[", 10000) + `true}`},
-		"deep escapes":     {"Cookie": "consent=" + strings.Repeat("%25", 2000)},
-		"empty consent":    {"Cookie": "consent="},
-		"non-utf8 address": {"X-Forwarded-For": "\xff\xfe"},
+	tests := []struct {
+		name      string
+		headers   map[string]string
+		analytics bool
+	}{
+		{"64 KB cookie", map[string]string{"Cookie": "big=" + strings.Repeat("a", 64<<10) + "; _ga=1"}, false},
+		// The consent cookie is still found among a thousand others.
+		{"1,000 cookies", map[string]string{"Cookie": many.String() + `consent={"analytics":true}`}, true},
+		{"invalid escapes", map[string]string{"Cookie": `consent=%7B%22analytics%22%3Atrue%7; _ga=%zz`}, false},
+		{"duplicate names", map[string]string{"Cookie": `consent={"analytics":true}; consent={"analytics":false}; _ga=1; _ga=2`}, false},
+		{"no equals", map[string]string{"Cookie": `;;;=;_ga;consent`}, false},
+		{"invalid utf-8", map[string]string{"Cookie": "consent=\xff\xfe{; _ga=\xc3\x28"}, false},
+		{"garbage address", map[string]string{"X-Forwarded-For": "not-an-address"}, false},
+		{"oversized json", map[string]string{"Cookie": `consent={"analytics":` + strings.Repeat("[", 10000) + `true}; _ga=1`}, false},
+		{"deep escapes", map[string]string{"Cookie": "consent=" + strings.Repeat("%25", 2000)}, false},
+		{"empty consent", map[string]string{"Cookie": "consent=; _ga=1"}, false},
+		{"non-utf8 address", map[string]string{"X-Forwarded-For": "\xff\xfe"}, false},
 	}
-	for name, headers := range tests {
-		t.Run(name, func(t *testing.T) {
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
 			before := up.count()
-			resp := c.get(t, "/", headers)
+			resp := c.get(t, "/", tt.headers)
 			if resp.StatusCode != http.StatusOK {
 				t.Fatalf("status %d, want the request served", resp.StatusCode)
 			}
@@ -267,12 +275,10 @@ func TestIntegrationHostileRequests(t *testing.T) {
 				t.Fatal("upstream did not receive the request")
 			}
 			got := up.last(t)
-			if name != "1,000 cookies" && name != "duplicate names" {
-				if v := got.Header.Get("X-Consent-Analytics"); v != "false" {
-					t.Errorf("analytics = %q, want consent denied", v)
-				}
+			if v := got.Header.Get("X-Consent-Analytics"); v != strconv.FormatBool(tt.analytics) {
+				t.Errorf("analytics = %q, want %v", v, tt.analytics)
 			}
-			if v := got.Header.Get("Cookie"); strings.Contains(v, "_ga") {
+			if !tt.analytics && strings.Contains(got.Header.Get("Cookie"), "_ga") {
 				t.Errorf("tracking cookie reached the upstream without consent")
 			}
 		})

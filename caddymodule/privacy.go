@@ -21,6 +21,7 @@ import (
 
 	"github.com/caddy-privacy/caddy-privacy/config"
 	"github.com/caddy-privacy/caddy-privacy/consent"
+	"github.com/caddy-privacy/caddy-privacy/redact/scrub"
 )
 
 func init() {
@@ -157,7 +158,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyht
 	h.rewriteRequestHeaders(r, addr, code)
 	h.filterRequestCookies(r, granted)
 	if !granted.Has(consent.Marketing) {
-		if q, changed := h.engine.URL.StripParams(r.URL.RawQuery, h.engine.URL.ClickIDs()); changed {
+		if q, changed := scrub.StripClickIDs(r.URL.RawQuery); changed {
 			r.URL.RawQuery = q
 		}
 	}
@@ -196,11 +197,12 @@ func clientAddr(r *http.Request) netip.Addr {
 }
 
 // rewriteRequestHeaders removes every header that carries a client address
+// or a location finer than the country (CDN city and coordinate headers),
 // and adds the country header.
 func (h *Handler) rewriteRequestHeaders(r *http.Request, addr netip.Addr, code string) {
 	for name := range r.Header {
 		// The GPC spec forbids intermediaries to remove Sec-GPC.
-		if name == "Sec-Gpc" || !h.engine.IsClientIPHeader(name) {
+		if name == "Sec-Gpc" || !h.engine.IsClientIPHeader(name) && !h.engine.Headers.IsLocation(name) {
 			continue
 		}
 		delete(r.Header, name)

@@ -103,8 +103,8 @@ func TestHandlerRequest(t *testing.T) {
 		"{http.privacy.consent.functional}": "false",
 		"{http.privacy.consent.analytics}":  "false",
 		"{http.privacy.consent.marketing}":  "false",
-		"{http.privacy.consent.unknown}":    "?",
-		"{http.privacy.something}":          "?",
+		"{http.privacy.consent.unknown}":    "{http.privacy.consent.unknown}",
+		"{http.privacy.something}":          "{http.privacy.something}",
 	} {
 		if v := ex.repl.ReplaceKnown(key, "?"); v != want {
 			t.Errorf("%s = %q, want %q", key, v, want)

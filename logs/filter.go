@@ -103,7 +103,7 @@ type filterStage struct {
 func (f *filterStage) worker() func(*block) {
 	st := new(state)
 	return func(b *block) {
-		out := getBuf(len(b.buf) + len(b.buf)/4 + 64)
+		out := outBufs.get(len(b.buf) + len(b.buf)/8 + 64)
 		if b.long {
 			out = append(out, LongLineTag...)
 			out = append(out, b.longEnd...)
@@ -188,8 +188,8 @@ var blockPool = sync.Pool{New: func() any { return &block{done: make(chan struct
 func newBlock() *block { return blockPool.Get().(*block) }
 
 func releaseBlock(b *block) {
-	putBuf(b.buf)
-	putBuf(b.out)
+	inBufs.put(b.buf)
+	outBufs.put(b.out)
 	*b = block{done: b.done}
 	blockPool.Put(b)
 }
@@ -210,7 +210,10 @@ func pipeline(ctx context.Context, r io.Reader, opts FilterOptions, setup func(f
 	}
 	stg := setup(b.buf)
 
-	ordered := make(chan *block, 2*opts.Workers)
+	// Up to four blocks per worker are in flight (about 1 MiB each with
+	// the default size): workers can run ahead of one that is slow,
+	// within bounded memory.
+	ordered := make(chan *block, 4*opts.Workers)
 	work := make(chan *block, opts.Workers)
 	quit := make(chan struct{})
 	var wg sync.WaitGroup
@@ -294,14 +297,14 @@ type blockReader struct {
 // the read error. Lines read before an error are returned first.
 func (rd *blockReader) next() (*block, error) {
 	if rd.buf == nil {
-		rd.buf = getBuf(rd.size)
+		rd.buf = inBufs.get(rd.size)
 	}
 	for {
 		if k := bytes.LastIndexByte(rd.buf[rd.scanned:], '\n'); k >= 0 {
 			k += rd.scanned
 			b := newBlock()
 			b.buf, b.n = rd.buf[:k+1], int64(k+1)
-			rd.buf = append(getBuf(rd.size), rd.buf[k+1:]...)
+			rd.buf = append(inBufs.get(rd.size), rd.buf[k+1:]...)
 			rd.scanned = len(rd.buf)
 			return b, nil
 		}
@@ -318,7 +321,7 @@ func (rd *blockReader) next() (*block, error) {
 			}
 			b := newBlock()
 			b.buf, b.n = rd.buf, int64(len(rd.buf))
-			rd.buf, rd.scanned = getBuf(0), 0
+			rd.buf, rd.scanned = inBufs.get(0), 0
 			return b, nil
 		}
 
@@ -328,9 +331,9 @@ func (rd *blockReader) next() (*block, error) {
 			if len(rd.buf) == cap(rd.buf) {
 				// A line longer than the buffer: grow, up to max+1 bytes
 				// so that an overlong line can be told apart.
-				nb := getBuf(min(max(2*cap(rd.buf), rd.size), rd.max+1))
+				nb := inBufs.get(min(max(2*cap(rd.buf), rd.size), rd.max+1))
 				nb = append(nb, rd.buf...)
-				putBuf(rd.buf)
+				inBufs.put(rd.buf)
 				rd.buf = nb
 			}
 			limit = cap(rd.buf)
@@ -352,13 +355,13 @@ func (rd *blockReader) long() (*block, error) {
 	b.long = true
 	b.n = int64(len(rd.buf))
 	last := rd.buf[len(rd.buf)-1]
-	putBuf(rd.buf)
-	buf := getBuf(rd.size)
+	inBufs.put(rd.buf)
+	buf := inBufs.get(rd.size)
 	buf = buf[:min(cap(buf), rd.size)]
 	for !rd.eof {
 		if rd.err != nil {
 			releaseBlock(b)
-			putBuf(buf)
+			inBufs.put(buf)
 			rd.buf, rd.scanned = nil, 0
 			return nil, rd.err
 		}
@@ -391,29 +394,31 @@ func (rd *blockReader) long() (*block, error) {
 }
 
 func (rd *blockReader) release() {
-	putBuf(rd.buf)
+	inBufs.put(rd.buf)
 	rd.buf, rd.scanned = nil, 0
 }
 
 // Buffers are pooled up to maxPooled bytes; bigger ones, grown for long
-// lines, are left to the garbage collector.
+// lines, are left to the garbage collector. Input and output buffers have
+// pools of their own, as their sizes differ: a buffer too small for its use
+// is not reused.
 const maxPooled = 4 << 20
 
-var bufPool sync.Pool // *[]byte
+type bufPool struct{ p sync.Pool } // *[]byte
 
-// getBuf returns an empty buffer with room for at least n bytes.
-func getBuf(n int) []byte {
-	if p, ok := bufPool.Get().(*[]byte); ok {
-		if cap(*p) >= n {
-			return (*p)[:0]
-		}
+var inBufs, outBufs bufPool
+
+// get returns an empty buffer with room for at least n bytes.
+func (bp *bufPool) get(n int) []byte {
+	if p, ok := bp.p.Get().(*[]byte); ok && cap(*p) >= n {
+		return (*p)[:0]
 	}
 	return make([]byte, 0, max(n, 4096))
 }
 
-func putBuf(b []byte) {
+func (bp *bufPool) put(b []byte) {
 	if cap(b) == 0 || cap(b) > maxPooled {
 		return
 	}
-	bufPool.Put(&b)
+	bp.p.Put(&b)
 }

@@ -22,26 +22,30 @@ func NewSanitizer(e Engine, f Format) *Sanitizer {
 // Format returns the format the Sanitizer was made for.
 func (s *Sanitizer) Format() Format { return s.format }
 
-// AppendLine appends the sanitized form of line, which must not contain
+// AppendLine appends the sanitized form of line, which should not contain
 // '\n', to dst and returns the extended slice:
 //
-//   - caddy-json: string values are rewritten by key (request.remote_ip and
-//     request.client_ip through Engine.AppendIP, request.uri through
-//     AppendURL, user_id through AppendPseudonym, request.remote_port
-//     removed, header maps by header name as Engine says, every other
-//     string and every key that is not a plain word through AppendText);
-//     numbers, booleans and null are kept. Output is compact JSON.
+//   - caddy-json: string values are rewritten by key, at any depth:
+//     remote_ip and client_ip through Engine.AppendIP, uri through
+//     AppendURL, user_id through AppendPseudonym, remote_port removed; in
+//     headers and resp_headers, each header as the Engine classes it (see
+//     Engine.IsDropHeader and IsClientIPHeader; Referer and Location
+//     through AppendURL, User-Agent through AppendUserAgent); every other
+//     string, and every key that is not a plain word, through AppendText.
+//     Numbers, booleans and null are kept. Output is compact JSON.
 //   - combined and common: host through AppendIP, ident and authuser
-//     through AppendPseudonym unless "-", request target through
-//     AppendURL, referer through AppendURL, user agent through
-//     AppendUserAgent, anything after through AppendText. Method, protocol,
-//     date, status and size are kept when they look like what they are.
+//     through AppendPseudonym unless "-", the request target and referer
+//     through AppendURL, the user agent through AppendUserAgent, anything
+//     after through AppendText. Method, protocol, date, status and size are
+//     kept when they look like what they are, else go through AppendText.
 //   - text: the whole line through AppendText.
 //
-// A line that does not parse as its format is sanitized as text, after JSON
-// \u escapes in it are decoded so that an escaped '@' cannot hide an email
-// address. A trailing '\r' and a leading UTF-8 byte order mark are kept.
-// With FormatAuto the format is decided for this line alone.
+// A line that does not parse as its format is sanitized as text. Text has
+// its JSON \u escapes decoded first (but for control characters), so that
+// an escaped '@' cannot hide an email address. A trailing '\r' and a
+// leading UTF-8 byte order mark are kept; a '\n' in the Engine's output
+// becomes a space, so one line in is one line out. With FormatAuto the
+// format is decided for this line alone.
 func (s *Sanitizer) AppendLine(dst, line []byte) []byte {
 	st := s.getState()
 	dst, _ = s.appendLine(st, dst, line)
@@ -64,7 +68,7 @@ func (s *Sanitizer) appendLine(st *state, dst, line []byte) (_ []byte, fallback 
 	if len(line) > 0 {
 		mark := len(dst)
 		ok := true
-		switch f := s.format; lineFormat(f, line) {
+		switch lineFormat(s.format, line) {
 		case FormatCaddyJSON:
 			dst, ok = s.appendJSON(st, dst, line)
 		case FormatCombined, FormatCommon:

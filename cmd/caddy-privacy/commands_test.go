@@ -198,7 +198,7 @@ func TestGeoIP(t *testing.T) {
 	if code := runApp(a, "geoip", "info", "-geoip-db", "c.mmdb"); code != exitOK {
 		t.Fatalf("info: exit %d", code)
 	}
-	for _, want := range []string{"file:         test.mmdb\n", "type:         Test-Country\n", "built:        2025-01-02 03:04:05 UTC\n", "ip version:   6\n", "nodes:        42\n", "record size:  24 bits\n"} {
+	for _, want := range []string{"file:         test.mmdb\n", "size:         2.0 KiB\n", "records:      flat\n", "type:         Test-Country\n", "built:        2025-01-02 03:04:05 UTC\n", "ip version:   6\n", "nodes:        42\n", "record size:  24 bits\n"} {
 		if !strings.Contains(stdout.String(), want) {
 			t.Errorf("info output lacks %q:\n%s", want, stdout.String())
 		}

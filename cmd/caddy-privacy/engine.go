@@ -52,31 +52,36 @@ type auditorFunc func(src []byte, fn func(kind string))
 // Scan calls f.
 func (f auditorFunc) Scan(src []byte, fn func(kind string)) { f(src, fn) }
 
-// geoDB is what the geoip subcommand needs of the country database.
+// geoDB is what the geoip subcommand needs of the country database; a
+// *country.Resolver with its *country.DB provides it.
 type geoDB interface {
 	// Country returns the ISO 3166 code of addr's country, or the policy's
 	// code for unknown addresses (geoip.unknown, "ZZ" by default).
-	Country(addr netip.Addr) (string, error)
+	Country(addr netip.Addr) string
 	// Info describes the database.
 	Info() geoInfo
 	Close() error
 }
 
-// geoInfo describes a country database, from its MMDB metadata.
+// geoInfo describes a country database: country.Info's fields.
 type geoInfo struct {
 	Path        string
+	Kind        string // record shape: "maxmind" or "flat"
 	Type        string // database_type, such as "GeoLite2-Country"
-	Description string // the English description, if any
+	Description string
 	Built       time.Time
-	IPVersion   uint
-	Nodes       uint
-	RecordSize  uint
+	IPVersion   int
+	Nodes       int
+	RecordSize  int
+	Size        int // bytes
 }
 
 // openGeoDB opens the country database named by
-// opts.Policy.GeoIP.Database (never empty when called).
+// opts.Policy.GeoIP.Database (never empty when called), with a resolver
+// that applies opts.Policy.GeoIP.Unknown.
 //
-// TEMPORARY: to be replaced by the lead with redact/country.
+// TEMPORARY: to be replaced by the lead with country.Open and
+// country.NewResolver.
 func openGeoDB(opts engineOptions) (geoDB, error) {
 	return nil, ErrEngineNotWired
 }

@@ -90,17 +90,18 @@ func (a *app) geoipRun(c command, args []string) int {
 	tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
 	if lookup {
 		for i, addr := range addrs {
-			cc, err := g.Country(addr)
-			if err != nil {
-				tw.Flush()
-				return a.fail(c, fmt.Errorf("argument %d: %w", i+1, err))
-			}
-			fmt.Fprintf(tw, "%s\t%s\n", operands[i], cc)
+			fmt.Fprintf(tw, "%s\t%s\n", operands[i], g.Country(addr))
 		}
 	} else {
 		info := g.Info()
 		fmt.Fprintf(tw, "file:\t%s\n", info.Path)
+		if info.Size > 0 {
+			fmt.Fprintf(tw, "size:\t%s\n", humanBytes(int64(info.Size)))
+		}
 		fmt.Fprintf(tw, "type:\t%s\n", info.Type)
+		if info.Kind != "" {
+			fmt.Fprintf(tw, "records:\t%s\n", info.Kind)
+		}
 		if info.Description != "" {
 			fmt.Fprintf(tw, "description:\t%s\n", info.Description)
 		}

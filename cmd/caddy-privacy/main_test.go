@@ -50,15 +50,15 @@ var fakeAuditor = auditorFunc(func(src []byte, fn func(string)) {
 
 type fakeGeoDB struct{ closed *bool }
 
-func (fakeGeoDB) Country(addr netip.Addr) (string, error) {
+func (fakeGeoDB) Country(addr netip.Addr) string {
 	if addr.IsPrivate() || addr.IsLoopback() {
-		return "ZZ", nil
+		return "ZZ"
 	}
-	return "GB", nil
+	return "GB"
 }
 
 func (fakeGeoDB) Info() geoInfo {
-	return geoInfo{Path: "test.mmdb", Type: "Test-Country", Built: time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC), IPVersion: 6, Nodes: 42, RecordSize: 24}
+	return geoInfo{Path: "test.mmdb", Kind: "flat", Type: "Test-Country", Built: time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC), IPVersion: 6, Nodes: 42, RecordSize: 24, Size: 2048}
 }
 
 func (g fakeGeoDB) Close() error {
@@ -300,6 +300,14 @@ func TestSanitizeWriteFailure(t *testing.T) {
 type failingWriter struct{}
 
 func (failingWriter) Write([]byte) (int, error) { return 0, errors.New("broken pipe") }
+
+func TestSanitizeOutputDirMissing(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "no", "such", "out.log")
+	a, _, stderr := testApp("a\n")
+	if code := runApp(a, "sanitize", "-o", out); code != exitError || !strings.Contains(stderr.String(), "-o "+out+": cannot create a file beside it: no such file or directory") {
+		t.Errorf("exit %d, stderr %q", code, stderr.String())
+	}
+}
 
 func TestSanitizeStdoutFailure(t *testing.T) {
 	a, _, stderr := testApp("a\nb\n")

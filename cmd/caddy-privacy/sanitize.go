@@ -231,7 +231,7 @@ func (a *app) createOutput(path string) (*output, error) {
 	}
 	tmp, err := a.createTemp(dir, "."+base+".*.tmp")
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("-o %s: cannot create a file beside it: %w", path, unwrapPathError(err))
 	}
 	return &output{w: tmp, name: path, tmp: tmp, dst: path}, nil
 }

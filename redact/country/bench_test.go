@@ -267,7 +267,11 @@ func BenchmarkLookupFile(b *testing.B) {
 // BenchmarkOpen measures FromBytes on the benchmark database, which reads
 // the metadata and probes records to detect the kind.
 func BenchmarkOpen(b *testing.B) {
-	raw, _ := benchDB()
+	raw, addrs := benchDB()
+	if db, err := FromBytes(raw); err == nil {
+		b.Logf("benchmark database: %d bytes, %d nodes, %d addresses",
+			db.Info().Size, db.Info().NodeCount, len(addrs))
+	}
 	b.ReportAllocs()
 	for b.Loop() {
 		if _, err := FromBytes(raw); err != nil {

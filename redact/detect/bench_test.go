@@ -42,36 +42,45 @@ func loopCPU(b *testing.B, size int64, body func()) {
 	}
 }
 
-// baseline is the same detection written the obvious way, with one Go
-// regexp of all the detectors and the same checksums applied to what it
-// finds. It is what the Scanner is measured against.
+// baseline is the same detection written the obvious way: Go regexps find
+// candidates, and the Scanner's own checks (checksums, letter rules,
+// address syntax and context) validate them. It is what the Scanner is
+// measured against. The patterns are written for Go's regexp engine
+// (candidate shapes, no nested alternations; an exact IPv6 grammar in one
+// regexp runs at under 1 MB/s), so the comparison is with a competent
+// regexp version, not a naive one.
 type baseline struct {
-	re    *regexp.Regexp
+	re    *regexp.Regexp   // all the detectors in one alternation
+	res   []*regexp.Regexp // one per detector
 	names []string
 }
 
-func newBaseline() *baseline {
-	octet := `(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])`
-	h := `[0-9A-Fa-f]{1,4}`
-	parts := []string{
-		`(?P<ipv4>(?:^|[^0-9A-Za-z._/])` + octet + `(?:\.` + octet + `){3}(?:$|[^0-9A-Za-z_.]|\.[^0-9]))`,
-		`(?P<ipv6>(?:` + h + `:){7}` + h + `|(?:` + h + `:){1,7}:|(?:` + h + `:){1,6}:` + h + `|(?:` + h + `:){1,5}(?::` + h + `){1,2}|(?:` + h + `:){1,4}(?::` + h + `){1,3}|(?:` + h + `:){1,3}(?::` + h + `){1,4}|(?:` + h + `:){1,2}(?::` + h + `){1,5}|` + h + `:(?::` + h + `){1,6}|:(?::` + h + `){1,7}|::[fF]{4}:[0-9.]{7,15})`,
-		`(?P<email>[A-Za-z0-9._%+-]+(?:@|%40)[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,})`,
-		`(?P<phone>\+[1-9][0-9]{0,3}(?:[ .-]?\(?0?\)?[ .-]?[0-9]{1,5}){2,6}|\(?\b0[1-9][0-9]{1,4}\)?[ -]?[0-9]{3,4}[ -]?[0-9]{3,4}\b)`,
-		`(?P<nino>\b[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z] ?[0-9]{2} ?[0-9]{2} ?[0-9]{2} ?[A-D]\b)`,
-		`(?P<card>\b[2-6][0-9]{3}(?:[ -]?[0-9]{3,6}){2,4}\b)`,
-		`(?P<nhs>\b[0-9]{3}[ -]?[0-9]{3}[ -]?[0-9]{4}\b)`,
-		`(?P<iban>\b[A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?\b)`,
-		`(?P<postcode>\b(?:[A-PR-UWYZ][0-9][0-9]?|[A-PR-UWYZ][A-HK-Y][0-9][0-9]?|[A-PR-UWYZ][0-9][A-HJKPSTUW]|[A-PR-UWYZ][A-HK-Y][0-9][ABEHMNPRVWXY]) ?[0-9][ABD-HJLNP-UW-Z]{2}\b)`,
-		`(?P<jwt>eyJ[A-Za-z0-9_-]{7,}\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*)`,
-		`(?P<credential>(?i:bearer|basic)[ \t]+[A-Za-z0-9._~+/-]+=*|(?i:authorization)"?:[ \t]*[^\r\n]+)`,
-		`(?P<ga_client_id>\bG[AS][0-9]+\.[0-9]+\.[A-Za-z0-9.$_-]+|\b_g(?:a|id|l|a_[A-Za-z0-9]+)=[^;&\s",]+)`,
-	}
-	re := regexp.MustCompile(strings.Join(parts, "|"))
-	return &baseline{re: re, names: re.SubexpNames()}
+var baselinePatterns = []string{
+	`(?P<ipv4>\b(?:[0-9]{1,3}\.){3}[0-9]{1,3}\b)`,
+	`(?P<ipv6>[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}(?:\.[0-9]{1,3}){0,3})`,
+	`(?P<email>[A-Za-z0-9._%+-]+(?:@|%40)[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,})`,
+	`(?P<phone>\+[1-9][0-9 ().-]{6,22}[0-9]|\(?\b0[0-9 ()-]{8,14}[0-9]\b)`,
+	`(?P<nino>\b[A-Z]{2} ?[0-9]{2} ?[0-9]{2} ?[0-9]{2} ?[A-D]\b)`,
+	`(?P<card>\b[2-6][0-9 -]{11,22}[0-9]\b)`,
+	`(?P<nhs>\b(?:[0-9]{3} [0-9]{3} [0-9]{4}|[0-9]{3}-[0-9]{3}-[0-9]{4}|[3-9][0-9]{9})\b)`,
+	`(?P<iban>\b[A-Z]{2}[0-9]{2}[A-Z0-9 ]{11,40}\b)`,
+	`(?P<postcode>\b[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}\b)`,
+	`(?P<jwt>eyJ[A-Za-z0-9_-]{7,}\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*)`,
+	`(?P<credential>(?i:bearer|basic)[ \t]+[A-Za-z0-9._~+/-]+=*|(?i:authorization)"?:[ \t]*[^\r\n]+)`,
+	`(?P<ga_client_id>\bG[AS][0-9]+\.[0-9]+\.[A-Za-z0-9.$_-]+|\b_g(?:a|id|l|a_[A-Za-z0-9]+)=[^;&\s",]+)`,
 }
 
-// appendRedacted replaces every validated match with its tag.
+func newBaseline() *baseline {
+	bl := &baseline{re: regexp.MustCompile(strings.Join(baselinePatterns, "|"))}
+	bl.names = bl.re.SubexpNames()
+	for _, p := range baselinePatterns {
+		bl.res = append(bl.res, regexp.MustCompile(p))
+	}
+	return bl
+}
+
+// appendRedacted replaces every validated match of the one regexp with its
+// tag.
 func (bl *baseline) appendRedacted(dst, src []byte) []byte {
 	last := 0
 	for _, loc := range bl.re.FindAllSubmatchIndex(src, -1) {
@@ -80,22 +89,61 @@ func (bl *baseline) appendRedacted(dst, src []byte) []byte {
 			if st < 0 {
 				continue
 			}
-			if !bl.valid(bl.names[g], src[st:en]) {
-				break
+			if bl.valid(bl.names[g], src, st, en) {
+				dst = append(dst, src[last:st]...)
+				dst = append(dst, '[')
+				dst = append(dst, bl.names[g]...)
+				dst = append(dst, ']')
+				last = en
 			}
-			dst = append(dst, src[last:st]...)
-			dst = append(dst, '[')
-			dst = append(dst, bl.names[g]...)
-			dst = append(dst, ']')
-			last = en
 			break
 		}
 	}
 	return append(dst, src[last:]...)
 }
 
-func (bl *baseline) valid(name string, b []byte) bool {
+// appendRedactedEach runs the regexps one after the other, each on the
+// output of the one before.
+func (bl *baseline) appendRedactedEach(dst, src []byte, tmp *[2][]byte) []byte {
+	cur := src
+	for k, re := range bl.res {
+		name := bl.names[k+1]
+		out := tmp[k%2][:0]
+		last := 0
+		for _, loc := range re.FindAllIndex(cur, -1) {
+			if !bl.valid(name, cur, loc[0], loc[1]) {
+				continue
+			}
+			out = append(out, cur[last:loc[0]]...)
+			out = append(out, '[')
+			out = append(out, name...)
+			out = append(out, ']')
+			last = loc[1]
+		}
+		out = append(out, cur[last:]...)
+		tmp[k%2] = out
+		cur = out
+	}
+	return append(dst, cur...)
+}
+
+func (bl *baseline) valid(name string, src []byte, st, en int) bool {
+	b := src[st:en]
 	switch name {
+	case "ipv4":
+		_, ok := parseIPv4(b)
+		return ok && ipv4Context(src, st)
+	case "ipv6":
+		_, ok := parseIPv6(b)
+		return ok && len(b) > 2
+	case "phone":
+		d := 0
+		for _, c := range b {
+			if isDigit(c) {
+				d++
+			}
+		}
+		return d >= 10 && d <= 15
 	case "card":
 		return luhn(b)
 	case "nhs":
@@ -103,11 +151,10 @@ func (bl *baseline) valid(name string, b []byte) bool {
 	case "nino":
 		return ninoPrefixOK(b[0], b[1])
 	case "iban":
+		return iban(bytes.ReplaceAll(b, []byte(" "), nil), 0) > 0
+	case "postcode":
 		c := bytes.ReplaceAll(b, []byte(" "), nil)
-		return iban(c, 0) > 0
-	case "ipv6":
-		_, ok := parseIPv6(b)
-		return ok
+		return outwardOK(c[:len(c)-3]) && inwardOK(c[len(c)-3:])
 	}
 	return true
 }
@@ -136,6 +183,14 @@ func BenchmarkCorpus(b *testing.B) {
 		loopCPU(b, size, func() {
 			for _, l := range lines {
 				buf = bl.appendRedacted(buf[:0], l)
+			}
+		})
+	})
+	b.Run("regexp-each", func(b *testing.B) {
+		var tmp [2][]byte
+		loopCPU(b, size, func() {
+			for _, l := range lines {
+				buf = bl.appendRedactedEach(buf[:0], l, &tmp)
 			}
 		})
 	})

@@ -30,13 +30,36 @@ func (s *Scanner) digits(src []byte, i, floor int) (Match, int) {
 		return Match{}, j
 	case c == '.':
 		if j+1 < n && isDigit(src[j+1]) {
-			return s.dotted(src, i, j)
+			// Versions (537.36, 32.0.1700.77) are most dotted runs: read
+			// the run in one loop, and look closer only if it has the
+			// dots of an address.
+			k, dots := j+1, 1
+			for k < n && isDigitDot[src[k]] != 0 {
+				dots += int(isDigitDot[src[k]] >> 1)
+				k++
+			}
+			if dots >= 3 {
+				return s.dotted(src, i, j)
+			}
+			if k < n && isWord[src[k]] && src[k-1] != '.' {
+				return Match{}, skipWord(src, k) // 5.0b1
+			}
+			return Match{}, k
 		}
 	case c == '/' && j-i == 2:
 		// Apache and nginx time stamps, [17/May/2015:10:05:03 +0000],
 		// are in every line; skip them whole.
 		if e := skipCLFTime(src, i); e > 0 {
 			return Match{}, e
+		}
+	case c == ' ' && j-i == 3 && i >= 2 && src[i-1] == ' ' && src[i-2] == '"':
+		// The status and size of the Common Log Format, "GET / HTTP/1.1"
+		// 200 5120: skipped whole, as they are in every line.
+		if e := skipCLFStatus(src, i); e > 0 {
+			return Match{}, e
+		}
+		if j+1 < n && isDigit(src[j+1]) {
+			return s.grouped(src, i, j), j
 		}
 	case c == ' ' || c == '-':
 		if (j-i == 2 || j-i == 6) && c == ' ' && i >= 3 && i-3 >= floor && src[i-1] == ' ' && s.on[NINO] &&
@@ -61,6 +84,40 @@ func (s *Scanner) digits(src []byte, i, floor int) (Match, int) {
 	}
 	return Match{}, j
 }
+
+// skipCLFStatus returns the end of the status code and size at src[i], as
+// in the Common Log Format after the request, or 0 if they are not there.
+// The size is a byte count, or '-'; a longer number than a byte count can be
+// is left to the detectors.
+func skipCLFStatus(src []byte, i int) int {
+	if src[i] < '1' || src[i] > '5' {
+		return 0
+	}
+	k := i + 4
+	if k < len(src) && src[k] == '-' {
+		k++
+	} else {
+		for k < len(src) && isDigit(src[k]) && k-i < 4+12 {
+			k++
+		}
+		if k == i+4 || k-i == 4+12 {
+			return 0
+		}
+	}
+	if k < len(src) && src[k] != ' ' {
+		return 0
+	}
+	return k
+}
+
+// isDigitDot is 1 for digits and 2 for '.'.
+var isDigitDot = func() (t [256]uint8) {
+	for c := '0'; c <= '9'; c++ {
+		t[c] = 1
+	}
+	t['.'] = 2
+	return t
+}()
 
 // skipCLFTime returns the end of the Common Log Format time stamp
 // dd/Mon/yyyy:hh:mm:ss +zzzz at src[i], or 0 if there is none.

@@ -1,7 +1,5 @@
 package detect
 
-import "math/bits"
-
 // Byte classes for the scanning loop, which stops only on bytes that can
 // start an identifier or be the first sure sign of one: digits, 'B' and 'b'
 // (Bearer, Basic), the J of "eyJ" (JWT) and a few punctuation bytes.
@@ -94,44 +92,22 @@ func (s *Scanner) find(src []byte, i, floor int) (Match, bool) {
 	}
 	cls := &s.cls
 	v6done := 0 // colons before this were seen as part of an IPv6 candidate
-	// x packs the classes of the eight bytes at src[base:], one byte each,
-	// so that the lowest non-zero byte is the next stop. Working a word at a
-	// time takes no branch per byte, and the varying distance between stops
-	// costs no mispredictions; x stays valid after a stop, for the next
-	// stop in the same eight bytes.
-	var x uint64
-	base := i - 8
 	for {
-		found := false
-		if i-base < 8 {
-			if y := x >> (uint(i-base) << 3); y != 0 {
-				i += bits.TrailingZeros64(y) >> 3
-				found = true
-			} else {
-				i = base + 8
+		// Four bytes at a time while none stops the scan, then byte by
+		// byte. (Measured against eight at a time, a plain byte loop and
+		// a branch-free search of eight packed classes: stops in logs are
+		// too close together for longer strides to pay.)
+		for ; i+4 <= len(src); i += 4 {
+			b := src[i : i+4 : i+4]
+			if cls[b[0]]|cls[b[1]]|cls[b[2]]|cls[b[3]] != cSkip {
+				break
 			}
 		}
-		if !found {
-			for i+8 <= len(src) {
-				b := src[i : i+8 : i+8]
-				x = uint64(cls[b[0]]) | uint64(cls[b[1]])<<8 | uint64(cls[b[2]])<<16 | uint64(cls[b[3]])<<24 |
-					uint64(cls[b[4]])<<32 | uint64(cls[b[5]])<<40 | uint64(cls[b[6]])<<48 | uint64(cls[b[7]])<<56
-				if x != 0 {
-					base = i
-					i += bits.TrailingZeros64(x) >> 3
-					found = true
-					break
-				}
-				i += 8
-			}
-			if !found {
-				for i < len(src) && cls[src[i]] == cSkip {
-					i++
-				}
-				if i >= len(src) {
-					return Match{}, false
-				}
-			}
+		for i < len(src) && cls[src[i]] == cSkip {
+			i++
+		}
+		if i >= len(src) {
+			return Match{}, false
 		}
 		var m Match
 		// The common stops first, and not in the switch: its jump table

@@ -169,3 +169,32 @@ func BenchmarkAppendPseudonym(b *testing.B) {
 		dst = r.AppendPseudonym(dst[:0], src)
 	}
 }
+
+// BenchmarkCacheRatio times pseudonyms computed afresh and cache hits in
+// alternating blocks of 256 within one benchmark, so that load from other
+// processes affects both alike, and reports their ratio.
+func BenchmarkCacheRatio(b *testing.B) {
+	addrs := benchAddrs(10_000)
+	fresh, cached := benchRing(b, -1), benchRing(b, 0)
+	dst := make([]byte, 0, 64)
+	cached.AppendAddr(dst, addrs[0])
+	var tFresh, tHit time.Duration
+	n, j := 0, 0
+	for b.Loop() {
+		start := time.Now()
+		for range 256 {
+			dst = fresh.AppendAddr(dst[:0], addrs[j%len(addrs)])
+			j++
+		}
+		mid := time.Now()
+		for range 256 {
+			dst = cached.AppendAddr(dst[:0], addrs[0])
+		}
+		tHit += time.Since(mid)
+		tFresh += mid.Sub(start)
+		n += 256
+	}
+	b.ReportMetric(float64(tFresh.Nanoseconds())/float64(n), "ns/afresh")
+	b.ReportMetric(float64(tHit.Nanoseconds())/float64(n), "ns/hit")
+	b.ReportMetric(float64(tFresh)/float64(tHit), "x")
+}
