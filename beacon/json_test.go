@@ -165,7 +165,7 @@ func TestPlausible(t *testing.T) {
 		return &Input{Method: "POST", Path: "/api/event", Body: []byte(body), ContentType: "text/plain", Consent: analyticsOnly}
 	}
 	t.Run("pageview", func(t *testing.T) {
-		out, err := sanitize(t, s, in(`{"n":"pageview","u":"https://shop.example/account/jane@example.com?utm_source=news&token=abc","d":"shop.example","r":"https://mail.example/inbox/12345?u=jane","w":1280,"h":0,"p":{"plan":"gold","email":"jane@example.com","n":3,"jane@example.com":true},"$":{"currency":"EUR","amount":"12.50"},"i":true,"x":"dropped"}`))
+		out, err := sanitize(t, s, in(`{"n":"pageview","u":"https://shop.example/account/jane@example.com?utm_source=news&token=abc","d":"shop.example","r":"https://mail.example/inbox/12345?u=jane","w":1280,"h":0,"p":{"plan":"gold","email":"jane@example.com","note":"jane@example.com","n":3,"jane@example.com":true},"$":{"currency":"EUR","amount":"12.50"},"i":true,"x":"dropped"}`))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -173,15 +173,15 @@ func TestPlausible(t *testing.T) {
 		for k, v := range map[string]any{
 			"n": "pageview", "u": "https://shop.example/account/[email]?utm_source=news", "d": "shop.example",
 			"r": "https://mail.example/", "w": float64(1280), "h": float64(0), "i": true,
-			"p.plan": "gold", "p.email": "[email]", "p.n": float64(3), "p.[email]": true,
+			"p.plan": "gold", "p.note": "[email]", "p.n": float64(3), "p.[email]": true,
 			"$.currency": "EUR", "$.amount": "12.50",
 		} {
 			if got := at(doc, k); got != v {
 				t.Errorf("%s = %#v, want %#v", k, got, v)
 			}
 		}
-		if doc["x"] != nil {
-			t.Error("unknown member forwarded")
+		if doc["x"] != nil || at(doc, "p.email") != nil {
+			t.Error("unknown member or a property named for an identifier forwarded")
 		}
 		if out.ContentType != "text/plain;charset=UTF-8" || len(out.Query) != 0 {
 			t.Errorf("Content-Type %q, query %q", out.ContentType, out.Query)
@@ -189,12 +189,12 @@ func TestPlausible(t *testing.T) {
 		mustNotContain(t, string(out.Body), "jane", "12345", "token")
 	})
 	t.Run("props as a string", func(t *testing.T) {
-		out, err := sanitize(t, s, in(`{"name":"signup","url":"/x","domain":"a.example","referrer":null,"props":"{\"email\":\"jane@example.com\"}"}`))
+		out, err := sanitize(t, s, in(`{"name":"signup","url":"/x","domain":"a.example","referrer":null,"props":"{\"who\":\"jane@example.com\",\"user_id\":\"u-12345678\"}"}`))
 		if err != nil {
 			t.Fatal(err)
 		}
 		doc := decodeJSON(t, out.Body)
-		if doc["props"] != `{"email":"[email]"}` || doc["referrer"] != nil || doc["name"] != "signup" {
+		if doc["props"] != `{"who":"[email]"}` || doc["referrer"] != nil || doc["name"] != "signup" {
 			t.Errorf("got %s", out.Body)
 		}
 		out, _ = sanitize(t, s, in(`{"n":"x","p":"not json jane@example.com"}`))
@@ -281,7 +281,7 @@ func TestSegment(t *testing.T) {
 	standIn := gbStandIn(t, r)
 	track := `{"type":"track","event":"Order Completed","anonymousId":"6c1e3f5a-2b4d-4e6f-8a9b-0c1d2e3f4a5b","userId":"user-778899",` +
 		`"messageId":"ajs-next-1700000000000-abc","timestamp":"2024-01-01T10:00:00.000Z","writeKey":"wk_123",` +
-		`"properties":{"total":42.5,"email":"jane@example.com","url":"https://shop.example/thanks?order=7&email=jane@example.com","nested":{"phone":"+44 20 7946 0958"}},` +
+		`"properties":{"total":42.5,"email":"jane@example.com","url":"https://shop.example/thanks?order=7&email=jane@example.com","nested":{"note":"+44 20 7946 0958","userId":"user-778899"}},` +
 		`"traits":{"email":"jane@example.com"},` +
 		`"context":{"ip":"81.2.69.160","userAgent":"Mozilla/5.0 (iPhone; CPU iPhone OS 17_2 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.2 Mobile/15E148 Safari/604.1",` +
 		`"page":{"path":"/thanks","referrer":"https://www.google.com/search?q=jane","url":"https://shop.example/thanks?order=7","title":"Thanks, jane@example.com"},` +
@@ -297,7 +297,7 @@ func TestSegment(t *testing.T) {
 		doc := decodeJSON(t, out.Body)
 		for k, v := range map[string]any{
 			"event": "Order Completed", "properties.total": 42.5, "properties.email": "[email]",
-			"properties.url": "https://shop.example/thanks?order=7", "properties.nested.phone": "[phone]",
+			"properties.url": "https://shop.example/thanks?order=7", "properties.nested.note": "[phone]",
 			"context.ip": standIn.String(), "context.page.referrer": "https://www.google.com/",
 			"context.page.title": "Thanks, [email]", "context.locale": "en-GB", "context.campaign.source": "news",
 			"context.userAgent": "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1",

@@ -498,6 +498,9 @@ func (s *Sanitizer) freeText(st *state, w *jsonWriter, v *jvalue) bool {
 		var keys [][]byte
 		for i := range v.members {
 			m := &v.members[i]
+			if isIdentifyingName(m.key) {
+				continue
+			}
 			k := st.text(nil, m.key)
 			dup := false
 			for _, prev := range keys {

@@ -91,6 +91,24 @@ type paramTable struct {
 	aip bool
 	// consent adds gcs and npa when the decision denies something.
 	consent bool
+	// identNames are the exact names whose rules have ident set.
+	identNames []string
+}
+
+// isIdent reports whether name is one of the table's identifying
+// parameters. A short list compare is cheaper than the map.
+func (t *paramTable) isIdent(name []byte) bool {
+	for _, n := range t.identNames {
+		if string(name) == n {
+			return true
+		}
+	}
+	for _, p := range t.prefixes {
+		if p.rule.ident && len(name) > len(p.prefix) && string(name[:len(p.prefix)]) == p.prefix {
+			return true
+		}
+	}
+	return false
 }
 
 func (t *paramTable) lookup(name []byte) (rule, bool, bool) {
@@ -154,6 +172,9 @@ func newTable(t *paramTable) *paramTable {
 		r := t.exact[n]
 		r.id = uint8(i + 1)
 		t.exact[n] = r
+		if r.ident {
+			t.identNames = append(t.identNames, n)
+		}
 	}
 	return t
 }
@@ -174,6 +195,7 @@ type state struct {
 	tmp  []byte // pseudonym input, id stripping
 	name []byte // decoded name
 	hit  []byte // a Matomo bulk request being written
+	pseu []byte // a pseudonym
 
 	// ids holds the identifiers found in the beacon, searched for in
 	// free text: ids[idEnds[i-1]:idEnds[i]].
@@ -250,8 +272,7 @@ func (st *state) collectIDs(t *paramTable, src []byte) {
 		if !ok {
 			continue
 		}
-		r, ok, _ := t.lookup(name)
-		if !ok || !r.ident {
+		if !t.isIdent(name) {
 			continue
 		}
 		v, ok := unescape(st.val[:0], rawVal)
@@ -352,6 +373,11 @@ func (st *state) appendParam(dst, p []byte, t *paramTable, start int) []byte {
 		return dst
 	}
 	r, known, prefixed := t.lookup(name)
+	if prefixed && isIdentifyingName(name) {
+		// A custom parameter named for an identifier (ep.user_id,
+		// up.email) is one, whatever its value looks like.
+		return dst
+	}
 	for _, req := range t.required {
 		if string(name) == req {
 			st.required = true
@@ -583,8 +609,8 @@ func (st *state) pseudonym(dst []byte, pf pseudoFormat, v []byte) []byte {
 	st.tmp = append(st.tmp[:0], st.s.vendor.String()...)
 	st.tmp = append(st.tmp, byte('0'+pf), 0)
 	st.tmp = append(st.tmp, v...)
-	var raw [32]byte
-	p := st.s.eng.Pseudonym(raw[:0], st.tmp)
+	st.pseu = st.s.eng.Pseudonym(st.pseu[:0], st.tmp)
+	p := st.pseu
 	if pf == pfRaw {
 		return append(dst, p...)
 	}
@@ -1013,4 +1039,42 @@ func alwaysDropped(v Vendor, name string) bool {
 		return name == "payload.id"
 	}
 	return false
+}
+
+// identifyingNames are names of custom parameters and free-form fields
+// that hold identifiers, compared in lower case with everything but
+// letters and digits removed (so user_id, userId and User-ID match
+// "userid").
+var identifyingNames = map[string]bool{
+	"userid": true, "uid": true, "user": true, "username": true, "customerid": true, "visitorid": true,
+	"anonymousid": true, "clientid": true, "cid": true, "sessionid": true, "sid": true, "deviceid": true,
+	"advertisingid": true, "idfa": true, "idfv": true, "gaid": true, "adid": true,
+	"email": true, "emailaddress": true, "mail": true, "phone": true, "phonenumber": true, "telephone": true,
+	"mobile": true, "ip": true, "ipaddress": true, "password": true, "passwd": true, "token": true,
+	"accesstoken": true, "authtoken": true, "gclid": true, "fbclid": true, "msclkid": true, "fbp": true, "fbc": true,
+}
+
+// isIdentifyingName reports whether a parameter or field name, or its
+// last dotted component (ep.user_id), names an identifier.
+func isIdentifyingName(name []byte) bool {
+	if i := bytes.LastIndexByte(name, '.'); i >= 0 {
+		name = name[i+1:]
+	}
+	var buf [32]byte
+	n := 0
+	for _, c := range name {
+		switch {
+		case 'A' <= c && c <= 'Z':
+			c += 'a' - 'A'
+		case isLetter(c) || isDigit(c):
+		default:
+			continue
+		}
+		if n == len(buf) {
+			return false
+		}
+		buf[n] = c
+		n++
+	}
+	return identifyingNames[string(buf[:n])]
 }

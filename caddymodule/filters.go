@@ -39,11 +39,11 @@ type CountryIPFilter struct {
 	config.IPPolicy
 
 	// GeoIP names the country database, as in the privacy handler.
-	GeoIP config.GeoIPPolicy `json:"geoip,omitempty"`
+	GeoIP config.GeoIPPolicy `json:"geoip,omitzero"`
 
 	// Pseudonym controls the rotating keys of the pseudonym transform, as
 	// in the privacy handler; the keys live in Caddy's storage.
-	Pseudonym config.PseudonymPolicy `json:"pseudonym,omitempty"`
+	Pseudonym config.PseudonymPolicy `json:"pseudonym,omitzero"`
 
 	// GeoIPCheck is how often the country database file is checked for
 	// changes. Default: 1m.
@@ -66,7 +66,11 @@ func (f *CountryIPFilter) policy() config.Policy {
 
 // Provision opens (or shares) the country database and the key ring.
 func (f *CountryIPFilter) Provision(ctx caddy.Context) error {
-	return f.filter.provision(f.policy(), f.GeoIPCheck, logStorage(ctx), ctx.Logger(), ruleIP)
+	return f.provision(logStorage(ctx), ctx.Logger())
+}
+
+func (f *CountryIPFilter) provision(storage certmagic.Storage, logger *zap.Logger) error {
+	return f.filter.provision(f.policy(), f.GeoIPCheck, storage, logger, ruleIP)
 }
 
 // Validate checks the configuration without I/O.
@@ -117,13 +121,13 @@ type PIIFilter struct {
 
 	// IP is the transform the ipv4 and ipv6 detectors apply. Default:
 	// country.
-	IP config.IPPolicy `json:"ip,omitempty"`
+	IP config.IPPolicy `json:"ip,omitzero"`
 
 	// GeoIP names the country database, as in the privacy handler.
-	GeoIP config.GeoIPPolicy `json:"geoip,omitempty"`
+	GeoIP config.GeoIPPolicy `json:"geoip,omitzero"`
 
 	// Pseudonym controls the rotating keys of the pseudonym replacement.
-	Pseudonym config.PseudonymPolicy `json:"pseudonym,omitempty"`
+	Pseudonym config.PseudonymPolicy `json:"pseudonym,omitzero"`
 
 	// GeoIPCheck is how often the country database file is checked for
 	// changes. Default: 1m.
@@ -146,7 +150,11 @@ func (f *PIIFilter) policy() config.Policy {
 
 // Provision opens (or shares) the country database and the key ring.
 func (f *PIIFilter) Provision(ctx caddy.Context) error {
-	return f.filter.provision(f.policy(), f.GeoIPCheck, logStorage(ctx), ctx.Logger(), ruleText)
+	return f.provision(logStorage(ctx), ctx.Logger())
+}
+
+func (f *PIIFilter) provision(storage certmagic.Storage, logger *zap.Logger) error {
+	return f.filter.provision(f.policy(), f.GeoIPCheck, storage, logger, ruleText)
 }
 
 // Validate checks the configuration without I/O.

@@ -36,10 +36,11 @@ const (
 	// digits and at most 255. A dotted quad is not an address when it is
 	// part of a longer dotted run (1.2.3.4.5), touches a letter, digit or
 	// underscore (v1.2.3.4, 1.2.3.4b), follows a '.', or is the version of
-	// a product token such as Chrome/1.0.154.53 (a '/' preceded by a name
-	// that does not itself follow a '/') or one of the user agent versions
-	// rv:1.9.0.19 and Linux 2.6.32.59. It is one in a path segment or URL
-	// (/lookup/8.8.8.8, http://10.0.0.1:8080/).
+	// a product token such as Chrome/1.0.154.53 (a name and '/' at the
+	// start, or after a space, parenthesis, ';', ',', quote or '[') or one
+	// of the user agent versions rv:1.9.0.19 and Linux 2.6.32.59. It is
+	// one in a path segment or URL (/lookup/8.8.8.8,
+	// http://10.0.0.1:8080/, http://host:8080/8.8.8.8).
 	IPv4 Kind = iota
 
 	// IPv6 is an address as netip would parse it, with at least two

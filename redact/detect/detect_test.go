@@ -56,6 +56,8 @@ func TestIPv4(t *testing.T) {
 		{"GET /lookup/8.8.8.8 HTTP/1.1", []string{"ipv4:8.8.8.8"}},
 		{"GET /8.8.4.4", []string{"ipv4:8.8.4.4"}},
 		{"http://example.com/Firefox/1.2.3.4", []string{"ipv4:1.2.3.4"}}, // a path segment, whatever its name
+		{"http://example.com:8080/1.2.3.4", []string{"ipv4:1.2.3.4"}},
+		{"?next=host/1.2.3.4", []string{"ipv4:1.2.3.4"}},
 		{"[1.2.3.4]:53", []string{"ipv4:1.2.3.4"}},
 		{"from 255.255.255.255.", []string{"ipv4:255.255.255.255"}},
 		{"padded 010.001.002.003", []string{"ipv4:010.001.002.003"}},
@@ -69,6 +71,8 @@ func TestIPv4(t *testing.T) {
 		{"v1.2.3.4", nil},
 		{"Chrome/1.0.154.53 Safari/537.36", nil},
 		{"Foo-Bar/1.2.3.4", nil},
+		{"(compatible; Foo/1.2.3.4)", nil},
+		{"[Foo/1.2.3.4]", nil},
 		{"(KHTML, like Gecko) Foo/10.1.1.1", nil},
 		{"a.1.2.3.4", nil},
 		{"1.2.3.4b", nil},
@@ -187,6 +191,8 @@ func TestNINO(t *testing.T) {
 		{"AB 12 34 56 C", []string{"nino:AB 12 34 56 C"}},
 		{"ni=JG 123456 D", []string{"nino:JG 123456 D"}},
 		{"CE123456A", []string{"nino:CE123456A"}},
+		{"(AB 123456C)", []string{"nino:AB 123456C"}},
+		{"AB 12 34 56C", []string{"nino:AB 12 34 56C"}},
 		// Near misses: HMRC's rules.
 		{"QQ 12 34 56 C", nil}, // HMRC's specimen: Q is never a first letter
 		{"QQ123456C", nil},
@@ -229,6 +235,9 @@ func TestCard(t *testing.T) {
 		{"3782 822463 10005", []string{"card:3782 822463 10005"}},
 		{"6011111111111117", []string{"card:6011111111111117"}},
 		{"pan=4111111111111111&x", []string{"card:4111111111111111"}},
+		// Too long for a byte count, so not skipped as one.
+		{`"GET / HTTP/1.1" 200 4111111111111111 "-"`, []string{"card:4111111111111111"}},
+		{`"GET / HTTP/1.1" 200 4111 1111 1111 1111`, []string{"card:4111 1111 1111 1111"}},
 		// Near misses.
 		{"4111111111111112", nil},
 		{"4111 1111 1111 1112", nil},
@@ -363,6 +372,10 @@ func TestLogNoise(t *testing.T) {
 		{`GET /product/123456789?page=2&sort=price HTTP/2.0`, nil},
 		{`Mar  3 10:15:30 host sshd[1234]: session opened for user root by (uid=0)`, nil},
 		{`took 1.234s, 12:30:45, v2.11.9, go1.26.8, build 20240101.1`, nil},
+		// A byte count that happens to pass the NHS check, in the size
+		// field of a log line.
+		{`"GET /big.iso HTTP/1.1" 200 9434765919 "-"`, nil},
+		{`"GET /x HTTP/1.1" 404 - "-"`, nil},
 	})
 }
 
@@ -542,7 +555,8 @@ func TestZeroAllocs(t *testing.T) {
 	if n := testing.AllocsPerRun(100, func() { s.Contains(line) }); n != 0 {
 		t.Errorf("Contains: %v allocations", n)
 	}
-	dirty := []byte("83.149.9.216 jane@example.com 07700 900123 GB82WEST12345698765432")
+	dirty := []byte("83.149.9.216 jane@example.com 07700 900123 GB82WEST12345698765432 " + jwtHS256 +
+		" Authorization: Bearer abc _ga=GA1.2.3.4 [2001:db8::1]:80 AB 12 34 56 C SW1A 1AA 4111111111111111")
 	if n := testing.AllocsPerRun(100, func() { buf = s.AppendRedacted(buf[:0], dirty) }); n != 0 {
 		t.Errorf("AppendRedacted of a line with identifiers: %v allocations", n)
 	}

@@ -18,6 +18,11 @@ func (s *Scanner) digits(src []byte, i, floor int) (Match, int) {
 	}
 	switch c := src[j]; {
 	case isWord[c] || c == '_':
+		if j-i == 6 {
+			if m := s.spacedNINO(src, i, floor); m.End > 0 {
+				return m, m.End // AB 123456C
+			}
+		}
 		if src[i] == '0' && j == i+1 && i >= 4 && src[i-1] == ' ' && string(src[i-4:i-1]) == "GIR" &&
 			s.on[Postcode] && i-4 >= floor && (i == 4 || !isWord[src[i-5]]) {
 			if e := postcode(src, i-4, i-1); e > 0 {
@@ -62,11 +67,9 @@ func (s *Scanner) digits(src []byte, i, floor int) (Match, int) {
 			return s.grouped(src, i, j), j
 		}
 	case c == ' ' || c == '-':
-		if (j-i == 2 || j-i == 6) && c == ' ' && i >= 3 && i-3 >= floor && src[i-1] == ' ' && s.on[NINO] &&
-			isUpper(src[i-2]) && isUpper(src[i-3]) && (i == 3 || !isWord[src[i-4]]) {
-			// AB 12 34 56 C, AB 123456 C
-			if e := nino(src, i-3); e > 0 {
-				return Match{Kind: NINO, Start: i - 3, End: e}, e
+		if j-i == 2 || j-i == 6 {
+			if m := s.spacedNINO(src, i, floor); m.End > 0 {
+				return m, m.End // AB 12 34 56 C, AB 123456 C
 			}
 		}
 		if j+1 < n && isDigit(src[j+1]) && j-i <= 6 {
@@ -83,6 +86,19 @@ func (s *Scanner) digits(src []byte, i, floor int) (Match, int) {
 		return s.number(src, i, j), j
 	}
 	return Match{}, j
+}
+
+// spacedNINO matches a National Insurance number whose prefix is separated
+// by a space from its digits, the first of which are at src[i].
+func (s *Scanner) spacedNINO(src []byte, i, floor int) Match {
+	if i < 3 || i-3 < floor || src[i-1] != ' ' || !s.on[NINO] || !isUpper(src[i-2]) || !isUpper(src[i-3]) ||
+		(i > 3 && isWord[src[i-4]]) {
+		return Match{}
+	}
+	if e := nino(src, i-3); e > 0 {
+		return Match{Kind: NINO, Start: i - 3, End: e}
+	}
+	return Match{}
 }
 
 // skipCLFStatus returns the end of the status code and size at src[i], as
@@ -104,7 +120,9 @@ func skipCLFStatus(src []byte, i int) int {
 			return 0
 		}
 	}
-	if k < len(src) && src[k] != ' ' {
+	// What follows is the end, or a space and no more digits: the size of
+	// 200 4111 1111 1111 1111 is not 4111.
+	if k < len(src) && (src[k] != ' ' || k+1 < len(src) && isDigit(src[k+1])) {
 		return 0
 	}
 	return k
@@ -185,9 +203,9 @@ func octet(b []byte) bool {
 
 // ipv4Context reports whether a dotted quad at src[i] stands where an
 // address can: not after a '.', not as the version of a product token
-// (Chrome/1.0.154.53), which is a '/' preceded by a name that is not itself
-// a path segment, and not as one of the other versions found in user
-// agents (rv:1.9.0.19, Linux 2.6.32.59).
+// (Chrome/1.0.154.53: a '/' after a name that starts the text or follows
+// a space, parenthesis, ';', ',', quote or '['), and not as one of the
+// other versions found in user agents (rv:1.9.0.19, Linux 2.6.32.59).
 func ipv4Context(src []byte, i int) bool {
 	if i == 0 {
 		return true
@@ -206,9 +224,19 @@ func ipv4Context(src []byte, i int) bool {
 		for k > 0 && i-1-k < 64 && isNameByte(src[k-1]) {
 			k--
 		}
-		// An empty name (//10.0.0.1, GET /10.0.0.1) or one after a '/'
-		// (/lookup/8.8.8.8, //host.example/8.8.8.8) is a path.
-		return k == i-1 || (k > 0 && src[k-1] == '/')
+		if k == i-1 {
+			return true // no name: //10.0.0.1, GET /10.0.0.1
+		}
+		if k == 0 {
+			return false
+		}
+		// A product token starts after the separators of user agents;
+		// after anything else (/lookup/8.8.8.8, host:8080/8.8.8.8) the
+		// name is part of a path.
+		switch src[k-1] {
+		case ' ', '\t', '(', ')', ';', ',', '"', '\'', '[':
+			return false
+		}
 	}
 	return true
 }
