@@ -5,7 +5,6 @@ import (
 	"encoding/base64"
 	"encoding/binary"
 	"fmt"
-	"mime"
 	"slices"
 	"strconv"
 	"strings"
@@ -869,29 +868,39 @@ func appendBrandList(dst, v []byte) []byte {
 }
 
 // mediaType checks a Content-Type against the accepted media types and
-// returns the one found. A charset other than UTF-8 (or its subset
-// US-ASCII) is refused: values are decoded as UTF-8.
+// returns the one found, in lower case. A charset other than UTF-8 (or its
+// subset US-ASCII) is refused: values are decoded as UTF-8. Other
+// parameters are ignored.
 func mediaType(ct string, accepted ...string) (string, error) {
 	if ct == "" {
 		return "", nil
 	}
-	mt, params, err := mime.ParseMediaType(ct)
-	if err != nil {
-		return "", errorf(Malformed, "Content-Type cannot be parsed")
-	}
-	if cs, ok := params["charset"]; ok {
-		switch strings.ToLower(cs) {
-		case "utf-8", "utf8", "us-ascii":
-		default:
+	mt, params, _ := strings.Cut(ct, ";")
+	mt = strings.TrimSpace(mt)
+	for params != "" {
+		var p string
+		p, params, _ = strings.Cut(params, ";")
+		if p = strings.TrimSpace(p); p == "" {
+			continue
+		}
+		k, v, ok := strings.Cut(p, "=")
+		if !ok || strings.TrimSpace(k) == "" {
+			return "", errorf(Malformed, "Content-Type cannot be parsed")
+		}
+		if !strings.EqualFold(strings.TrimSpace(k), "charset") {
+			continue
+		}
+		v = strings.Trim(strings.TrimSpace(v), `"`)
+		if !strings.EqualFold(v, "utf-8") && !strings.EqualFold(v, "utf8") && !strings.EqualFold(v, "us-ascii") {
 			return "", errorf(Malformed, "Content-Type charset is not UTF-8")
 		}
 	}
 	for _, a := range accepted {
-		if mt == a {
-			return mt, nil
+		if strings.EqualFold(mt, a) {
+			return a, nil
 		}
 	}
-	return "", errorf(Malformed, "Content-Type %s is not one %s sends (%s)", safeLabel(mt), "the vendor", strings.Join(accepted, ", "))
+	return "", errorf(Malformed, "Content-Type %s is not one the vendor sends (%s)", safeLabel(mt), strings.Join(accepted, ", "))
 }
 
 // safeLabel returns a media type for an error message: it is the
@@ -906,9 +915,9 @@ func safeLabel(s string) string {
 // contentTypeOut is the Content-Type sent with a rewritten body.
 func contentTypeOut(mt string) string {
 	switch mt {
-	case "application/x-www-form-urlencoded", "text/plain":
-		return mt + ";charset=UTF-8"
-	case "":
+	case "application/x-www-form-urlencoded":
+		return "application/x-www-form-urlencoded;charset=UTF-8"
+	case "text/plain", "":
 		return "text/plain;charset=UTF-8"
 	}
 	return mt

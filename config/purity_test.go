@@ -15,6 +15,8 @@ func TestEngineImportsNoCaddy(t *testing.T) {
 	out, err := exec.Command("go", "list", "-deps", "-f", "{{.ImportPath}}",
 		"github.com/caddy-privacy/caddy-privacy/config",
 		"github.com/caddy-privacy/caddy-privacy/consent",
+		"github.com/caddy-privacy/caddy-privacy/logs",
+		"github.com/caddy-privacy/caddy-privacy/beacon",
 		"github.com/caddy-privacy/caddy-privacy/redact/...",
 	).CombinedOutput()
 	if err != nil {

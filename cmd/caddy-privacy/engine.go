@@ -1,21 +1,22 @@
 package main
 
 import (
-	"errors"
+	"context"
+	"fmt"
 	"net/netip"
+	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/caddy-privacy/caddy-privacy/config"
 	"github.com/caddy-privacy/caddy-privacy/logs"
+	"github.com/caddy-privacy/caddy-privacy/redact"
+	"github.com/caddy-privacy/caddy-privacy/redact/country"
+	"github.com/caddy-privacy/caddy-privacy/redact/detect"
+	"github.com/caddy-privacy/caddy-privacy/redact/pseudonym"
 )
 
 // This file is the seam between the command and the redaction engine.
-// newEngine and openGeoDB are TEMPORARY stubs until they are wired to
-// redact.New and redact/country; everything else in the command is real.
-
-// ErrEngineNotWired is what the TEMPORARY stubs return. Tests that need the
-// real engine skip on it (errors.Is), and only on it.
-var ErrEngineNotWired = errors.New("engine not wired yet")
 
 // engineOptions is what a subcommand asks of the engine.
 type engineOptions struct {
@@ -31,19 +32,60 @@ type engineOptions struct {
 
 // newEngine builds the engine for opts.Policy: the Engine that sanitize
 // rewrites lines with and the Auditor that audit counts identifiers with.
-// If the Engine also implements io.Closer (an open country database), the
-// command closes it when done. Errors are shown to the user as they are,
-// so they should name the policy field or file at fault.
-//
-// TEMPORARY: to be replaced by the lead with redact.New (pseudonym keys in
-// memory: a CLI run is one rotation period) and an Auditor adapter over
-// the detector, such as
-//
-//	auditorFunc(func(src []byte, fn func(string)) {
-//		r.Text.Scan(src, func(m detect.Match) { fn(m.Kind.String()) })
-//	})
+// Pseudonym keys live in memory: a run is one rotation period, and its
+// pseudonyms cannot be linked to another run's.
 func newEngine(opts engineOptions) (logs.Engine, logs.Auditor, error) {
-	return nil, nil, ErrEngineNotWired
+	p := opts.Policy
+	if opts.AuditOnly {
+		p.GeoIP.Off = true
+	}
+	var countries *country.Resolver
+	if !p.GeoIP.Off {
+		path, err := findGeoDB(p)
+		if err != nil {
+			return nil, nil, err
+		}
+		db, err := country.Open(path)
+		if err != nil {
+			return nil, nil, err
+		}
+		countries = country.NewResolver(db, p.GeoIP.Unknown, p.GeoIP.CacheSize)
+	}
+	keys := pseudonym.NewKeyRing(new(pseudonym.MemoryStore), time.Duration(p.Pseudonym.Rotate), time.Duration(p.Pseudonym.Retention))
+	if err := keys.Refresh(context.Background(), time.Now()); err != nil {
+		return nil, nil, err
+	}
+	r, err := redact.New(p, countries, keys)
+	if err != nil {
+		return nil, nil, err
+	}
+	aud := auditorFunc(func(src []byte, fn func(string)) {
+		r.Text.Scan(src, func(m detect.Match) { fn(m.Kind.String()) })
+	})
+	return r, aud, nil
+}
+
+// geoDBEnv names a country database when neither -geoip-db nor the policy
+// does.
+const geoDBEnv = "CADDY_PRIVACY_GEOIP_DB"
+
+// findGeoDB returns the country database to use: the policy's (which
+// -geoip-db sets), else $CADDY_PRIVACY_GEOIP_DB, else the one `make run`
+// fetched into the user's cache.
+func findGeoDB(p config.Policy) (string, error) {
+	if p.GeoIP.Database != "" {
+		return p.GeoIP.Database, nil
+	}
+	if env := os.Getenv(geoDBEnv); env != "" {
+		return env, nil
+	}
+	if dir, err := os.UserCacheDir(); err == nil {
+		cached := filepath.Join(dir, "caddy-privacy", "geo-whois-asn-country.mmdb")
+		if _, err := os.Stat(cached); err == nil {
+			return cached, nil
+		}
+	}
+	return "", fmt.Errorf("no country database: give -geoip-db FILE (a GeoLite2 Country/City or ip-location-db country MMDB), set geoip.database in the -policy file or $%s, or set geoip.off or ip.transform \"truncate\" in the policy", geoDBEnv)
 }
 
 // auditorFunc adapts a function to logs.Auditor.
@@ -77,11 +119,25 @@ type geoInfo struct {
 }
 
 // openGeoDB opens the country database named by
-// opts.Policy.GeoIP.Database (never empty when called), with a resolver
-// that applies opts.Policy.GeoIP.Unknown.
-//
-// TEMPORARY: to be replaced by the lead with country.Open and
-// country.NewResolver.
+// opts.Policy.GeoIP.Database, with a resolver that applies
+// opts.Policy.GeoIP.Unknown.
 func openGeoDB(opts engineOptions) (geoDB, error) {
-	return nil, ErrEngineNotWired
+	db, err := country.Open(opts.Policy.GeoIP.Database)
+	if err != nil {
+		return nil, err
+	}
+	return geoResolver{country.NewResolver(db, opts.Policy.GeoIP.Unknown, -1)}, nil
 }
+
+// geoResolver adapts a country.Resolver to geoDB.
+type geoResolver struct{ *country.Resolver }
+
+func (g geoResolver) Info() geoInfo {
+	i := g.DB().Info()
+	return geoInfo{
+		Path: i.Path, Kind: string(i.Kind), Type: i.DatabaseType, Description: i.Description,
+		Built: i.BuildTime, IPVersion: i.IPVersion, Nodes: i.NodeCount, RecordSize: i.RecordSize, Size: i.Size,
+	}
+}
+
+func (g geoResolver) Close() error { return g.DB().Close() }

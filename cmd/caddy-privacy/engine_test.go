@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"errors"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -10,18 +9,15 @@ import (
 	"testing"
 
 	"github.com/caddy-privacy/caddy-privacy/config"
+	"github.com/caddy-privacy/caddy-privacy/redact/country/countrytest"
 )
 
-// The tests in this file run the real engine. They skip while the seam in
-// engine.go returns ErrEngineNotWired, and only then.
+// The tests in this file run the real engine.
 
-// realEngine skips the test while the engine seam is a stub.
+// realEngine checks that the engine builds for p.
 func realEngine(t *testing.T, p config.Policy) {
 	t.Helper()
-	e, _, err := newEngine(engineOptions{Policy: p})
-	if errors.Is(err, ErrEngineNotWired) {
-		t.Skip("the engine seam in engine.go is not wired yet")
-	}
+	e, _, err := newEngine(engineOptions{Policy: p, AuditOnly: true})
 	if err != nil {
 		t.Fatalf("newEngine: %v", err)
 	}
@@ -52,31 +48,27 @@ func corpusPath(t *testing.T) string {
 	return path
 }
 
-// noGeoIPPolicy is the default policy without a country database: the
-// country transform then truncates.
-const noGeoIPPolicy = `{"geoip":{"off":true}}`
-
+// TestRealSanitizeCorpus runs the default policy over the real log with a
+// country database: every line is still there and no client address of
+// the input survives anywhere in the output.
 func TestRealSanitizeCorpus(t *testing.T) {
-	p, err := config.Load(strings.NewReader(noGeoIPPolicy))
-	if err != nil {
-		t.Fatal(err)
-	}
-	realEngine(t, p)
+	realEngine(t, config.Default())
 	corpus := corpusPath(t)
 	dir := t.TempDir()
-	pol := writeFile(t, dir, "p.json", noGeoIPPolicy)
+	db := countrytest.WriteMaxMind(t, dir, map[string]string{"83.149.9.0/24": "RU", "66.249.73.0/24": "US"})
 	out := filepath.Join(dir, "out.log")
 	var stdout, stderr bytes.Buffer
-	if code := run([]string{"sanitize", "-policy", pol, "-o", out, corpus}, strings.NewReader(""), &stdout, &stderr); code != exitOK {
+	if code := run([]string{"sanitize", "-geoip-db", db, "-o", out, corpus}, strings.NewReader(""), &stdout, &stderr); code != exitOK {
 		t.Fatalf("exit %d: %s", code, stderr.String())
 	}
 	in, _ := os.ReadFile(corpus)
 	got, _ := os.ReadFile(out)
-	if n, m := bytes.Count(in, []byte("\n")), bytes.Count(got, []byte("\n")); n != m {
-		t.Errorf("%d lines in, %d out", n, m)
+	inLines, outLines := strings.Split(string(in), "\n"), strings.Split(string(got), "\n")
+	if len(inLines) != len(outLines) {
+		t.Fatalf("%d lines in, %d out", len(inLines), len(outLines))
 	}
 	hosts := map[string]bool{}
-	for _, line := range strings.Split(string(in), "\n") {
+	for _, line := range inLines {
 		if h, _, ok := strings.Cut(line, " "); ok {
 			hosts[h] = true
 		}
@@ -84,6 +76,15 @@ func TestRealSanitizeCorpus(t *testing.T) {
 	for _, m := range regexp.MustCompile(`\d+\.\d+\.\d+\.\d+`).FindAll(got, -1) {
 		if hosts[string(m)] {
 			t.Fatalf("client address survived: %s", m)
+		}
+	}
+	// What is not personal is kept: method, path, status and size.
+	if !strings.HasPrefix(outLines[0], "RU - - [17/May/2015:10:05:03 +0000] \"GET /presentations/logstash-monitorama-2013/images/kibana-search.png HTTP/1.1\" 200 203023 ") {
+		t.Errorf("first line = %q", outLines[0])
+	}
+	for i, line := range outLines[:len(outLines)-1] {
+		if !regexp.MustCompile(`^[A-Z]{2} `).MatchString(line) {
+			t.Fatalf("line %d does not start with a country: %q", i+1, line)
 		}
 	}
 }
@@ -103,28 +104,10 @@ func TestRealAuditCorpus(t *testing.T) {
 	}
 }
 
-func TestRealGeoIPSeam(t *testing.T) {
-	_, err := openGeoDB(engineOptions{Policy: config.Default()})
-	if errors.Is(err, ErrEngineNotWired) {
-		t.Skip("the geoip seam in engine.go is not wired yet")
-	}
-	// Wired: a missing database is an error naming the file.
+func TestRealGeoIPMissingDatabase(t *testing.T) {
 	p := config.Default()
 	p.GeoIP.Database = filepath.Join(t.TempDir(), "missing.mmdb")
 	if _, err := openGeoDB(engineOptions{Policy: p}); err == nil || !strings.Contains(err.Error(), "missing.mmdb") {
 		t.Errorf("openGeoDB(missing) = %v, want an error naming the file", err)
-	}
-}
-
-// TestSeamReportsNotWired documents the stub's behaviour: the command
-// fails with a clear message, exit 1, until the seam is wired.
-func TestSeamReportsNotWired(t *testing.T) {
-	if _, _, err := newEngine(engineOptions{Policy: config.Default()}); !errors.Is(err, ErrEngineNotWired) {
-		t.Skip("the engine seam is wired")
-	}
-	var stdout, stderr bytes.Buffer
-	if code := run([]string{"sanitize"}, strings.NewReader("x\n"), &stdout, &stderr); code != exitError ||
-		stderr.String() != "caddy-privacy sanitize: engine not wired yet\n" || stdout.Len() != 0 {
-		t.Errorf("exit %d, stdout %q, stderr %q", code, stdout.String(), stderr.String())
 	}
 }

@@ -240,3 +240,42 @@ func BenchmarkClean(b *testing.B) {
 		})
 	})
 }
+
+// BenchmarkText measures prose with an identifier every few words, the
+// worst case for the replacing side.
+func BenchmarkText(b *testing.B) {
+	text := []byte(`Hi, I'm Jane (jane.doe@example.com, +44 7700 900123). My NHS number is 943 476 5919 and ` +
+		`my NI number AB 12 34 56 C; I live at SW1A 1AA. I paid with 4111 1111 1111 1111 from ` +
+		`GB82 WEST 1234 5698 7654 32 on 17/05/2015 at 10:05 from 203.0.113.7 and 2001:db8::1. ` +
+		`The app sent Authorization: Bearer abc.def-123 and _ga=GA1.2.123456789.1700000000. ` +
+		`Nothing else here but ordinary words, version 2.11.9 and a size of 1.5 MB.`)
+	s, err := New(Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	buf := make([]byte, 0, 1024)
+	b.ReportAllocs()
+	b.SetBytes(int64(len(text)))
+	for b.Loop() {
+		buf = s.AppendRedacted(buf[:0], text)
+	}
+}
+
+// TestBaselineAgrees keeps the regexp baseline honest: on the corpus it
+// must redact exactly what the Scanner does (one line in 25, to keep the
+// test fast).
+func TestBaselineAgrees(t *testing.T) {
+	lines := corpusLines(t)
+	s := mustNew(t, Options{})
+	bl := newBaseline()
+	var tmp [2][]byte
+	for n := 0; n < len(lines); n += 25 {
+		want := s.AppendRedacted(nil, lines[n])
+		if got := bl.appendRedacted(nil, lines[n]); !bytes.Equal(got, want) {
+			t.Errorf("line %d:\nregexp  %s\nscanner %s", n+1, got, want)
+		}
+		if got := bl.appendRedactedEach(nil, lines[n], &tmp); !bytes.Equal(got, want) {
+			t.Errorf("line %d:\nregexps %s\nscanner %s", n+1, got, want)
+		}
+	}
+}
