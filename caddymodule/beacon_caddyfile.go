@@ -90,11 +90,12 @@ func (b *Beacon) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 			}
 			p.GeoIP.Unknown = arg
 		case "paths", "allow", "drop":
+			key := d.Val()
 			args := d.RemainingArgs()
 			if len(args) == 0 {
 				return d.ArgErr()
 			}
-			switch d.Val() {
+			switch key {
 			case "paths":
 				b.Paths = append(b.Paths, args...)
 			case "allow":

@@ -14,12 +14,24 @@
 // Matches never overlap. Where two could, the one found first wins, except
 // that an email address wins over anything inside its local part (the phone
 // number in 07700900123@sms.example.com).
+//
+// The scan stops only on bytes that can start an identifier or are its
+// first sure sign: digits, B and b, the J of "eyJ", and : @ % + _. Lower-
+// and upper-case letters and other punctuation are skipped four bytes at a
+// time; a run of digits is read once and classified by what ends it; the
+// time stamp, status and size of Common Log Format lines are recognised
+// and skipped whole. Nothing is allocated unless a replacement function
+// allocates. On the access log in the benchmarks, with every detector on,
+// this runs at about 1 GB/s per core, several hundred times faster than
+// the same detection with Go's regexp package (see BenchmarkCorpus).
 package detect
 
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"net/netip"
+	"slices"
 	"strings"
 
 	"github.com/caddy-privacy/caddy-privacy/config"
@@ -60,10 +72,11 @@ const (
 
 	// Phone is a telephone number. International: '+' (or 00) then a
 	// country code and number, 8 to 15 digits in all (10 or more when
-	// written without separators), exactly 11 for +1 and +7 and 11 or 12
-	// for +44, in groups separated by one space, '-' or '.', with an
-	// optional (0) trunk prefix or parenthesized area code
-	// (+44 (0)20 7946 0018, +1 (415) 555-2671). UK national: a 0 then a
+	// written without separators), exactly 11 for +1 and +7 and 11 to 13
+	// for +44 (a wrongly kept trunk 0 included), in groups separated by
+	// one space, '-' or '.', with an optional (0) trunk prefix or
+	// parenthesized area code (+44 (0)20 7946 0018, +1 (415) 555-2671);
+	// the longest run of groups that fits is taken. UK national: a 0 then a
 	// digit from 1 to 9, 10 or 11 digits in all, contiguous or in groups
 	// separated by one space or '-', optionally with the area code in
 	// parentheses ((020) 7946 0018). Other digit runs, such as
@@ -172,11 +185,13 @@ type Options struct {
 
 	// IP renders an address for Replace "transform". Appending nothing
 	// (the "drop" transform) makes the match the tag "[ip]". Nil: "transform"
-	// writes the kind's tag, "[ipv4]" or "[ipv6]".
+	// writes the kind's tag, "[ipv4]" or "[ipv6]". The address has no zone.
+	// It must be safe for concurrent use.
 	IP func(dst []byte, addr netip.Addr) []byte
 
 	// Pseudonym appends a short keyed pseudonym of src for Replace
-	// "pseudonym". Nil: "pseudonym" writes the kind's tag instead.
+	// "pseudonym". Nil: "pseudonym" writes the kind's tag instead. It must
+	// be safe for concurrent use.
 	Pseudonym func(dst, src []byte) []byte
 }
 
@@ -205,7 +220,6 @@ type Scanner struct {
 	cls [256]uint8
 
 	capsOn bool // nino, iban, postcode or ga_client_id is on
-
 }
 
 // New returns a Scanner configured by o. It fails on an unknown detector
@@ -221,7 +235,8 @@ func New(o Options) (*Scanner, error) {
 		}
 	}
 	var errs []error
-	for name, d := range o.Detectors {
+	for _, name := range slices.Sorted(maps.Keys(o.Detectors)) {
+		d := o.Detectors[name]
 		k, ok := ParseKind(name)
 		if !ok {
 			errs = append(errs, fmt.Errorf("detect: detector %q is unknown; want one of %s",
@@ -267,7 +282,8 @@ func (s *Scanner) Enabled(k Kind) bool { return k < numKinds && s.on[k] }
 // tag ("[email]"), asterisks of its length in bytes, a tag with a
 // pseudonym ("[email:3xT9q2Lw0aKd]"), or for addresses what Options.IP
 // makes of it ("[ip]" if that is nothing). When nothing matches it is
-// append(dst, src...), which allocates nothing when dst has room.
+// append(dst, src...), which allocates nothing when dst has room. dst and
+// src must not overlap.
 func (s *Scanner) AppendRedacted(dst, src []byte) []byte {
 	last := 0
 	for {

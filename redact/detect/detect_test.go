@@ -602,7 +602,10 @@ func TestLargeInputs(t *testing.T) {
 		t.Skip("slow")
 	}
 	s := mustNew(t, Options{})
-	const size = 1 << 20
+	size := 1 << 20
+	if raceEnabled {
+		size = 64 << 10
+	}
 	for _, frag := range []string{
 		"a", "1", "1.", "1:", ":", "::", "@", "%40", "a%40", "a@", "a.", "+1", "+1 ", "0 ", "07", "AB1", "GB82",
 		"eyJ", ".eyJhbGciOiJIUzI1NiJ9", "eyJhbGciOiJIUzI1NiJ9.a", "Bearer ", "bearer a", "basic ", "_ga=",
@@ -617,6 +620,33 @@ func TestLargeInputs(t *testing.T) {
 		}
 		if len(out) == 0 {
 			t.Errorf("%q: empty output", frag)
+		}
+	}
+}
+
+// TestFormats redacts a line of each common log format.
+func TestFormats(t *testing.T) {
+	s := mustNew(t, Options{})
+	for _, c := range []struct{ in, want string }{
+		{ // Caddy's JSON access log
+			`{"ts":1700000000.123456,"request":{"remote_ip":"203.0.113.7","remote_port":"54321","client_ip":"2001:db8::1","proto":"HTTP/2.0","uri":"/?email=jane%40example.com","headers":{"User-Agent":["Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36"],"Cookie":["_ga=GA1.1.123456789.1700000000; _ga_ABCDEF1234=GS1.1.1700000000.1.0.1700000000.0.0.0"],"Authorization":["Bearer ` + jwtHS256 + `"]}},"duration":0.000123,"size":5120,"status":200}`,
+			`{"ts":1700000000.123456,"request":{"remote_ip":"[ipv4]","remote_port":"54321","client_ip":"[ipv6]","proto":"HTTP/2.0","uri":"/?email=[email]","headers":{"User-Agent":["Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36"],"Cookie":["_ga=[ga_client_id]; _ga_ABCDEF1234=[ga_client_id]"],"Authorization":["Bearer [credential]"]}},"duration":0.000123,"size":5120,"status":200}`,
+		},
+		{ // nginx error log
+			`2024/01/01 10:00:00 [error] 123#0: *1 connect() failed (111: Connection refused) while connecting to upstream, client: 203.0.113.7, server: example.com, request: "GET / HTTP/1.1", upstream: "http://127.0.0.1:8080/", host: "example.com"`,
+			`2024/01/01 10:00:00 [error] 123#0: *1 connect() failed (111: Connection refused) while connecting to upstream, client: [ipv4], server: example.com, request: "GET / HTTP/1.1", upstream: "http://[ipv4]:8080/", host: "example.com"`,
+		},
+		{ // syslog
+			`Jan 15 10:15:30 web01 sshd[4721]: Accepted publickey for deploy from 198.51.100.23 port 52144 ssh2: RSA SHA256:abcdefghijklmnop`,
+			`Jan 15 10:15:30 web01 sshd[4721]: Accepted publickey for deploy from [ipv4] port 52144 ssh2: RSA SHA256:abcdefghijklmnop`,
+		},
+		{ // Apache common log format
+			`192.0.2.1 - frank [10/Oct/2000:13:55:36 -0700] "GET /apache_pb.gif HTTP/1.0" 200 2326`,
+			`[ipv4] - frank [10/Oct/2000:13:55:36 -0700] "GET /apache_pb.gif HTTP/1.0" 200 2326`,
+		},
+	} {
+		if got := string(s.AppendRedacted(nil, []byte(c.in))); got != c.want {
+			t.Errorf("%s\n got %s\nwant %s", c.in, got, c.want)
 		}
 	}
 }

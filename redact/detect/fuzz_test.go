@@ -25,6 +25,10 @@ var fuzzSeeds = []string{
 	"v1.2.3.4 1.2.3.4 rv:1.8.1.4 Linux 2.6.32.59 Chrome/1.0.154.53 /x/8.8.8.8",
 	"\x00\xff\xfe@\x80.com 1.2.3.4\x00 +\x00 \xc3\xa9@example.com",
 	"eyJ", "eyJhbGciOiJIUzI1NiJ9.", "+", "0", "GA1.", "Bearer ", "_g", "::", "(0", "AB 1",
+	"_ga=1",                       // found by fuzzing: a value that is part of the test's own pseudonym
+	"1.2.3.4 Authorization: ipv4", // a found text inside a tag
+	`"GET / HTTP/1.1" 200 4111 1111 1111 1111`,
+	"AB 123456C GIR 0AA (020) 7946 0018 http://host:8080/1.2.3.4 rv:1.9.0.19",
 }
 
 // fuzzScanners are the configurations the fuzz targets try: the default,

@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# Throughput and p99 latency of `privacy` + `reverse_proxy` against
+# `reverse_proxy` alone, same binary, same upstream, wrk on loopback,
+# alternating A and B for ROUNDS rounds of DURATION seconds.
+#
+#   bench/proxy.sh            # ROUNDS=5 DURATION=10 CONNECTIONS=32
+#   MODE=beacon bench/proxy.sh  # privacy + privacy_beacon ga4 + reverse_proxy vs reverse_proxy
+source "$(dirname "$0")/lib.sh"
+
+ROUNDS=${ROUNDS:-5}
+DURATION=${DURATION:-10}
+CONNECTIONS=${CONNECTIONS:-32}
+MODE=${MODE:-proxy}
+GEOIP_DB=${GEOIP_DB:-$HOME/.cache/caddy-privacy/geo-whois-asn-country.mmdb}
+
+command -v wrk >/dev/null || { echo "wrk is needed: apt-get install wrk" >&2; exit 1; }
+[ -f "$GEOIP_DB" ] || make -C "$ROOT" geoip >/dev/null
+make -C "$ROOT" build >/dev/null
+CADDY=$ROOT/bin/caddy
+
+dir=$(mktemp -d)
+pids=()
+trap 'kill "${pids[@]}" 2>/dev/null; rm -rf "$dir"' EXIT
+
+up=$(freeport); pa=$(freeport); pb=$(freeport)
+global="{
+	admin off
+	auto_https off
+	storage file_system $dir/storage
+	log default {
+		level ERROR
+	}
+}"
+cat >"$dir/upstream" <<CADDY
+$global
+http://127.0.0.1:$up {
+	respond "ok" 200
+}
+CADDY
+
+if [ "$MODE" = beacon ]; then
+	path="/g/collect?v=2&tid=G-TEST123&gtm=45je4&_p=1700000000000&cid=1234567890.1700000000&ul=en-gb&sr=1920x1080&_s=1&sid=1700000000&sct=1&seg=1&dl=https%3A%2F%2Fshop.example%2Fproducts%3Fpage%3D2&dt=Products&en=page_view"
+	a_route="handle /g/collect {
+		reverse_proxy 127.0.0.1:$up
+	}"
+	b_route="privacy {
+		geoip $GEOIP_DB
+		consent json consent
+	}
+	handle /g/collect {
+		privacy_beacon ga4
+		reverse_proxy 127.0.0.1:$up
+	}"
+else
+	path="/products/shoes?page=2&utm_source=newsletter"
+	a_route="reverse_proxy 127.0.0.1:$up"
+	b_route="privacy {
+		geoip $GEOIP_DB
+		consent json consent
+	}
+	reverse_proxy 127.0.0.1:$up"
+fi
+printf '%s\nhttp://127.0.0.1:%s {\n\t%s\n}\n' "$global" "$pa" "$a_route" >"$dir/a"
+printf '%s\nhttp://127.0.0.1:%s {\n\t%s\n}\n' "$global" "$pb" "$b_route" >"$dir/b"
+
+for f in upstream a b; do
+	"$CADDY" run --adapter caddyfile --config "$dir/$f" >"$dir/$f.log" 2>&1 &
+	pids+=($!)
+done
+waitport "$up"; waitport "$pa"; waitport "$pb"
+
+headers=(-H 'User-Agent: Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36'
+	-H 'Accept-Language: en-GB,en;q=0.9'
+	-H 'Cookie: session=abc123; _ga=GA1.1.1234567890.1700000000; consent={"analytics":true}'
+	-H 'X-Forwarded-For: 81.2.69.160')
+
+# run PORT: "requests_per_second p99_ms" of one wrk run.
+run() {
+	wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency "${headers[@]}" "http://127.0.0.1:$1$path" |
+		awk '/Requests\/sec/ {rps=$2}
+		     /^ +99%/ {v=$2; if (v ~ /us$/) {sub(/us/,"",v); v/=1000} else if (v ~ /ms$/) {sub(/ms/,"",v)} else if (v ~ /s$/) {sub(/s/,"",v); v*=1000}; p99=v}
+		     /Non-2xx/ {print "non-2xx responses" > "/dev/stderr"}
+		     END {print rps, p99}'
+}
+
+run "$pa" >/dev/null; run "$pb" >/dev/null # warm up both
+: >"$OUT/$MODE-a"; : >"$OUT/$MODE-b"
+for i in $(seq "$ROUNDS"); do
+	if [ $((i % 2)) = 1 ]; then order="a b"; else order="b a"; fi
+	for side in $order; do
+		port=$pa; [ "$side" = b ] && port=$pb
+		r=$(run "$port")
+		echo "$r" >>"$OUT/$MODE-$side"
+		echo "round $i $side: $r" >&2
+	done
+done
+rps_a=$(cut -d' ' -f1 "$OUT/$MODE-a" | median); rps_b=$(cut -d' ' -f1 "$OUT/$MODE-b" | median)
+p99_a=$(cut -d' ' -f2 "$OUT/$MODE-a" | median); p99_b=$(cut -d' ' -f2 "$OUT/$MODE-b" | median)
+echo "mode=$MODE rounds=$ROUNDS duration=${DURATION}s connections=$CONNECTIONS"
+echo "reverse_proxy alone:     $rps_a req/s, p99 $p99_a ms"
+echo "with privacy:            $rps_b req/s, p99 $p99_b ms"
+echo "throughput ratio (B/A):  $(ratio "$rps_b" "$rps_a")"
+echo "p99 latency ratio (B/A): $(ratio "$p99_b" "$p99_a")"
