@@ -243,6 +243,7 @@ func TestGA4BadInput(t *testing.T) {
 		{name: "bad brand list dropped", in: ga4Input("tid=G-1&uafvl=Chrome%3Babc", "", analyticsOnly), absent: []string{"uafvl"}},
 		{name: "ep name with odd characters dropped", in: ga4Input("tid=G-1&ep.a-b=1&ep.=2", "", analyticsOnly), absent: []string{"ep.a-b", "ep."}},
 		{name: "custom parameters named for identifiers dropped", in: ga4Input("tid=G-1&ep.user_id=u-12345678&up.Email=x&ep.clientId=1&ep.plan=a", "", analyticsOnly), absent: []string{"ep.user_id", "up.Email", "ep.clientId"}, has: map[string]string{"ep.plan": "a"}},
+		{name: "an id that the replacement contains", in: ga4Input("tid=G-1&uid=redact&dt=redact%20me%20redacted&ep.a=xredactx", "", analyticsOnly), has: map[string]string{"dt": "[redacted] me [redacted]ed", "ep.a": "x[redacted]x"}},
 		{name: "huge value", in: ga4Input("tid=G-1&dt="+strings.Repeat("a", 60000), "", analyticsOnly), has: map[string]string{"dt": strings.Repeat("a", 60000)}},
 	}
 	for _, tt := range tests {

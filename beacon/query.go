@@ -195,6 +195,7 @@ type state struct {
 	name []byte // decoded name
 	hit  []byte // a Matomo bulk request being written
 	pseu []byte // a pseudonym
+	tmp2 []byte // id stripping
 
 	// ids holds the identifiers found in the beacon, searched for in
 	// free text: ids[idEnds[i-1]:idEnds[i]].
@@ -322,14 +323,20 @@ func (st *state) findIDs(v []byte) ([]byte, bool) {
 	for _, end := range st.idEnds {
 		id := st.ids[start:end]
 		start = end
+		// Replace into tmp2 and swap; the search goes on after each
+		// replacement, so an id that "[redacted]" contains ends too.
+		src := st.tmp
+		st.tmp2 = st.tmp2[:0]
 		for {
-			i := bytes.Index(st.tmp, id)
+			i := bytes.Index(src, id)
 			if i < 0 {
+				st.tmp2 = append(st.tmp2, src...)
 				break
 			}
-			rest := append([]byte(nil), st.tmp[i+len(id):]...)
-			st.tmp = append(append(st.tmp[:i], redacted...), rest...)
+			st.tmp2 = append(append(st.tmp2, src[:i]...), redacted...)
+			src = src[i+len(id):]
 		}
+		st.tmp, st.tmp2 = st.tmp2, st.tmp
 	}
 	return st.tmp, true
 }
@@ -709,13 +716,13 @@ func (st *state) gcd(dst, v []byte) ([]byte, bool) {
 }
 
 // isToken reports whether v is a short run of characters that cannot
-// carry free text: letters, digits and . _ ~ : , - x |.
+// carry free text: letters, digits and . _ ~ : , - + |.
 func isToken(v []byte, max int) bool {
 	if len(v) > max {
 		return false
 	}
 	for _, c := range v {
-		if !isLetter(c) && !isDigit(c) && strings.IndexByte("._~:,-|", c) < 0 {
+		if !isLetter(c) && !isDigit(c) && strings.IndexByte("._~:,-+|", c) < 0 {
 			return false
 		}
 	}
@@ -900,16 +907,8 @@ func mediaType(ct string, accepted ...string) (string, error) {
 			return a, nil
 		}
 	}
-	return "", errorf(Malformed, "Content-Type %s is not one the vendor sends (%s)", safeLabel(mt), strings.Join(accepted, ", "))
-}
-
-// safeLabel returns a media type for an error message: it is the
-// client's input, so it is shown only when it is a plain token.
-func safeLabel(s string) string {
-	if len(s) > 64 || !isToken([]byte(strings.ReplaceAll(s, "/", "")), 64) {
-		return "given"
-	}
-	return s
+	// The client's value is not repeated: it is input.
+	return "", errorf(Malformed, "Content-Type is not one the vendor sends (%s)", strings.Join(accepted, ", "))
 }
 
 // contentTypeOut is the Content-Type sent with a rewritten body.

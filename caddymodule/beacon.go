@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/netip"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -171,6 +172,11 @@ func (b *Beacon) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyhtt
 	in := &beacon.Input{Method: r.Method, Path: r.URL.Path, Query: []byte(r.URL.RawQuery), ContentType: r.Header.Get("Content-Type")}
 	if err := b.san.Route(r.Method, r.URL.Path); err != nil {
 		return b.hold(w, in, err)
+	}
+	if ce := r.Header.Get("Content-Encoding"); ce != "" && !strings.EqualFold(ce, "identity") {
+		// A compressed body cannot be read without inflating it, which
+		// max_body would not bound; no browser tag compresses beacons.
+		return b.hold(w, in, &beacon.Error{Reason: beacon.Malformed, Detail: "compressed body"})
 	}
 	if int64(len(r.URL.RawQuery)) > b.MaxBody {
 		return b.hold(w, in, &beacon.Error{Reason: beacon.Oversized, Detail: "query over max_body"})

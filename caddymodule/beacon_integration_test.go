@@ -187,7 +187,7 @@ var beaconCases = []beaconCase{
 			`"page":{"path":"/thanks","url":"https://shop.example/thanks?email=` + visitorEmail + `","referrer":"https://www.google.com/?q=jane"},` +
 			`"consent":{"categoryPreferences":{"Advertising":true,"Analytics":true}}},"writeKey":"wk_1"}`,
 		held:    200,
-		useful:  []string{`"event":"Order Completed"`, `"path":"/thanks"`, `"referrer":"https://www.google.com/"`, `"Advertising":false`, "Chrome/120.0.0.0"},
+		useful:  []string{`"event":"Order Completed"`, `"path":"/thanks"`, `"referrer":"https://www.google.com/"`, `"Analytics":true`, "Chrome/120.0.0.0"},
 		standIn: jsonParam("context", "ip"),
 	},
 	{
@@ -321,6 +321,17 @@ func TestIntegrationBeacons(t *testing.T) {
 				if strings.HasPrefix(bc.path, "/v1") || bc.vendor == "ga4" || bc.vendor == "ua" {
 					if ua := got.Header.Get("User-Agent"); !strings.Contains(ua, "Chrome/120.0.0.0") {
 						t.Errorf("User-Agent %q lost the browser family", ua)
+					}
+				}
+				if bc.vendor == "segment" {
+					// The beacon claims advertising consent; the cookie
+					// decides.
+					want := `"Advertising":false`
+					if combo.name == "everything granted" {
+						want = `"Advertising":true`
+					}
+					if !strings.Contains(all, want) {
+						t.Errorf("consent claim not lowered to %s", want)
 					}
 				}
 				if bc.vendor == "ga4" {

@@ -175,6 +175,11 @@ func TestBeaconHeldBack(t *testing.T) {
 			r.ContentLength = -1
 			return r
 		}, granted, 413, "oversized"},
+		{"compressed body", func() *http.Request {
+			r := httptest.NewRequest("POST", "/g/collect?tid=G-1", strings.NewReader("\x1f\x8b"))
+			r.Header.Set("Content-Encoding", "gzip")
+			return r
+		}, granted, 204, "malformed"},
 		{"query over the limit", func() *http.Request {
 			return httptest.NewRequest("GET", "/g/collect?tid=G-1&dt="+strings.Repeat("a", 1100), nil)
 		}, granted, 413, "oversized"},

@@ -12,6 +12,7 @@ import (
 	"net/netip"
 	"strings"
 	"time"
+	"unsafe"
 
 	"github.com/caddyserver/caddy/v2"
 	"github.com/caddyserver/caddy/v2/modules/caddyhttp"
@@ -168,7 +169,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyht
 	r.RemoteAddr = anonymousRemoteAddr
 
 	rw := &responseFilter{
-		ResponseWriterWrapper: &caddyhttp.ResponseWriterWrapper{ResponseWriter: w},
+		ResponseWriterWrapper: caddyhttp.ResponseWriterWrapper{ResponseWriter: w},
 		h:                     h,
 		granted:               granted,
 	}
@@ -227,21 +228,23 @@ func (h *Handler) filterRequestCookies(r *http.Request, granted consent.Set) {
 	if len(values) == 0 {
 		return
 	}
-	var buf []byte
-	kept := values[:0:0]
+	var scratch [512]byte
+	kept := values[:0] // rewritten in place: values[i] is read before kept[i] is written
 	changed := false
 	for _, v := range values {
-		start := len(buf)
-		var removed [4]int
-		buf, removed = h.engine.Cookies.AppendFilteredHeader(buf, []byte(v), granted.Has)
+		out, removed := h.engine.Cookies.AppendFilteredHeader(scratch[:0], readOnlyBytes(v), granted.Has)
+		if removed == [4]int{} {
+			kept = append(kept, v)
+			continue
+		}
+		changed = true
 		for cat, n := range removed {
 			if n > 0 {
-				changed = true
 				h.metrics.cookies.WithLabelValues(consent.Category(cat).String(), "request").Add(float64(n))
 			}
 		}
-		if len(buf) > start {
-			kept = append(kept, string(buf[start:]))
+		if len(out) > 0 {
+			kept = append(kept, string(out))
 		}
 	}
 	if !changed {
@@ -252,6 +255,12 @@ func (h *Handler) filterRequestCookies(r *http.Request, granted consent.Set) {
 		return
 	}
 	r.Header["Cookie"] = kept
+}
+
+// readOnlyBytes views s as bytes without copying, for functions that only
+// read their input.
+func readOnlyBytes(s string) []byte {
+	return unsafe.Slice(unsafe.StringData(s), len(s))
 }
 
 // placeholders resolves the http.privacy.* placeholders lazily, so a

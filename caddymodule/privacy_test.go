@@ -216,37 +216,39 @@ func TestHandlerGPCJSON(t *testing.T) {
 }
 
 // BenchmarkHandler measures what the handler adds to a request over the
-// bare chain, on a realistic request.
+// bare chain, on a realistic request. Both sides pay for resetting the
+// request between iterations (a header clone and a vars map), so the
+// difference between them is the handler's cost.
 func BenchmarkHandler(b *testing.B) {
 	h := provisioned(b, &Handler{})
-	newReq := func() *http.Request {
-		req := httptest.NewRequest("GET", "/products/shoes?page=2&utm_source=news", nil)
-		req.Header.Set("User-Agent", "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36")
-		req.Header.Set("Accept", "text/html,application/xhtml+xml")
-		req.Header.Set("Accept-Language", "en-GB,en;q=0.9")
-		req.Header.Set("Accept-Encoding", "gzip, br")
-		req.Header.Set("X-Forwarded-For", "81.2.69.160")
-		req.Header.Set("Cookie", "sid=abc123; _ga=GA1.2.3.4; lang=en")
-		return req
-	}
+	base := httptest.NewRequest("GET", "/products/shoes?page=2&utm_source=news", nil)
+	base.Header.Set("User-Agent", "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36")
+	base.Header.Set("Accept", "text/html,application/xhtml+xml")
+	base.Header.Set("Accept-Language", "en-GB,en;q=0.9")
+	base.Header.Set("Accept-Encoding", "gzip, br")
+	base.Header.Set("X-Forwarded-For", "81.2.69.160")
+	base.Header.Set("Cookie", "sid=abc123; _ga=GA1.2.3.4; lang=en")
 	next := caddyhttp.HandlerFunc(func(w http.ResponseWriter, r *http.Request) error {
-		w.Header().Add("Set-Cookie", "sid=abc123; HttpOnly")
+		w.Header()["Set-Cookie"] = []string{"sid=abc123; HttpOnly"}
 		w.WriteHeader(200)
 		return nil
 	})
 	run := func(b *testing.B, withPrivacy bool) {
 		b.ReportAllocs()
-		req := newReq()
 		repl := caddy.NewReplacer()
 		w := httptest.NewRecorder()
+		vars := map[string]any{}
+		ctx := context.WithValue(context.WithValue(base.Context(), caddy.ReplacerCtxKey, repl), caddyhttp.VarsCtxKey, vars)
+		r := base.WithContext(ctx)
+		u := *base.URL
 		for i := 0; i < b.N; i++ {
-			b.StopTimer()
-			r := newReq()
-			vars := map[string]any{caddyhttp.ClientIPVarKey: "81.2.69.160"}
-			ctx := context.WithValue(context.WithValue(req.Context(), caddy.ReplacerCtxKey, repl), caddyhttp.VarsCtxKey, vars)
-			r = r.WithContext(ctx)
-			w.HeaderMap = http.Header{}
-			b.StartTimer()
+			r.Header = base.Header.Clone()
+			u.RawQuery = base.URL.RawQuery
+			r.URL = &u
+			clear(vars)
+			vars[caddyhttp.ClientIPVarKey] = "81.2.69.160"
+			clear(w.HeaderMap)
+			w.Code, w.Body, w.Flushed = 0, nil, false
 			if withPrivacy {
 				h.ServeHTTP(w, r, next)
 			} else {

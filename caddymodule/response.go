@@ -15,7 +15,7 @@ import (
 // are written: Set-Cookie of unconsented categories is removed, consented
 // non-necessary cookies are capped, and the CSP is added.
 type responseFilter struct {
-	*caddyhttp.ResponseWriterWrapper
+	caddyhttp.ResponseWriterWrapper
 	h           *Handler
 	granted     consent.Set
 	wroteHeader bool
