@@ -9,9 +9,13 @@ PKGS     := ./...
 # CC BY 4.0 ip-location-db country database from the npm registry.
 GEOIP_PKG := @ip-location-db/geo-whois-asn-country-mmdb
 GEOIP_DB  ?= $(CACHE)/geo-whois-asn-country.mmdb
-PORT      ?= 8080
+# The shop's front door (what you open), Caddy behind it, the live page.
+PORT       ?= 8080
+CADDY_PORT ?= 8081
+LIVE_PORT  ?= 9090
+DEMO_LOG   ?= $(CACHE)/demo/access.log
 
-.PHONY: all build test vet fmt-check unit fuzz bench run geoip clean
+.PHONY: all build test vet fmt-check unit e2e fuzz bench run geoip clean
 
 all: build
 
@@ -19,14 +23,21 @@ build:
 	$(GO) build -o $(BIN)/caddy ./cmd/caddy
 	$(GO) build -o $(BIN)/caddy-privacy ./cmd/caddy-privacy
 
-## run: the example Caddyfile in front of the demo app, with a real
-## country database; Ctrl-C stops both.
+## run: the demo shop behind the example Caddyfile, with a real country
+## database, a stand-in analytics vendor and the live page; Ctrl-C stops all.
 run: build geoip
-	$(GO) build -o $(BIN)/demo-upstream ./cmd/demo-upstream
-	@trap 'kill $$up 2>/dev/null' EXIT INT TERM; \
-	$(BIN)/demo-upstream -listen 127.0.0.1:9081 & up=$$!; \
-	echo; echo "caddy-privacy example: http://localhost:$(PORT)/  (country database: $(GEOIP_DB))"; echo; \
-	PRIVACY_GEOIP_DB=$(GEOIP_DB) PRIVACY_PORT=$(PORT) $(BIN)/caddy run --config Caddyfile --adapter caddyfile
+	$(GO) build -o $(BIN)/demo ./cmd/demo
+	@mkdir -p $(dir $(DEMO_LOG))
+	@trap 'kill $$demo 2>/dev/null; wait $$demo 2>/dev/null' EXIT INT TERM; \
+	$(BIN)/demo -front 127.0.0.1:$(PORT) -caddy 127.0.0.1:$(CADDY_PORT) -live 127.0.0.1:$(LIVE_PORT) \
+	  -access-log $(DEMO_LOG) & demo=$$!; \
+	echo; echo "caddy-privacy demo"; \
+	echo "  the shop:   http://localhost:$(PORT)/"; \
+	echo "  live page:  http://localhost:$(LIVE_PORT)/"; \
+	echo "  access log: $(DEMO_LOG)"; \
+	echo "  country database: $(GEOIP_DB)"; echo; \
+	PRIVACY_GEOIP_DB=$(GEOIP_DB) PRIVACY_PORT=$(CADDY_PORT) PRIVACY_LOG_OUTPUT="file $(DEMO_LOG)" \
+	  $(BIN)/caddy run --config Caddyfile --adapter caddyfile
 
 ## geoip: fetch the country database into the cache, once.
 geoip: $(GEOIP_DB)
@@ -37,8 +48,9 @@ $(CACHE)/geo-whois-asn-country.mmdb:
 	cp $(CACHE)/npm/package/NRO_LICENSE $(CACHE)/
 	cp $(CACHE)/npm/package/geo-whois-asn-country.mmdb $@.tmp && mv $@.tmp $@
 
-## test: gofmt check, go vet, and the whole suite under the race detector.
-test: fmt-check vet unit
+## test: gofmt check, go vet, the whole Go suite under the race detector,
+## then the browser tests.
+test: fmt-check vet unit e2e
 
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
@@ -49,6 +61,18 @@ vet:
 
 unit:
 	$(GO) test -race -count=1 -timeout 20m $(PKGS)
+
+## e2e: the browser tests of the demo (demo/e2e): Debian's chromium, driven
+## by playwright-core, against the example Caddyfile.
+E2E := demo/e2e
+e2e: $(E2E)/node_modules/.package-lock.json
+	$(GO) build -o $(BIN)/caddy ./cmd/caddy
+	$(GO) build -o $(BIN)/demo ./cmd/demo
+	$(GO) build -o $(BIN)/e2e-testdb ./demo/e2e/testdb
+	cd $(E2E) && node --test --test-concurrency=1 --test-timeout=120000 demo.test.mjs
+
+$(E2E)/node_modules/.package-lock.json: $(E2E)/package-lock.json
+	cd $(E2E) && npm ci --no-audit --no-fund
 
 ## fuzz: run every fuzz target for FUZZTIME each (seeds already run in `make test`).
 FUZZTIME ?= 30s

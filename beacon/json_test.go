@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/caddy-privacy/caddy-privacy/consent"
 )
 
 // decodeJSON decodes a sanitised body, failing on invalid JSON.
@@ -500,4 +502,51 @@ func jsonEqual(a, b any) bool {
 	x, _ := json.Marshal(a)
 	y, _ := json.Marshal(b)
 	return string(x) == string(y)
+}
+
+func TestSegmentCategoryPreferences(t *testing.T) {
+	s, _ := newTestSanitizer(t, Config{Vendor: "segment"})
+	body := `{"type":"page","anonymousId":"a1","context":{"consent":{"categoryPreferences":{"Strictly Necessary":true,"Performance":true,"Functional Cookies":true,"Targeting":true,"Marketing & Ads":true,"C0004":true,"Analytics":"yes"}}}}`
+	for _, tt := range []struct {
+		consent consent.Set
+		want    string
+	}{
+		{analyticsOnly, `{"Strictly Necessary":true,"Performance":true,"Functional Cookies":false,"Targeting":false,"C0004":false}`},
+		{everything, `{"Strictly Necessary":true,"Performance":true,"Functional Cookies":true,"Targeting":true,"C0004":true}`},
+	} {
+		out, err := sanitize(t, s, &Input{Method: "POST", Path: "/v1/p", Body: []byte(body), Consent: tt.consent})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(out.Body), `"categoryPreferences":`+tt.want) {
+			t.Errorf("consent %v: %s", tt.consent, out.Body)
+		}
+	}
+}
+
+func TestGenericArray(t *testing.T) {
+	r := testRedactor(t)
+	s, err := New(Config{Vendor: "generic", Paths: []string{"/e"}, MaxEvents: 2, Fields: &Fields{Keep: []string{"k"}, Text: []string{"t"}}}, engineOf(r))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := sanitize(t, s, &Input{Method: "POST", Path: "/e", Body: []byte(`[{"k":1,"t":"jane@example.com","x":2},{"k":2}]`), ContentType: "text/plain", Consent: analyticsOnly})
+	if err != nil || string(out.Body) != `[{"k":1,"t":"[email]"},{"k":2}]` || out.Events != 2 {
+		t.Errorf("got %s, %d events, %v", out.Body, out.Events, err)
+	}
+	for body, want := range map[string]Reason{
+		`[{"k":1},{"k":2},{"k":3}]`: Oversized,
+		`[1]`:                       Malformed,
+		`"x"`:                       Malformed,
+	} {
+		if _, err := sanitize(t, s, &Input{Method: "POST", Path: "/e", Body: []byte(body), ContentType: "application/json", Consent: analyticsOnly}); ReasonOf(err) != want {
+			t.Errorf("%s: %v, want %s", body, err, want)
+		}
+	}
+	if err := s.Route("GET", "/e"); err != nil {
+		t.Errorf("GET refused: %v", err)
+	}
+	if err := s.Route("GET", "/f"); ReasonOf(err) != PathRefused {
+		t.Errorf("other path: %v", err)
+	}
 }
