@@ -5,9 +5,12 @@ import "bytes"
 // Answer is the response given in the vendor's place to a beacon that is
 // not forwarded.
 type Answer struct {
-	Status      int
+	// Status is the HTTP status, such as 204.
+	Status int
+	// ContentType is the Content-Type of Body; "" when there is none.
 	ContentType string
-	Body        []byte
+	// Body is the response body; it must not be modified.
+	Body []byte
 }
 
 // transparentGIF is the 1×1 GIF the Google and Matomo collectors answer

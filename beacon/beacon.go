@@ -105,6 +105,7 @@ func (r Reason) String() string {
 // Error is why a beacon is not forwarded. Its message names the part of
 // the beacon at fault and never holds a value from it.
 type Error struct {
+	// Reason is what the beacon is counted under.
 	Reason Reason
 	// Detail says what was wrong, such as "body: JSON nested deeper than
 	// 32 levels".
@@ -521,6 +522,9 @@ func (s *Sanitizer) Sanitize(out *Output, in *Input) error {
 	}
 	st := &out.st
 	st.begin(s, in, out)
+	// A pooled Output must not keep the request's body or the beacon's
+	// identifiers alive.
+	defer st.end()
 	if !in.Consent.Has(consent.Analytics) {
 		if !s.cookieless {
 			return errorf(NoConsent, "no analytics consent")

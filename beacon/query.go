@@ -221,6 +221,14 @@ func (st *state) begin(s *Sanitizer, in *Input, out *Output) {
 	st.idEnds = st.idEnds[:0]
 }
 
+func (st *state) end() {
+	clear(st.ids)
+	st.ids = st.ids[:0]
+	st.idEnds = st.idEnds[:0]
+	st.in, st.out, st.s = nil, nil, nil
+	st.js = jsonState{}
+}
+
 func (st *state) granted(c consent.Category) bool {
 	if c == consent.Analytics && st.cookieless {
 		return false

@@ -4,8 +4,9 @@
 // everything it started.
 //
 // Binaries come from $CADDY_BIN, $DEMO_BIN and $TESTDB_BIN, else from the
-// repository's bin/ (where `make e2e` builds them). Screenshots and the
-// processes' output go to $E2E_ARTIFACTS, else bin/e2e-artifacts.
+// repository's bin/ (where `make e2e` builds them); the Caddyfile from
+// $E2E_CADDYFILE, else the repository's. Screenshots and the processes'
+// output go to $E2E_ARTIFACTS, else bin/e2e-artifacts.
 
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -118,7 +119,8 @@ export async function startStack() {
     '-collector', `127.0.0.1:${collector}`, '-ads', `127.0.0.1:${ads}`, '-live', `127.0.0.1:${live}`,
     '-access-log', accessLog,
   ], {}, artifacts);
-  s.caddy = start('caddy', bin('CADDY_BIN', 'caddy'), ['run', '--config', path.join(root, 'Caddyfile'), '--adapter', 'caddyfile'], {
+  const caddyfile = process.env.E2E_CADDYFILE || path.join(root, 'Caddyfile');
+  s.caddy = start('caddy', bin('CADDY_BIN', 'caddy'), ['run', '--config', caddyfile, '--adapter', 'caddyfile'], {
     cwd: tmp,
     env: {
       PATH: process.env.PATH,
@@ -164,7 +166,6 @@ export async function startStack() {
   // state returns everything the demo recorded.
   s.state = async () => JSON.parse((await get(live, '/api/state')).body);
   s.clear = () => post(live, '/api/clear');
-  s.get = (urlPath, headers) => get(front, urlPath, `localhost:${front}`, headers);
 
   // waitFor polls the state until pred holds, and fails after ms.
   s.waitFor = async (what, pred, ms = 10000) => {
