@@ -48,7 +48,7 @@ func (d *Demo) front(caddy *url.URL) http.Handler {
 			rec := &FrontRecord{
 				Kind:   kindOf(pr.In.URL.Path),
 				Method: pr.In.Method,
-				URI:    pr.In.RequestURI,
+				URI:    pr.In.URL.RequestURI(),
 				Remote: pr.In.RemoteAddr,
 			}
 			v := d.hub.Visitor()

@@ -20,7 +20,10 @@ become country codes, identifiers are removed or replaced by tags such as
 [email], user agents are generalized. Reads each FILE in turn, or standard
 input when there is none or FILE is -, and writes one line for every line
 read, to standard output or to the -o file. The -o file is replaced only
-when all input was read and written. Line endings (LF or CRLF) are kept.`,
+when all input was read and written. Line endings (LF or CRLF) are kept.
+The country database is -geoip-db, else the policy's geoip.database, else
+$CADDY_PRIVACY_GEOIP_DB, else the one 'make run' fetched into the user's
+cache; set geoip.off in the policy to truncate addresses without one.`,
 	aliases: map[string]string{"j": "jobs"},
 }
 
