@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"os"
 	"strconv"
 	"strings"
@@ -57,7 +58,14 @@ func init() {
 // keys above that name an address or a person, where they are redacted
 // like strings. Binary fields, which cannot be checked, are removed.
 // Values logged by reflection are encoded as JSON and then redacted field
-// by field. Nothing that cannot be redacted is written.
+// by field. Header names and map keys, which clients and code can fill
+// with anything, go through the detectors too. Nothing that cannot be
+// redacted is written.
+//
+// The country transform needs a country database (geoip), unless geoip is
+// off. Caddy opens logs before it sets up the storage configured for the
+// rest of the config, so the pseudonym keys of log encoders and filters
+// live in Caddy's default storage (its data directory).
 type LogEncoder struct {
 	// Policy is the redaction policy, shared with the privacy handler and
 	// the log CLI. Its fields ("ip", "geoip", "detectors", "url" ...) sit
@@ -321,6 +329,10 @@ type rules struct {
 	red    *redact.Redactor
 	uaMode string
 	ipDrop bool // the IP transform is drop
+	// headers holds the rules of the headers the policy names and of
+	// common ones, by canonical name, so that most headers cost one
+	// lookup; headerRule, which folds case, decides the others.
+	headers map[string]rule
 	// byteStrings is whether the wrapped encoder copies byte strings at
 	// once (see copiesByteStrings).
 	byteStrings bool
@@ -328,7 +340,28 @@ type rules struct {
 
 func newRules(red *redact.Redactor, byteStrings bool) *rules {
 	p := red.Policy()
-	return &rules{red: red, uaMode: p.UserAgent, ipDrop: p.IP.Transform == config.TransformDrop, byteStrings: byteStrings}
+	r := &rules{red: red, uaMode: p.UserAgent, ipDrop: p.IP.Transform == config.TransformDrop, byteStrings: byteStrings}
+	r.headers = make(map[string]rule)
+	for _, list := range [][]string{scrub.ClientIPHeaders, scrub.DropHeaders, scrub.LocationHeaders, p.Headers.ClientIP, p.Headers.Drop, commonHeaders} {
+		for _, name := range list {
+			name = http.CanonicalHeaderKey(name)
+			r.headers[name] = r.resolve(r.headerRule(name))
+		}
+	}
+	return r
+}
+
+// commonHeaders are headers most requests and responses carry.
+var commonHeaders = []string{
+	"Accept", "Accept-Encoding", "Accept-Language", "Accept-Ranges", "Age", "Alt-Svc",
+	"Cache-Control", "Connection", "Content-Encoding", "Content-Language", "Content-Length",
+	"Content-Location", "Content-Security-Policy", "Content-Type", "Date", "Dnt", "Etag",
+	"Expires", "Host", "If-Modified-Since", "If-None-Match", "Last-Modified", "Location",
+	"Origin", "Pragma", "Priority", "Referer", "Referrer-Policy", "Sec-Ch-Ua",
+	"Sec-Ch-Ua-Mobile", "Sec-Ch-Ua-Platform", "Sec-Fetch-Dest", "Sec-Fetch-Mode",
+	"Sec-Fetch-Site", "Sec-Fetch-User", "Sec-Gpc", "Server", "Strict-Transport-Security",
+	"Te", "Upgrade-Insecure-Requests", "User-Agent", "Vary", "Via", "X-Content-Type-Options",
+	"X-Frame-Options", "X-Forwarded-Host", "X-Forwarded-Proto", "X-Requested-With",
 }
 
 // resolve turns the rules of values the policy removes into ruleDrop, so
@@ -407,6 +440,9 @@ func (s scope) ruleFor(r *rules, key string) rule {
 	case s.forced:
 		return s.force
 	case s.headers:
+		if rl, ok := r.headers[key]; ok {
+			return rl
+		}
 		return r.resolve(r.headerRule(key))
 	}
 	return r.resolve(fieldRule(key))
@@ -676,7 +712,34 @@ type fieldEncoder struct {
 	scope   scope
 }
 
-func (f *fieldEncoder) ruleFor(key string) rule { return f.scope.ruleFor(f.r, key) }
+// resolve returns the rule for key and the key to write. Header names
+// come from the client, which can send any token as one, such as an
+// address: those that hold more than letters, '-' and '_' go through the
+// detectors too.
+func (f *fieldEncoder) resolve(key string) (string, rule) {
+	rl := f.scope.ruleFor(f.r, key)
+	if f.scope.headers && rl != ruleDrop && !plainName(key) {
+		s, pooled := f.buf()
+		if out, keep := s.redactString(f.r, ruleText, "", key); !keep {
+			key = string(out)
+		}
+		if pooled {
+			putScratch(s)
+		}
+	}
+	return key, rl
+}
+
+// plainName reports whether a name is made of letters, '-' and '_' only,
+// in which no detector can find anything.
+func plainName(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i] | 0x20; (c < 'a' || c > 'z') && s[i] != '-' && s[i] != '_' {
+			return false
+		}
+	}
+	return true
+}
 
 // buf returns the scratch buffer and whether it was taken from the pool
 // (and must be put back).
@@ -689,7 +752,7 @@ func (f *fieldEncoder) buf() (*scratch, bool) {
 
 // AddString implements zapcore.ObjectEncoder.
 func (f *fieldEncoder) AddString(key, v string) {
-	if rl := f.ruleFor(key); rl != ruleDrop {
+	if key, rl := f.resolve(key); rl != ruleDrop {
 		f.addString(key, rl, v)
 	}
 }
@@ -718,7 +781,7 @@ func (f *fieldEncoder) addString(key string, rl rule, v string) {
 
 // AddByteString implements zapcore.ObjectEncoder.
 func (f *fieldEncoder) AddByteString(key string, v []byte) {
-	if rl := f.ruleFor(key); rl != ruleDrop {
+	if key, rl := f.resolve(key); rl != ruleDrop {
 		f.addBytes(key, rl, v)
 	}
 }
@@ -747,171 +810,174 @@ func (f *fieldEncoder) addBytes(key string, rl rule, v []byte) {
 // an identifier in them could not be found.
 func (f *fieldEncoder) AddBinary(key string, v []byte) {}
 
-// keepScalar reports whether a bool, time or the like under key is added
-// as it is.
-func (f *fieldEncoder) keepScalar(key string) bool { return f.ruleFor(key) != ruleDrop }
+// keepScalar returns the key under which a bool, time or the like is
+// added as it is, and false if it is removed.
+func (f *fieldEncoder) keepScalar(key string) (string, bool) {
+	key, rl := f.resolve(key)
+	return key, rl != ruleDrop
+}
 
-// keepInt reports whether an integer under key is added as it is; if not,
-// it has been redacted as text or removed.
-func (f *fieldEncoder) keepInt(key string, v int64) bool {
-	rl := f.ruleFor(key)
+// keepInt returns the key under which an integer is added as it is, and
+// false if it has been redacted as text or removed instead.
+func (f *fieldEncoder) keepInt(key string, v int64) (string, bool) {
+	key, rl := f.resolve(key)
 	if !rl.strict() {
-		return rl != ruleDrop
+		return key, rl != ruleDrop
 	}
 	var nb [24]byte
 	f.addBytes(key, rl, strconv.AppendInt(nb[:0], v, 10))
-	return false
+	return key, false
 }
 
-func (f *fieldEncoder) keepUint(key string, v uint64) bool {
-	rl := f.ruleFor(key)
+func (f *fieldEncoder) keepUint(key string, v uint64) (string, bool) {
+	key, rl := f.resolve(key)
 	if !rl.strict() {
-		return rl != ruleDrop
+		return key, rl != ruleDrop
 	}
 	var nb [24]byte
 	f.addBytes(key, rl, strconv.AppendUint(nb[:0], v, 10))
-	return false
+	return key, false
 }
 
-func (f *fieldEncoder) keepFloat(key string, v float64, bitSize int) bool {
-	rl := f.ruleFor(key)
+func (f *fieldEncoder) keepFloat(key string, v float64, bitSize int) (string, bool) {
+	key, rl := f.resolve(key)
 	if !rl.strict() {
-		return rl != ruleDrop
+		return key, rl != ruleDrop
 	}
 	var nb [32]byte
 	f.addBytes(key, rl, strconv.AppendFloat(nb[:0], v, 'g', -1, bitSize))
-	return false
+	return key, false
 }
 
 // AddBool implements zapcore.ObjectEncoder.
 func (f *fieldEncoder) AddBool(key string, v bool) {
-	if f.keepScalar(key) {
+	if key, ok := f.keepScalar(key); ok {
 		f.enc.AddBool(key, v)
 	}
 }
 
 // AddComplex128 implements zapcore.ObjectEncoder.
 func (f *fieldEncoder) AddComplex128(key string, v complex128) {
-	if f.keepScalar(key) {
+	if key, ok := f.keepScalar(key); ok {
 		f.enc.AddComplex128(key, v)
 	}
 }
 
 // AddComplex64 implements zapcore.ObjectEncoder.
 func (f *fieldEncoder) AddComplex64(key string, v complex64) {
-	if f.keepScalar(key) {
+	if key, ok := f.keepScalar(key); ok {
 		f.enc.AddComplex64(key, v)
 	}
 }
 
 // AddDuration implements zapcore.ObjectEncoder.
 func (f *fieldEncoder) AddDuration(key string, v time.Duration) {
-	if f.keepScalar(key) {
+	if key, ok := f.keepScalar(key); ok {
 		f.enc.AddDuration(key, v)
 	}
 }
 
 // AddTime implements zapcore.ObjectEncoder.
 func (f *fieldEncoder) AddTime(key string, v time.Time) {
-	if f.keepScalar(key) {
+	if key, ok := f.keepScalar(key); ok {
 		f.enc.AddTime(key, v)
 	}
 }
 
 // AddFloat64 implements zapcore.ObjectEncoder.
 func (f *fieldEncoder) AddFloat64(key string, v float64) {
-	if f.keepFloat(key, v, 64) {
+	if key, ok := f.keepFloat(key, v, 64); ok {
 		f.enc.AddFloat64(key, v)
 	}
 }
 
 // AddFloat32 implements zapcore.ObjectEncoder.
 func (f *fieldEncoder) AddFloat32(key string, v float32) {
-	if f.keepFloat(key, float64(v), 32) {
+	if key, ok := f.keepFloat(key, float64(v), 32); ok {
 		f.enc.AddFloat32(key, v)
 	}
 }
 
 // AddInt implements zapcore.ObjectEncoder.
 func (f *fieldEncoder) AddInt(key string, v int) {
-	if f.keepInt(key, int64(v)) {
+	if key, ok := f.keepInt(key, int64(v)); ok {
 		f.enc.AddInt(key, v)
 	}
 }
 
 // AddInt64 implements zapcore.ObjectEncoder.
 func (f *fieldEncoder) AddInt64(key string, v int64) {
-	if f.keepInt(key, v) {
+	if key, ok := f.keepInt(key, v); ok {
 		f.enc.AddInt64(key, v)
 	}
 }
 
 // AddInt32 implements zapcore.ObjectEncoder.
 func (f *fieldEncoder) AddInt32(key string, v int32) {
-	if f.keepInt(key, int64(v)) {
+	if key, ok := f.keepInt(key, int64(v)); ok {
 		f.enc.AddInt32(key, v)
 	}
 }
 
 // AddInt16 implements zapcore.ObjectEncoder.
 func (f *fieldEncoder) AddInt16(key string, v int16) {
-	if f.keepInt(key, int64(v)) {
+	if key, ok := f.keepInt(key, int64(v)); ok {
 		f.enc.AddInt16(key, v)
 	}
 }
 
 // AddInt8 implements zapcore.ObjectEncoder.
 func (f *fieldEncoder) AddInt8(key string, v int8) {
-	if f.keepInt(key, int64(v)) {
+	if key, ok := f.keepInt(key, int64(v)); ok {
 		f.enc.AddInt8(key, v)
 	}
 }
 
 // AddUint implements zapcore.ObjectEncoder.
 func (f *fieldEncoder) AddUint(key string, v uint) {
-	if f.keepUint(key, uint64(v)) {
+	if key, ok := f.keepUint(key, uint64(v)); ok {
 		f.enc.AddUint(key, v)
 	}
 }
 
 // AddUint64 implements zapcore.ObjectEncoder.
 func (f *fieldEncoder) AddUint64(key string, v uint64) {
-	if f.keepUint(key, v) {
+	if key, ok := f.keepUint(key, v); ok {
 		f.enc.AddUint64(key, v)
 	}
 }
 
 // AddUint32 implements zapcore.ObjectEncoder.
 func (f *fieldEncoder) AddUint32(key string, v uint32) {
-	if f.keepUint(key, uint64(v)) {
+	if key, ok := f.keepUint(key, uint64(v)); ok {
 		f.enc.AddUint32(key, v)
 	}
 }
 
 // AddUint16 implements zapcore.ObjectEncoder.
 func (f *fieldEncoder) AddUint16(key string, v uint16) {
-	if f.keepUint(key, uint64(v)) {
+	if key, ok := f.keepUint(key, uint64(v)); ok {
 		f.enc.AddUint16(key, v)
 	}
 }
 
 // AddUint8 implements zapcore.ObjectEncoder.
 func (f *fieldEncoder) AddUint8(key string, v uint8) {
-	if f.keepUint(key, uint64(v)) {
+	if key, ok := f.keepUint(key, uint64(v)); ok {
 		f.enc.AddUint8(key, v)
 	}
 }
 
 // AddUintptr implements zapcore.ObjectEncoder.
 func (f *fieldEncoder) AddUintptr(key string, v uintptr) {
-	if f.keepUint(key, uint64(v)) {
+	if key, ok := f.keepUint(key, uint64(v)); ok {
 		f.enc.AddUintptr(key, v)
 	}
 }
 
 // OpenNamespace implements zapcore.ObjectEncoder.
 func (f *fieldEncoder) OpenNamespace(key string) {
-	rl := f.ruleFor(key)
+	key, rl := f.resolve(key)
 	f.enc.OpenNamespace(key)
 	f.scope = f.scope.child(rl)
 }
@@ -919,7 +985,7 @@ func (f *fieldEncoder) OpenNamespace(key string) {
 // AddObject implements zapcore.ObjectEncoder: the object's fields are
 // redacted as it marshals them.
 func (f *fieldEncoder) AddObject(key string, m zapcore.ObjectMarshaler) error {
-	rl := f.ruleFor(key)
+	key, rl := f.resolve(key)
 	if rl == ruleDrop {
 		return nil
 	}
@@ -939,7 +1005,7 @@ func (f *fieldEncoder) AddObject(key string, m zapcore.ObjectMarshaler) error {
 // AddArray implements zapcore.ObjectEncoder: every element is redacted by
 // the array's key.
 func (f *fieldEncoder) AddArray(key string, m zapcore.ArrayMarshaler) error {
-	rl := f.ruleFor(key)
+	key, rl := f.resolve(key)
 	if rl == ruleDrop {
 		return nil
 	}
@@ -960,7 +1026,7 @@ func (f *fieldEncoder) AddArray(key string, m zapcore.ArrayMarshaler) error {
 // JSON and its parts added one by one, so that they are redacted by their
 // own keys; what cannot be encoded is not written.
 func (f *fieldEncoder) AddReflected(key string, v any) error {
-	rl := f.ruleFor(key)
+	key, rl := f.resolve(key)
 	if rl == ruleDrop {
 		return nil
 	}
@@ -978,6 +1044,7 @@ func (f *fieldEncoder) AddReflected(key string, v any) error {
 	if err != nil {
 		return err
 	}
+	f.r.redactKeys(j)
 	switch j.kind {
 	case jsonString:
 		f.addString(key, rl, j.s)
@@ -1263,6 +1330,7 @@ func (a *arrayEncoder) AppendReflected(v any) error {
 	if err != nil {
 		return err
 	}
+	a.r.redactKeys(j)
 	switch j.kind {
 	case jsonString:
 		a.AppendString(j.s)
@@ -1365,6 +1433,21 @@ func decodeJSON(dec *json.Decoder) (*jsonValue, error) {
 		}
 	}
 	return nil, errors.New("unexpected JSON token")
+}
+
+// redactKeys runs the detectors over the member names of a reflected
+// value: a map can be keyed by anything, an e-mail address for one.
+func (r *rules) redactKeys(j *jsonValue) {
+	for i := range j.members {
+		m := &j.members[i]
+		if !plainName(m.key) {
+			m.key = string(r.red.AppendText(nil, []byte(m.key)))
+		}
+		r.redactKeys(m.val)
+	}
+	for _, e := range j.elems {
+		r.redactKeys(e)
+	}
 }
 
 // MarshalLogObject implements zapcore.ObjectMarshaler for JSON objects.

@@ -151,9 +151,10 @@ func logAccess(logger *zap.Logger, req *http.Request) {
 }
 
 // leaks are the identifiers of visitorRequest and logAccess.
+// They are chosen not to occur in timestamps by chance.
 var leaks = []string{
-	"81.2.69", "216.160.83", "51234", "s3cr3t", "GA1.2", "eyJ", "Bearer", "jane",
-	"9f8e7d6c5b4a", "537.36", "6099",
+	"81.2.69", "216.160.83", `"51234"`, "s3cr3t", "GA1.2", "eyJ", "Bearer", "jane",
+	"9f8e7d6c5b4a", "AppleWebKit", "120.0.6099",
 }
 
 // get walks a decoded log line by keys.
@@ -396,6 +397,9 @@ func TestEncoderFieldRules(t *testing.T) {
 		{"low entropy client hint", headers(http.Header{"Sec-Ch-Ua-Mobile": {"?1"}}), `"headers":{"Sec-Ch-Ua-Mobile":["?1"]}`},
 		{"other header", headers(http.Header{"X-Note": {"ring 07700 900123"}}), `"headers":{"X-Note":["ring [phone]"]}`},
 		{"header as string", zap.Namespace("headers"), `"headers":{}`},
+		{"header named by an address", headers(http.Header{"81.2.69.160": {"x"}}), `"headers":{"GB":["x"]}`},
+		{"header name with digits", headers(http.Header{"X-B3-Traceid": {"80f198ee56343ba864fe8b2a57d3eff7"}}), `"headers":{"X-B3-Traceid":["80f198ee56343ba864fe8b2a57d3eff7"]}`},
+		{"reflected map keyed by e-mail", zap.Any("seen", map[string]int{"jane@example.com": 2}), `"seen":{"[email]":2}`},
 		// Reflected values are redacted by their own keys.
 		{"reflected", zap.Any("payload", payload{RemoteIP: "81.2.69.160", Count: 3, Mails: []string{"a.b@example.org"}, Nested: map[string]any{"user_id": 7, "ok": true, "none": nil}}),
 			`"payload":{"remote_ip":"GB","count":3,"mails":["[email]"],"nested":{"none":null,"ok":true,"user_id":"`},
@@ -639,23 +643,70 @@ func TestEncoderUnmarshalCaddyfile(t *testing.T) {
 	}
 }
 
-// FuzzLogEncoder logs an access entry whose strings the fuzzer chooses.
+func TestEncoderConfigureDefaultFormat(t *testing.T) {
+	e := provisionedEncoder(t, &LogEncoder{Policy: config.Policy{GeoIP: config.GeoIPPolicy{Off: true}}}, nil)
+	e.wrappedIsDefault = true
+	// Tests do not run on a terminal: a file, or stderr that is not one,
+	// keeps json.
+	for _, wo := range []caddy.WriterOpener{caddy.StderrWriter{}, &logging.FileWriter{Filename: "x.log"}} {
+		if err := e.ConfigureDefaultFormat(wo); err != nil {
+			t.Fatal(err)
+		}
+		if _, ok := e.enc.wrapped.(*logging.JSONEncoder); !ok {
+			t.Errorf("%T: wrapped %T, want json", wo, e.enc.wrapped)
+		}
+	}
+}
+
+func ExampleLogEncoder() {
+	dir, err := os.MkdirTemp("", "caddy-privacy-example")
+	if err != nil {
+		panic(err)
+	}
+	defer os.RemoveAll(dir)
+	// Without a country database, addresses are truncated to their /24.
+	e := &LogEncoder{Policy: config.Policy{GeoIP: config.GeoIPPolicy{Off: true}}}
+	wrapped := zapcore.NewJSONEncoder(zapcore.EncoderConfig{MessageKey: "msg"})
+	if err := e.provision(zap.NewNop(), &certmagic.FileStorage{Path: dir}, wrapped); err != nil {
+		panic(err)
+	}
+	defer e.Cleanup()
+
+	buf, err := e.EncodeEntry(zapcore.Entry{Message: "dial tcp 10.1.2.3:8080: connection refused"}, []zapcore.Field{
+		zap.String("remote_ip", "81.2.69.160"),
+		zap.String("remote_port", "51234"),
+		zap.String("uri", "/reset?token=f00d&page=2"),
+		zap.Object("headers", caddyhttp.LoggableHTTPHeader{Header: http.Header{"Cookie": {"session=s3cr3t"}}}),
+		zap.String("note", "sent to jane@example.com"),
+		zap.Int("status", 502),
+	})
+	if err != nil {
+		panic(err)
+	}
+	fmt.Print(buf.String())
+	// Output:
+	// {"msg":"dial tcp 10.1.2.0:8080: connection refused","remote_ip":"81.2.69.0","uri":"/reset?page=2","headers":{},"note":"sent to [email]","status":502}
+}
+
+// FuzzLogEncoder logs an access entry whose strings the fuzzer chooses,
+// with the remote address also sent in a header of the fuzzer's naming.
 // The output must be JSON, and an address put in remote_ip must never come
 // out of it.
 func FuzzLogEncoder(f *testing.F) {
-	f.Add("81.2.69.160", "/a?token=1&b=81.2.69.160", "81.2.69.160, 10.0.0.1", "msg 81.2.69.160")
-	f.Add("[2001:218::1]:443", "/%4", "for=\"[2001:218::1]\"", "\xff\x00")
-	f.Add("1.2.3.4:", "//x@y.org/?q=%zz", "\"", strings.Repeat("1.2.3.4 ", 100))
-	f.Add("01.2.3.4", "http://1.2.3.4:80/", "1.2.3.4.5", "v1.2.3.4")
+	f.Add("81.2.69.160", "/a?token=1&b=81.2.69.160", "81.2.69.160, 10.0.0.1", "msg 81.2.69.160", "X-Note")
+	f.Add("[2001:218::1]:443", "/%4", "for=\"[2001:218::1]\"", "\xff\x00", "Forwarded")
+	f.Add("1.2.3.4:", "//x@y.org/?q=%zz", "\"", strings.Repeat("1.2.3.4 ", 100), "Referer")
+	f.Add("01.2.3.4", "http://1.2.3.4:80/", "1.2.3.4.5", "v1.2.3.4", "Sec-Ch-Ua")
+	f.Add("1.2.3.4", "/", "", "", "User-Agent")
 	e := provisionedEncoder(f, new(LogEncoder), nil)
-	f.Fuzz(func(t *testing.T, remoteIP, uri, xff, msg string) {
+	f.Fuzz(func(t *testing.T, remoteIP, uri, xff, msg, name string) {
 		logger, buf := loggerOver(e)
 		req := &http.Request{
 			Method:     "GET",
 			Proto:      "HTTP/1.1",
 			RemoteAddr: remoteIP + ":1",
 			RequestURI: uri,
-			Header:     http.Header{"X-Forwarded-For": {xff}, "Cookie": {remoteIP}},
+			Header:     http.Header{"X-Forwarded-For": {xff}, "Cookie": {remoteIP}, name: {remoteIP}},
 		}
 		req = req.WithContext(context.WithValue(context.Background(), caddyhttp.VarsCtxKey,
 			map[string]any{caddyhttp.ClientIPVarKey: remoteIP}))
@@ -680,7 +731,7 @@ func FuzzLogEncoder(f *testing.F) {
 		// Elsewhere the detectors, not the rules, decide; where the fuzzer
 		// did not also write the address into a free-text field, it must be
 		// gone from the whole output.
-		if !strings.Contains(uri+xff+msg, remoteIP) && strings.Contains(out, remoteIP) {
+		if !strings.Contains(uri+xff+msg+name, remoteIP) && strings.Contains(out, remoteIP) {
 			t.Fatalf("address %s leaked:\n%s", remoteIP, out)
 		}
 	})

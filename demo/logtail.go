@@ -3,7 +3,6 @@ package demo
 import (
 	"bytes"
 	"context"
-	"io"
 	"os"
 	"time"
 )
@@ -64,8 +63,8 @@ func (d *Demo) followLog(ctx context.Context, path string) {
 				partial, lines = splitLines(append(partial, buf[:n]...))
 				d.hub.addLog(lines)
 			}
-			if err == io.EOF || n == 0 || err != nil {
-				break
+			if err != nil || n == 0 {
+				break // io.EOF: all read for now
 			}
 		}
 		select {

@@ -341,6 +341,11 @@ test('the sanitised access log holds no client address, e-mail, token or cookie 
       assert.ok(!line.includes(leak), `log line holds ${leak}: ${line}`);
     }
   }
+  // Caddy's own messages hold no visitor's address or e-mail either.
+  const own = fs.readFileSync(path.join(stack.artifacts, 'caddy.log'), 'utf8');
+  for (const leak of [GB, US, ...EMAIL_FORMS, TOKEN]) {
+    assert.ok(!own.includes(leak), `Caddy's output holds ${leak}`);
+  }
   // Addresses became countries: the GB and US visitors'.
   for (const c of ['GB', 'US']) assert.ok(countries.has(c), `no ${c} in ${[...countries]}`);
   for (const c of countries) assert.match(c, /^[A-Z]{2}$/);

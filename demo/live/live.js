@@ -124,7 +124,7 @@ function renderVendor(st) {
   out.push(h('h3', null, `Last beacon received: `, h('code', null, params.get('en') || '?'), ` at ${time(last.time)}`),
     paramTable(raw ? paramMap([...queryOf(raw.uri)]) : null, params),
     rows([
-      ['X-Forwarded-For', header(last, 'X-Forwarded-For') || 'none'],
+      ['X-Forwarded-For', xffNote(header(last, 'X-Forwarded-For'), params.get('_uip'))],
       ['Cookie', header(last, 'Cookie') || 'none'],
       ['User-Agent', header(last, 'User-Agent') || 'none'],
       ['Referer', header(last, 'Referer') || 'none'],
@@ -137,6 +137,11 @@ function renderVendor(st) {
     })));
   }
   return out;
+}
+
+function xffNote(xff, uip) {
+  if (!xff) return 'none';
+  return xff === uip ? `${xff} (the stand-in, as in _uip)` : xff;
 }
 
 // paramTable compares what the browser sent with what the vendor got.
@@ -156,8 +161,12 @@ function paramTable(sent, got) {
       h('td', { class: 'was' }, sent ? clip(a ?? '—', 90) : '?'),
       h('td', { class: 'now' }, b === undefined ? 'dropped' : clip(b, 90)));
   });
+  const legend = [];
+  if (got?.has('cid')) legend.push('cid and sid are keyed pseudonyms whose key changes daily');
+  if (got?.has('_uip')) legend.push('_uip is an address in the visitor\'s country, not theirs');
+  if (quiet) legend.push(`${quiet} protocol parameters (v, tid, _p, _s…) not shown`);
   return h('div', null, h('table', { class: 'params' }, head, body),
-    quiet ? h('p', { class: 'note' }, `and ${quiet} protocol parameters (v, tid, _p, _s…)`) : null);
+    legend.length ? h('p', { class: 'note' }, `${legend.join('; ')}.`) : null);
 }
 
 // ---- panel 3: raw request and sanitised log line ----------------------
@@ -173,9 +182,14 @@ function parseLog(st) {
   return out;
 }
 
+// logFilter is what panel 3 shows: 'pages', or 'all' requests but the
+// site's scripts and styles.
+let logFilter = 'pages';
+let lastState = null;
+
 function renderLog(st) {
   const lines = parseLog(st);
-  const reqs = st.front.filter((f) => f.kind !== 'asset').slice(-6).reverse();
+  const reqs = st.front.filter((f) => (logFilter === 'all' ? f.kind !== 'asset' : f.kind === 'page')).slice(-6).reverse();
   if (!reqs.length) return [empty('No request yet.')];
   const used = new Set();
   return reqs.map((f) => {
@@ -192,8 +206,8 @@ function renderLog(st) {
     const xff = header(f, 'X-Forwarded-For');
     const sim = (name) => (f.simulated || []).some((s) => s.toLowerCase() === name.toLowerCase()) ? ' (played)' : '';
     const raw = rows([
-      ['request', h('span', null, h('b', null, f.method), ' ', clip(f.uri, 200))],
-      ['from', `${f.remote.replace(/:\d+$/, '')}${xff ? `, X-Forwarded-For ${xff}${sim('X-Forwarded-For')}` : ''}`],
+      ['request', h('span', null, h('b', null, f.method), ' ', clip(f.uri, f.kind === 'beacon' ? 110 : 200))],
+      ['from', `${f.remote.replace(/:\d+$/, '')} (the demo's front door)${xff ? `, X-Forwarded-For ${xff}${sim('X-Forwarded-For')}` : ''}`],
       header(f, 'Cookie') && ['Cookie', clip(header(f, 'Cookie'), 200)],
       ['User-Agent', clip(header(f, 'User-Agent') || '', 90)],
       header(f, 'Referer') && ['Referer', clip(header(f, 'Referer'), 120)],
@@ -207,7 +221,7 @@ function renderLog(st) {
       const hd = r.headers || {};
       const val = (k) => (hd[k] ? hd[k].join(', ') : null);
       clean = rows([
-        ['request', h('span', null, h('b', null, r.method), ' ', clip(r.uri || '', 200))],
+        ['request', h('span', null, h('b', null, r.method), ' ', clip(r.uri || '', f.kind === 'beacon' ? 110 : 200))],
         ['remote_ip', String(r.remote_ip ?? '—')],
         ['client_ip', String(r.client_ip ?? '—')],
         ['Cookie', val('Cookie') ?? h('span', { class: 'good' }, 'removed')],
@@ -227,6 +241,7 @@ function renderLog(st) {
 // ---- the loop ---------------------------------------------------------
 
 function render(st) {
+  lastState = st;
   for (const [id, fn] of [['app', renderApp], ['vendor', renderVendor], ['log', renderLog]]) {
     const el = document.getElementById(id);
     const open = [...el.querySelectorAll('details')].map((d) => d.open);
@@ -274,6 +289,13 @@ function showSite(on) {
 $('#country').addEventListener('change', visitor);
 $('#gpc').addEventListener('change', visitor);
 $('#clear').addEventListener('click', () => post('/api/clear'));
+$('#log-filter').addEventListener('click', (e) => {
+  const f = e.target.closest('[data-filter]')?.dataset.filter;
+  if (!f) return;
+  logFilter = f;
+  for (const b of $('#log-filter').children) b.classList.toggle('on', b.dataset.filter === f);
+  if (lastState) render(lastState);
+});
 $('#toggle-site').addEventListener('click', () => showSite($('#site').hidden));
 showSite(new URLSearchParams(location.search).has('site'));
 loop();
