@@ -99,9 +99,6 @@ func (b *Beacon) provision(logger *zap.Logger, storage certmagic.Storage, regist
 	if b.MaxBody == 0 {
 		b.MaxBody = DefaultBeaconMaxBody
 	}
-	if b.GeoIPCheck == 0 {
-		b.GeoIPCheck = caddy.Duration(time.Minute)
-	}
 	if err := b.Validate(); err != nil {
 		return err
 	}

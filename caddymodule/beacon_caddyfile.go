@@ -4,13 +4,11 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/caddyserver/caddy/v2"
 	"github.com/caddyserver/caddy/v2/caddyconfig/caddyfile"
 	"github.com/caddyserver/caddy/v2/caddyconfig/httpcaddyfile"
 	"github.com/caddyserver/caddy/v2/modules/caddyhttp"
 
 	"github.com/caddy-privacy/caddy-privacy/beacon"
-	"github.com/caddy-privacy/caddy-privacy/config"
 )
 
 func init() {
@@ -64,31 +62,8 @@ func (b *Beacon) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 	if d.NextArg() {
 		return d.ArgErr()
 	}
-	p := &b.Policy
 	for d.NextBlock(0) {
 		switch d.Val() {
-		case "geoip":
-			arg, err := oneArg(d)
-			if err != nil {
-				return err
-			}
-			if arg == "off" {
-				p.GeoIP.Off = true
-			} else {
-				p.GeoIP.Database = arg
-			}
-		case "geoip_check":
-			dur, err := durationArg(d)
-			if err != nil {
-				return err
-			}
-			b.GeoIPCheck = dur
-		case "unknown_country":
-			arg, err := oneArg(d)
-			if err != nil {
-				return err
-			}
-			p.GeoIP.Unknown = arg
 		case "paths", "allow", "drop":
 			key := d.Val()
 			args := d.RemainingArgs()
@@ -146,76 +121,23 @@ func (b *Beacon) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 				return d.Errf("%q is not a positive number of events", arg)
 			}
 			b.MaxEvents = n
-		case "query":
-			args := d.RemainingArgs()
-			if len(args) == 0 {
-				return d.ArgErr()
-			}
-			if err := checkOneOf(d, args[0], config.QueryDeny, config.QueryAllow); err != nil {
-				return err
-			}
-			p.URL.Query = args[0]
-			if args[0] == config.QueryAllow {
-				p.URL.Allow = append(p.URL.Allow, args[1:]...)
-			} else {
-				p.URL.Deny = append(p.URL.Deny, args[1:]...)
-			}
-		case "keep_fragment":
-			if d.NextArg() {
-				return d.ArgErr()
-			}
-			p.URL.KeepFragment = true
-		case "detector":
-			name, mode, err := twoArgs(d)
-			if err != nil {
-				return err
-			}
-			if err := checkOneOf(d, name, config.DetectorNames...); err != nil {
-				return err
-			}
-			if err := checkOneOf(d, mode, "off", config.ReplaceTag, config.ReplaceMask, config.ReplacePseudonym, config.ReplaceTransform); err != nil {
-				return err
-			}
-			if p.Detectors == nil {
-				p.Detectors = map[string]config.Detector{}
-			}
-			if mode == "off" {
-				p.Detectors[name] = config.Detector{Off: true}
-			} else {
-				p.Detectors[name] = config.Detector{Replace: mode}
-			}
-		case "user_agent":
-			arg, err := oneArg(d)
-			if err != nil {
-				return err
-			}
-			if err := checkOneOf(d, arg, "generalize", "keep", "drop"); err != nil {
-				return err
-			}
-			p.UserAgent = arg
-		case "pseudonym":
-			args := d.RemainingArgs()
-			if len(args) < 1 || len(args) > 2 {
-				return d.ArgErr()
-			}
-			for i, dst := range []*config.Duration{&p.Pseudonym.Rotate, &p.Pseudonym.Retention} {
-				if len(args) > i {
-					dur, err := caddy.ParseDuration(args[i])
-					if err != nil {
-						return d.Errf("%q is not a duration such as 24h or 7d", args[i])
-					}
-					*dst = config.Duration(dur)
-				}
-			}
 		case "fields":
 			if err := b.unmarshalFields(d); err != nil {
 				return err
 			}
 		default:
-			return d.Errf("unrecognized privacy_beacon option %q", d.Val())
+			if err := unmarshalPolicyOption(d, &b.Policy, &b.GeoIPCheck, "privacy_beacon", beaconPolicyOptions...); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
+}
+
+// beaconPolicyOptions are the policy options that act on beacons.
+var beaconPolicyOptions = []string{
+	"geoip", "geoip_check", "unknown_country", "query", "keep_fragment",
+	"detector", "user_agent", "pseudonym",
 }
 
 func (b *Beacon) unmarshalFields(d *caddyfile.Dispenser) error {

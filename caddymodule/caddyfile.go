@@ -1,7 +1,9 @@
 package caddymodule
 
 import (
+	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/caddyserver/caddy/v2"
 	"github.com/caddyserver/caddy/v2/caddyconfig/caddyfile"
@@ -60,49 +62,8 @@ func (h *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 	if d.NextArg() {
 		return d.ArgErr()
 	}
-	p := &h.Policy
 	for d.NextBlock(0) {
 		switch d.Val() {
-		case "geoip":
-			arg, err := oneArg(d)
-			if err != nil {
-				return err
-			}
-			if arg == "off" {
-				p.GeoIP.Off = true
-			} else {
-				p.GeoIP.Database = arg
-			}
-		case "geoip_check":
-			dur, err := durationArg(d)
-			if err != nil {
-				return err
-			}
-			h.GeoIPCheck = caddy.Duration(dur)
-		case "unknown_country":
-			arg, err := oneArg(d)
-			if err != nil {
-				return err
-			}
-			p.GeoIP.Unknown = arg
-		case "ip":
-			args := d.RemainingArgs()
-			if len(args) < 1 || len(args) > 3 {
-				return d.ArgErr()
-			}
-			p.IP.Transform = args[0]
-			if err := checkOneOf(d, args[0], config.TransformCountry, config.TransformTruncate, config.TransformPseudonym, config.TransformDrop); err != nil {
-				return err
-			}
-			for i, dst := range []*int{&p.IP.IPv4Prefix, &p.IP.IPv6Prefix} {
-				if len(args) > i+1 {
-					n, err := strconv.Atoi(args[i+1])
-					if err != nil {
-						return d.Errf("prefix length %q is not a number of bits", args[i+1])
-					}
-					*dst = n
-				}
-			}
 		case "forward_ip":
 			arg, err := oneArg(d)
 			if err != nil {
@@ -112,145 +73,6 @@ func (h *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 				return err
 			}
 			h.ForwardIP = arg
-		case "country_header":
-			arg, err := oneArg(d)
-			if err != nil {
-				return err
-			}
-			if arg == "off" {
-				arg = "-"
-			}
-			p.Headers.Country = arg
-		case "consent":
-			args := d.RemainingArgs()
-			if len(args) < 1 || len(args) > 2 {
-				return d.ArgErr()
-			}
-			if err := checkOneOf(d, args[0], config.ConsentCookieYes, config.ConsentCookiebot, config.ConsentOneTrust,
-				config.ConsentTCF, config.ConsentJSON, config.ConsentKV, config.ConsentNone); err != nil {
-				return err
-			}
-			p.Consent.Format = args[0]
-			if len(args) == 2 {
-				p.Consent.Cookie = args[1]
-			}
-		case "consent_field":
-			key, cat, err := twoArgs(d)
-			if err != nil {
-				return err
-			}
-			if err := checkOneOf(d, cat, config.Categories...); err != nil {
-				return err
-			}
-			if p.Consent.Fields == nil {
-				p.Consent.Fields = map[string]string{}
-			}
-			p.Consent.Fields[key] = cat
-		case "gpc", "dnt":
-			signal := d.Val()
-			args := d.RemainingArgs()
-			if len(args) == 0 {
-				return d.ArgErr()
-			}
-			if signal == "gpc" {
-				p.Consent.GPC = args
-			} else {
-				p.Consent.DNT = args
-			}
-		case "cookie":
-			name, cat, err := twoArgs(d)
-			if err != nil {
-				return err
-			}
-			if err := checkOneOf(d, cat, config.Categories...); err != nil {
-				return err
-			}
-			if p.Cookies.Categories == nil {
-				p.Cookies.Categories = map[string]string{}
-			}
-			p.Cookies.Categories[name] = cat
-		case "unknown_cookies":
-			arg, err := oneArg(d)
-			if err != nil {
-				return err
-			}
-			if err := checkOneOf(d, arg, config.Categories...); err != nil {
-				return err
-			}
-			p.Cookies.Unknown = arg
-		case "cookie_max_age":
-			dur, err := durationArg(d)
-			if err != nil {
-				return err
-			}
-			p.Cookies.MaxAge = config.Duration(dur)
-		case "query":
-			args := d.RemainingArgs()
-			if len(args) == 0 {
-				return d.ArgErr()
-			}
-			if err := checkOneOf(d, args[0], config.QueryDeny, config.QueryAllow); err != nil {
-				return err
-			}
-			p.URL.Query = args[0]
-			if args[0] == config.QueryAllow {
-				p.URL.Allow = append(p.URL.Allow, args[1:]...)
-			} else {
-				p.URL.Deny = append(p.URL.Deny, args[1:]...)
-			}
-		case "keep_fragment":
-			if d.NextArg() {
-				return d.ArgErr()
-			}
-			p.URL.KeepFragment = true
-		case "detector":
-			name, mode, err := twoArgs(d)
-			if err != nil {
-				return err
-			}
-			if err := checkOneOf(d, name, config.DetectorNames...); err != nil {
-				return err
-			}
-			if err := checkOneOf(d, mode, "off", config.ReplaceTag, config.ReplaceMask, config.ReplacePseudonym, config.ReplaceTransform); err != nil {
-				return err
-			}
-			if p.Detectors == nil {
-				p.Detectors = map[string]config.Detector{}
-			}
-			if mode == "off" {
-				p.Detectors[name] = config.Detector{Off: true}
-			} else {
-				p.Detectors[name] = config.Detector{Replace: mode}
-			}
-		case "client_ip_header":
-			args := d.RemainingArgs()
-			if len(args) == 0 {
-				return d.ArgErr()
-			}
-			p.Headers.ClientIP = append(p.Headers.ClientIP, args...)
-		case "user_agent":
-			arg, err := oneArg(d)
-			if err != nil {
-				return err
-			}
-			if err := checkOneOf(d, arg, "generalize", "keep", "drop"); err != nil {
-				return err
-			}
-			p.UserAgent = arg
-		case "pseudonym":
-			args := d.RemainingArgs()
-			if len(args) < 1 || len(args) > 2 {
-				return d.ArgErr()
-			}
-			for i, dst := range []*config.Duration{&p.Pseudonym.Rotate, &p.Pseudonym.Retention} {
-				if len(args) > i {
-					dur, err := caddy.ParseDuration(args[i])
-					if err != nil {
-						return d.Errf("%q is not a duration such as 24h or 7d", args[i])
-					}
-					*dst = config.Duration(dur)
-				}
-			}
 		case "csp":
 			if err := h.unmarshalCSP(d); err != nil {
 				return err
@@ -261,7 +83,215 @@ func (h *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 			}
 			h.GPCJSON = true
 		default:
-			return d.Errf("unrecognized privacy option %q", d.Val())
+			if err := unmarshalPolicyOption(d, &h.Policy, &h.GeoIPCheck, "privacy"); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// unmarshalPolicyOption parses the policy option the dispenser is on, with
+// the same syntax in every module that embeds config.Policy (the handler,
+// the beacon gateway, the log encoder and filters), into p and geoCheck.
+// module names the directive in the error for an unknown option; allowed,
+// when given, limits the options to those that mean something there.
+func unmarshalPolicyOption(d *caddyfile.Dispenser, p *config.Policy, geoCheck *caddy.Duration, module string, allowed ...string) error {
+	if len(allowed) > 0 && !slices.Contains(allowed, d.Val()) {
+		return d.Errf("unrecognized %s option %q; want one of %s", module, d.Val(), strings.Join(allowed, ", "))
+	}
+	switch d.Val() {
+	case "geoip":
+		arg, err := oneArg(d)
+		if err != nil {
+			return err
+		}
+		if arg == "off" {
+			p.GeoIP.Off = true
+		} else {
+			p.GeoIP.Database = arg
+		}
+	case "geoip_check":
+		dur, err := durationArg(d)
+		if err != nil {
+			return err
+		}
+		*geoCheck = dur
+	case "unknown_country":
+		arg, err := oneArg(d)
+		if err != nil {
+			return err
+		}
+		p.GeoIP.Unknown = arg
+	case "ip":
+		args := d.RemainingArgs()
+		if len(args) == 0 {
+			return d.ArgErr()
+		}
+		return parseIPArgs(d, args, &p.IP)
+	case "country_header":
+		arg, err := oneArg(d)
+		if err != nil {
+			return err
+		}
+		if arg == "off" {
+			arg = "-"
+		}
+		p.Headers.Country = arg
+	case "consent":
+		args := d.RemainingArgs()
+		if len(args) < 1 || len(args) > 2 {
+			return d.ArgErr()
+		}
+		if err := checkOneOf(d, args[0], config.ConsentCookieYes, config.ConsentCookiebot, config.ConsentOneTrust,
+			config.ConsentTCF, config.ConsentJSON, config.ConsentKV, config.ConsentNone); err != nil {
+			return err
+		}
+		p.Consent.Format = args[0]
+		if len(args) == 2 {
+			p.Consent.Cookie = args[1]
+		}
+	case "consent_field":
+		key, cat, err := twoArgs(d)
+		if err != nil {
+			return err
+		}
+		if err := checkOneOf(d, cat, config.Categories...); err != nil {
+			return err
+		}
+		if p.Consent.Fields == nil {
+			p.Consent.Fields = map[string]string{}
+		}
+		p.Consent.Fields[key] = cat
+	case "gpc", "dnt":
+		signal := d.Val()
+		args := d.RemainingArgs()
+		if len(args) == 0 {
+			return d.ArgErr()
+		}
+		if signal == "gpc" {
+			p.Consent.GPC = args
+		} else {
+			p.Consent.DNT = args
+		}
+	case "cookie":
+		name, cat, err := twoArgs(d)
+		if err != nil {
+			return err
+		}
+		if err := checkOneOf(d, cat, config.Categories...); err != nil {
+			return err
+		}
+		if p.Cookies.Categories == nil {
+			p.Cookies.Categories = map[string]string{}
+		}
+		p.Cookies.Categories[name] = cat
+	case "unknown_cookies":
+		arg, err := oneArg(d)
+		if err != nil {
+			return err
+		}
+		if err := checkOneOf(d, arg, config.Categories...); err != nil {
+			return err
+		}
+		p.Cookies.Unknown = arg
+	case "cookie_max_age":
+		dur, err := durationArg(d)
+		if err != nil {
+			return err
+		}
+		p.Cookies.MaxAge = config.Duration(dur)
+	case "query":
+		args := d.RemainingArgs()
+		if len(args) == 0 {
+			return d.ArgErr()
+		}
+		if err := checkOneOf(d, args[0], config.QueryDeny, config.QueryAllow); err != nil {
+			return err
+		}
+		p.URL.Query = args[0]
+		if args[0] == config.QueryAllow {
+			p.URL.Allow = append(p.URL.Allow, args[1:]...)
+		} else {
+			p.URL.Deny = append(p.URL.Deny, args[1:]...)
+		}
+	case "keep_fragment":
+		if d.NextArg() {
+			return d.ArgErr()
+		}
+		p.URL.KeepFragment = true
+	case "detector":
+		name, mode, err := twoArgs(d)
+		if err != nil {
+			return err
+		}
+		if err := checkOneOf(d, name, config.DetectorNames...); err != nil {
+			return err
+		}
+		if err := checkOneOf(d, mode, "off", config.ReplaceTag, config.ReplaceMask, config.ReplacePseudonym, config.ReplaceTransform); err != nil {
+			return err
+		}
+		if p.Detectors == nil {
+			p.Detectors = map[string]config.Detector{}
+		}
+		if mode == "off" {
+			p.Detectors[name] = config.Detector{Off: true}
+		} else {
+			p.Detectors[name] = config.Detector{Replace: mode}
+		}
+	case "client_ip_header":
+		args := d.RemainingArgs()
+		if len(args) == 0 {
+			return d.ArgErr()
+		}
+		p.Headers.ClientIP = append(p.Headers.ClientIP, args...)
+	case "user_agent":
+		arg, err := oneArg(d)
+		if err != nil {
+			return err
+		}
+		if err := checkOneOf(d, arg, "generalize", "keep", "drop"); err != nil {
+			return err
+		}
+		p.UserAgent = arg
+	case "pseudonym":
+		args := d.RemainingArgs()
+		if len(args) < 1 || len(args) > 2 {
+			return d.ArgErr()
+		}
+		for i, dst := range []*config.Duration{&p.Pseudonym.Rotate, &p.Pseudonym.Retention} {
+			if len(args) > i {
+				dur, err := caddy.ParseDuration(args[i])
+				if err != nil {
+					return d.Errf("%q is not a duration such as 24h or 7d", args[i])
+				}
+				*dst = config.Duration(dur)
+			}
+		}
+	default:
+		return d.Errf("unrecognized %s option %q", module, d.Val())
+	}
+	return nil
+}
+
+// parseIPArgs parses the arguments of the ip option:
+//
+//	country|truncate|pseudonym|drop [<ipv4_prefix> [<ipv6_prefix>]]
+func parseIPArgs(d *caddyfile.Dispenser, args []string, ip *config.IPPolicy) error {
+	if len(args) > 3 {
+		return d.ArgErr()
+	}
+	if err := checkOneOf(d, args[0], config.TransformCountry, config.TransformTruncate, config.TransformPseudonym, config.TransformDrop); err != nil {
+		return err
+	}
+	ip.Transform = args[0]
+	for i, dst := range []*int{&ip.IPv4Prefix, &ip.IPv6Prefix} {
+		if len(args) > i+1 {
+			n, err := strconv.Atoi(args[i+1])
+			if err != nil {
+				return d.Errf("prefix length %q is not a number of bits", args[i+1])
+			}
+			*dst = n
 		}
 	}
 	return nil

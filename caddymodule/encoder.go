@@ -118,27 +118,11 @@ func (e *LogEncoder) Provision(ctx caddy.Context) error {
 		}
 		wrapped = val.(zapcore.Encoder)
 	}
-	return e.provision(ctx.Logger(), logStorage(ctx), wrapped)
-}
-
-// logStorage is where log modules keep pseudonym keys. Caddy opens logs
-// before it sets up the configured storage, so at that point there is none
-// and Caddy's default storage (its data directory) holds them.
-func logStorage(ctx caddy.Context) certmagic.Storage {
-	if s := ctx.Storage(); s != nil {
-		return s
-	}
-	return caddy.DefaultStorage
+	return e.provision(ctx.Logger(), ctx.Storage(), wrapped)
 }
 
 // provision builds the engine and the redacting encoder around wrapped.
 func (e *LogEncoder) provision(logger *zap.Logger, storage certmagic.Storage, wrapped zapcore.Encoder) error {
-	if e.GeoIPCheck < 0 {
-		return fmt.Errorf("geoip_check: %s is negative; want an interval such as 1m", time.Duration(e.GeoIPCheck))
-	}
-	if e.GeoIPCheck == 0 {
-		e.GeoIPCheck = caddy.Duration(time.Minute)
-	}
 	eng, err := newEngine(&e.Policy, time.Duration(e.GeoIPCheck), storage, logger)
 	if err != nil {
 		return err
@@ -194,7 +178,6 @@ func (e *LogEncoder) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 	if d.NextArg() {
 		return d.ArgErr()
 	}
-	block := newPolicyBlock(d.Token())
 	for d.NextBlock(0) {
 		switch opt := d.Val(); opt {
 		case "wrap":
@@ -215,59 +198,12 @@ func (e *LogEncoder) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 		case "forward_ip", "csp", "gpc_json":
 			return d.Errf("%s is an option of the privacy handler; it does nothing in a log encoder", opt)
 		default:
-			block.addSegment(d)
+			if err := unmarshalPolicyOption(d, &e.Policy, &e.GeoIPCheck, "privacy"); err != nil {
+				return err
+			}
 		}
 	}
-	h, err := block.parse()
-	if err != nil {
-		return err
-	}
-	e.Policy = h.Policy
-	e.GeoIPCheck = h.GeoIPCheck
 	return nil
-}
-
-// policyBlock gathers the policy options of a module's Caddyfile block so
-// that the privacy handler's parser reads them: every module then accepts
-// the same syntax, and its errors point at the user's own lines.
-type policyBlock struct {
-	tokens []caddyfile.Token
-}
-
-// newPolicyBlock starts a block for the module whose name token is name.
-func newPolicyBlock(name caddyfile.Token) *policyBlock {
-	open := name
-	open.Text = "{"
-	return &policyBlock{tokens: []caddyfile.Token{name, open}}
-}
-
-// addSegment adds the option the dispenser is on, with its arguments and
-// block.
-func (b *policyBlock) addSegment(d *caddyfile.Dispenser) {
-	b.tokens = append(b.tokens, d.NextSegment()...)
-}
-
-// addLine adds an option from a module's own arguments: name, on the
-// line of args, followed by args.
-func (b *policyBlock) addLine(name string, args []caddyfile.Token) {
-	if len(args) == 0 {
-		return
-	}
-	opt := args[0]
-	opt.Text = name
-	b.tokens = append(b.tokens, opt)
-	b.tokens = append(b.tokens, args...)
-}
-
-// parse runs the handler's parser over the block.
-func (b *policyBlock) parse() (*Handler, error) {
-	last := b.tokens[len(b.tokens)-1]
-	end := last
-	end.Text = "}"
-	end.Line = last.Line + last.NumLineBreaks() + 1
-	h := new(Handler)
-	err := h.UnmarshalCaddyfile(caddyfile.NewDispenser(append(b.tokens, end)))
-	return h, err
 }
 
 // copiesByteStrings reports whether enc writes the bytes given to

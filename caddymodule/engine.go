@@ -27,8 +27,19 @@ type engine struct {
 
 // newEngine applies the defaults to p, validates it, and opens or shares
 // what it needs. geoCheck is how often the database file is checked for
-// changes. On error, nothing is left held.
+// changes, 0 for the default (1m). A nil storage means Caddy's default
+// storage: Caddy opens logs before the configured storage, so log modules
+// have none yet. On error, nothing is left held.
 func newEngine(p *config.Policy, geoCheck time.Duration, storage certmagic.Storage, logger *zap.Logger) (*engine, error) {
+	if geoCheck < 0 {
+		return nil, fmt.Errorf("geoip_check: %s is negative; want an interval such as 1m", geoCheck)
+	}
+	if geoCheck == 0 {
+		geoCheck = time.Minute
+	}
+	if storage == nil {
+		storage = caddy.DefaultStorage
+	}
 	p.ApplyDefaults()
 	if err := p.Validate(); err != nil {
 		return nil, err

@@ -1,9 +1,6 @@
 package caddymodule
 
 import (
-	"fmt"
-	"slices"
-	"strings"
 	"time"
 
 	"github.com/caddyserver/caddy/v2"
@@ -66,7 +63,7 @@ func (f *CountryIPFilter) policy() config.Policy {
 
 // Provision opens (or shares) the country database and the key ring.
 func (f *CountryIPFilter) Provision(ctx caddy.Context) error {
-	return f.provision(logStorage(ctx), ctx.Logger())
+	return f.provision(ctx.Storage(), ctx.Logger())
 }
 
 func (f *CountryIPFilter) provision(storage certmagic.Storage, logger *zap.Logger) error {
@@ -98,11 +95,19 @@ func (f *CountryIPFilter) Filter(in zapcore.Field) zapcore.Field { return f.filt
 // The arguments are those of the privacy handler's ip option, and the
 // options have the handler's syntax and defaults.
 func (f *CountryIPFilter) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
-	h, err := parseFilterPolicy(d, "country_ip", "ip", "geoip", "geoip_check", "unknown_country", "pseudonym")
-	if err != nil {
-		return err
+	d.Next() // filter name
+	var p config.Policy
+	if args := d.RemainingArgs(); len(args) > 0 {
+		if err := parseIPArgs(d, args, &p.IP); err != nil {
+			return err
+		}
 	}
-	f.IPPolicy, f.GeoIP, f.Pseudonym, f.GeoIPCheck = h.IP, h.GeoIP, h.Pseudonym, h.GeoIPCheck
+	for d.NextBlock(0) {
+		if err := unmarshalPolicyOption(d, &p, &f.GeoIPCheck, "country_ip", "geoip", "geoip_check", "unknown_country", "pseudonym"); err != nil {
+			return err
+		}
+	}
+	f.IPPolicy, f.GeoIP, f.Pseudonym = p.IP, p.GeoIP, p.Pseudonym
 	return nil
 }
 
@@ -150,7 +155,7 @@ func (f *PIIFilter) policy() config.Policy {
 
 // Provision opens (or shares) the country database and the key ring.
 func (f *PIIFilter) Provision(ctx caddy.Context) error {
-	return f.provision(logStorage(ctx), ctx.Logger())
+	return f.provision(ctx.Storage(), ctx.Logger())
 }
 
 func (f *PIIFilter) provision(storage certmagic.Storage, logger *zap.Logger) error {
@@ -183,32 +188,18 @@ func (f *PIIFilter) Filter(in zapcore.Field) zapcore.Field { return f.filter.fil
 //
 // The options have the privacy handler's syntax and defaults.
 func (f *PIIFilter) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
-	h, err := parseFilterPolicy(d, "pii", "", "detector", "ip", "geoip", "geoip_check", "unknown_country", "pseudonym")
-	if err != nil {
-		return err
+	d.Next() // filter name
+	if d.NextArg() {
+		return d.ArgErr()
 	}
-	f.Detectors, f.IP, f.GeoIP, f.Pseudonym, f.GeoIPCheck = h.Detectors, h.IP, h.GeoIP, h.Pseudonym, h.GeoIPCheck
-	return nil
-}
-
-// parseFilterPolicy reads a filter's arguments and block with the privacy
-// handler's parser. The arguments, if argsOption is set, are those of
-// that option; the block may hold the options allowed.
-func parseFilterPolicy(d *caddyfile.Dispenser, name, argsOption string, allowed ...string) (*Handler, error) {
-	d.Next() // consume filter name
-	block := newPolicyBlock(d.Token())
-	args := d.RemainingArgsAsTokens()
-	if len(args) > 0 && argsOption == "" {
-		return nil, d.ArgErr()
-	}
-	block.addLine(argsOption, args)
+	var p config.Policy
 	for d.NextBlock(0) {
-		if !slices.Contains(allowed, d.Val()) {
-			return nil, d.Errf("unrecognized %s option %q; want one of %s", name, d.Val(), strings.Join(allowed, ", "))
+		if err := unmarshalPolicyOption(d, &p, &f.GeoIPCheck, "pii", "detector", "ip", "geoip", "geoip_check", "unknown_country", "pseudonym"); err != nil {
+			return err
 		}
-		block.addSegment(d)
 	}
-	return block.parse()
+	f.Detectors, f.IP, f.GeoIP, f.Pseudonym = p.Detectors, p.IP, p.GeoIP, p.Pseudonym
+	return nil
 }
 
 // fieldFilter is the engine behind a field filter.
@@ -219,12 +210,6 @@ type fieldFilter struct {
 }
 
 func (f *fieldFilter) provision(p config.Policy, geoCheck caddy.Duration, storage certmagic.Storage, logger *zap.Logger, rl rule) error {
-	if geoCheck < 0 {
-		return fmt.Errorf("geoip_check: %s is negative; want an interval such as 1m", time.Duration(geoCheck))
-	}
-	if geoCheck == 0 {
-		geoCheck = caddy.Duration(time.Minute)
-	}
 	eng, err := newEngine(&p, time.Duration(geoCheck), storage, logger)
 	if err != nil {
 		return err

@@ -433,7 +433,7 @@ func TestListModules(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, id := range []string{"http.handlers.privacy", "http.matchers.consent"} {
+	for _, id := range []string{"http.handlers.privacy", "http.handlers.privacy_beacon", "http.matchers.consent", "caddy.logging.encoders.privacy", "caddy.logging.encoders.filter.country_ip", "caddy.logging.encoders.filter.pii"} {
 		if !strings.Contains(string(out), id) {
 			t.Errorf("list-modules lacks %s", id)
 		}

@@ -93,9 +93,6 @@ func (h *Handler) provision(logger *zap.Logger, storage certmagic.Storage, regis
 	if h.ForwardIP == "" {
 		h.ForwardIP = "remove"
 	}
-	if h.GeoIPCheck == 0 {
-		h.GeoIPCheck = caddy.Duration(time.Minute)
-	}
 	if err := h.Validate(); err != nil {
 		return err
 	}
