@@ -31,6 +31,7 @@ run: build geoip
 	@trap 'kill $$demo 2>/dev/null; wait $$demo 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/demo -front 127.0.0.1:$(PORT) -caddy 127.0.0.1:$(CADDY_PORT) -live 127.0.0.1:$(LIVE_PORT) \
 	  -access-log $(DEMO_LOG) & demo=$$!; \
+	sleep 0.5; kill -0 $$demo 2>/dev/null || { echo "the demo did not start (a port in use?)"; exit 1; }; \
 	echo; echo "caddy-privacy demo"; \
 	echo "  the shop:   http://localhost:$(PORT)/"; \
 	echo "  live page:  http://localhost:$(LIVE_PORT)/"; \

@@ -48,7 +48,9 @@ if [ "$MODE" = beacon ]; then
 		consent json consent
 	}
 	handle /g/collect {
-		privacy_beacon ga4
+		privacy_beacon ga4 {
+			geoip $GEOIP_DB
+		}
 		reverse_proxy 127.0.0.1:$up
 	}"
 else
@@ -67,7 +69,10 @@ for f in upstream a b; do
 	"$CADDY" run --adapter caddyfile --config "$dir/$f" >"$dir/$f.log" 2>&1 &
 	pids+=($!)
 done
-waitport "$up"; waitport "$pa"; waitport "$pb"
+for f in upstream a b; do
+	port=$up; [ $f = a ] && port=$pa; [ $f = b ] && port=$pb
+	waitport "$port" || { cat "$dir/$f.log" >&2; exit 1; }
+done
 
 headers=(-H 'User-Agent: Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36'
 	-H 'Accept-Language: en-GB,en;q=0.9'

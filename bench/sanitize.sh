@@ -31,7 +31,7 @@ fi
 if [ ! -f "$json" ] || [ $(( $(stat -c %s "$json") >> 20 )) -lt "$SIZE_MB" ]; then
 	gawk 'BEGIN {srand(1)}
 	match($0, /^([^ ]+) [^ ]+ [^ ]+ \[[^]]+\] "([A-Z]+) ([^ "]*) ([^"]*)" ([0-9]+) ([0-9-]+) "([^"]*)" "([^"]*)"/, m) {
-		gsub(/\\/, "\\\\", m[8]); gsub(/"/, "\\\"", m[8]); gsub(/"/, "\\\"", m[3]); gsub(/"/, "\\\"", m[7])
+		for (i = 3; i <= 8; i++) { gsub(/\\/, "\\\\", m[i]); gsub(/"/, "\\\"", m[i]); gsub(/[\001-\037]/, "", m[i]) }
 		printf "{\"level\":\"info\",\"ts\":1431857103.%d,\"logger\":\"http.log.access.log0\",\"msg\":\"handled request\",\"request\":{\"remote_ip\":\"%s\",\"remote_port\":\"%d\",\"client_ip\":\"%s\",\"proto\":\"%s\",\"method\":\"%s\",\"host\":\"semicomplete.com\",\"uri\":\"%s\",\"headers\":{\"User-Agent\":[\"%s\"],\"Referer\":[\"%s\"],\"Cookie\":[\"_ga=GA1.2.%d.1431857103; session=%x\"],\"Accept\":[\"*/*\"]}},\"bytes_read\":0,\"user_id\":\"\",\"duration\":0.00%d,\"size\":%s,\"status\":%s,\"resp_headers\":{\"Server\":[\"Caddy\"],\"Content-Type\":[\"text/html\"]}}\n",
 			NR, m[1], 40000 + NR % 20000, m[1], m[4], m[2], m[3], m[8], m[7], 100000000 + NR, NR * 7919, NR % 10, (m[6] == "-" ? 0 : m[6]), m[5]
 	}' "$CORPUS" >"$json.one"

@@ -183,7 +183,7 @@ const anonymousRemoteAddr = "0.0.0.0:0"
 func clientAddr(r *http.Request) netip.Addr {
 	if s, ok := caddyhttp.GetVar(r.Context(), caddyhttp.ClientIPVarKey).(string); ok {
 		if a, err := netip.ParseAddr(s); err == nil {
-			return a.Unmap()
+			return a.WithZone("").Unmap()
 		}
 	}
 	host, _, err := net.SplitHostPort(r.RemoteAddr)

@@ -102,9 +102,6 @@ func New(c Config) *Demo {
 	}
 }
 
-// Hub returns the demo's records.
-func (d *Demo) Hub() *Hub { return d.hub }
-
 func (d *Demo) logf(format string, args ...any) {
 	d.cfg.Logger.Printf(format, args...)
 }
@@ -146,6 +143,11 @@ func (d *Demo) Run(ctx context.Context) error {
 		}
 		listeners = append(listeners, l)
 	}
+	// The live page embeds the shop, so it is opened on the same site:
+	// localhost, like the shop.
+	_, livePort, _ := net.SplitHostPort(d.cfg.Live)
+	d.logf("the shop: %s  live page: http://localhost:%s/", d.cfg.SiteURL, livePort)
+
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	for _, p := range parts {
@@ -190,6 +192,3 @@ func (d *Demo) Run(ctx context.Context) error {
 	wg.Wait()
 	return runErr
 }
-
-// Config returns the demo's configuration, with its defaults.
-func (d *Demo) Config() Config { return d.cfg }

@@ -19,7 +19,6 @@ import (
 	"flag"
 	"fmt"
 	"log"
-	"net"
 	"os"
 	"os/signal"
 	"syscall"
@@ -47,13 +46,7 @@ func main() {
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	d := demo.New(c)
-	c = d.Config()
-	// The live page embeds the shop, so it must be on the same site:
-	// localhost, like the shop.
-	_, port, _ := net.SplitHostPort(c.Live)
-	c.Logger.Printf("the shop: %s  live page: http://localhost:%s/", c.SiteURL, port)
-	if err := d.Run(ctx); err != nil {
+	if err := demo.New(c).Run(ctx); err != nil {
 		c.Logger.Fatal(err)
 	}
 }
