@@ -12,6 +12,7 @@ import (
 	"github.com/caddy-privacy/caddy-privacy/redact/country"
 	"github.com/caddy-privacy/caddy-privacy/redact/country/countrytest"
 	"github.com/caddy-privacy/caddy-privacy/redact/pseudonym"
+	"github.com/caddy-privacy/caddy-privacy/redact/scrub"
 )
 
 // newRedactor builds a Redactor for the policy JSON with a tiny country
@@ -112,4 +113,27 @@ func ExampleRedactor() {
 	// GB
 	// password reset for [email] from GB
 	// https://shop.example/cart?item=42
+}
+
+// TestUserAgentCacheAgreesWithScrub: the cache gives what generalising
+// afresh gives, also when more agents than slots evict one another.
+func TestUserAgentCacheAgreesWithScrub(t *testing.T) {
+	r := newRedactor(t, `{}`)
+	agents := []string{
+		"Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36",
+		"Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.1 Mobile/15E148 Safari/604.1",
+		"curl/8.4.0", "", "-", strings.Repeat("x", 600),
+	}
+	for i := 0; i < 3000; i++ {
+		agents = append(agents, fmt.Sprintf("Mozilla/5.0 (X11; Linux x86_64; rv:%d.0) Gecko/20100101 Firefox/%d.0", i, i))
+	}
+	for round := 0; round < 2; round++ {
+		for _, ua := range agents {
+			got := string(r.AppendUserAgent([]byte("p:"), []byte(ua)))
+			want := "p:" + string(scrub.AppendUserAgent(nil, []byte(ua)))
+			if got != want {
+				t.Fatalf("round %d: %q → %q, want %q", round, ua, got, want)
+			}
+		}
+	}
 }
