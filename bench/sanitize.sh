@@ -10,7 +10,7 @@ source "$(dirname "$0")/lib.sh"
 
 ROUNDS=${ROUNDS:-5}
 SIZE_MB=${SIZE_MB:-200}
-JQ_SIZE_MB=${JQ_SIZE_MB:-20}
+JQ_SIZE_MB=${JQ_SIZE_MB:-$SIZE_MB}
 CORPUS=$ROOT/../shared/corpus/apache_logs
 GEOIP_DB=${GEOIP_DB:-$HOME/.cache/caddy-privacy/geo-whois-asn-country.mmdb}
 
@@ -70,8 +70,8 @@ printf '%-34s %8s s %6s MB/s\n' "sanitize, combined (1 worker)" "$(t sanitize_co
 printf '%-34s %8s s %6s MB/s\n' "sed -E IPv4 truncation, combined" "$(t sed_combined)" "$(mbps sed_combined "$combined")"
 printf '%-34s %8s s %6s MB/s\n' "cat|cat|cat, caddy-json" "$(t pipe_json)" "$(mbps pipe_json "$json")"
 printf '%-34s %8s s %6s MB/s\n' "sanitize, caddy-json" "$(t sanitize_json)" "$(mbps sanitize_json "$json")"
-printf '%-34s %8s s %6s MB/s\n' "jq subset, caddy-json (small)" "$(t jq_json_small)" "$(mbps jq_json_small "$json_small")"
-printf '%-34s %8s s %6s MB/s\n' "sanitize, caddy-json (small)" "$(t sanitize_json_small)" "$(mbps sanitize_json_small "$json_small")"
+printf '%-34s %8s s %6s MB/s\n' "jq subset, caddy-json (jq input)" "$(t jq_json_small)" "$(mbps jq_json_small "$json_small")"
+printf '%-34s %8s s %6s MB/s\n' "sanitize, caddy-json (jq input)" "$(t sanitize_json_small)" "$(mbps sanitize_json_small "$json_small")"
 echo "sanitize / pipe, combined:   $(ratio "$(t pipe_combined)" "$(t sanitize_combined)")x the pipe's throughput"
 echo "sanitize / pipe, caddy-json: $(ratio "$(t pipe_json)" "$(t sanitize_json)")x the pipe's throughput"
 echo "sanitize vs sed:             $(ratio "$(t sed_combined)" "$(t sanitize_combined)")x faster"
