@@ -23,6 +23,7 @@ import (
 	"github.com/caddy-privacy/caddy-privacy/beacon"
 	"github.com/caddy-privacy/caddy-privacy/config"
 	"github.com/caddy-privacy/caddy-privacy/consent"
+	"github.com/caddy-privacy/caddy-privacy/redact/country"
 	"github.com/caddy-privacy/caddy-privacy/redact/scrub"
 )
 
@@ -54,7 +55,9 @@ const DefaultBeaconMaxBody = 64 << 10
 //
 // The embedded policy's geoip, detectors, url, user_agent and pseudonym
 // settings apply; its consent and cookie settings do not, as consent is
-// the privacy handler's decision.
+// the privacy handler's decision. Without a geoip database of its own the
+// gateway draws stand-ins from the privacy handler's database, and
+// addresses found in free text are truncated.
 type Beacon struct {
 	// Config is the vendor and its options ("vendor", "paths", "allow",
 	// "drop", "referrer", "ip_override", "cookieless", "max_events",
@@ -102,7 +105,14 @@ func (b *Beacon) provision(logger *zap.Logger, storage certmagic.Storage, regist
 	if err := b.Validate(); err != nil {
 		return err
 	}
-	e, err := newEngine(&b.Policy, time.Duration(b.GeoIPCheck), storage, logger)
+	// Without a database of its own, the gateway uses the privacy
+	// handler's for stand-ins (see standIn), and truncates addresses in
+	// free text.
+	p := b.Policy
+	if p.GeoIP.Database == "" {
+		p.GeoIP.Off = true
+	}
+	e, err := newEngine(&p, time.Duration(b.GeoIPCheck), storage, logger)
 	if err != nil {
 		return err
 	}
@@ -226,9 +236,13 @@ func readLimited(r *http.Request, limit int64) ([]byte, error) {
 	return body, nil
 }
 
-// standIn is an address in the visitor's country, or none.
+// standIn is an address in the visitor's country, or none. The country
+// database is the gateway's own or, without one, the privacy handler's.
 func (b *Beacon) standIn(r *http.Request) netip.Addr {
 	c := b.engine.Countries
+	if c == nil && !b.GeoIP.Off {
+		c, _ = caddyhttp.GetVar(r.Context(), countriesVar).(*country.Resolver)
+	}
 	if c == nil {
 		return netip.Addr{}
 	}

@@ -20,6 +20,11 @@ import (
 // records what reaches it.
 func beaconSite(db, storage, up string) string {
 	gw := func(vendor, extra string) string {
+		if vendor == "ga4" && extra == "" {
+			// As the README shows it: the country database is the
+			// privacy handler's.
+			return fmt.Sprintf("privacy_beacon ga4\n\t\treverse_proxy %s", up)
+		}
 		return fmt.Sprintf("privacy_beacon %s {\n\t\t\tgeoip %s\n\t\t\t%s\n\t\t}\n\t\treverse_proxy %s", vendor, db, extra, up)
 	}
 	return fmt.Sprintf(`{

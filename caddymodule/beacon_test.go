@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -263,8 +264,9 @@ func TestBeaconValidate(t *testing.T) {
 	}
 	// Provision fails cleanly, and Cleanup after it is safe.
 	b := &Beacon{Config: beacon.Config{Vendor: "ga4"}}
-	if err := b.provision(zap.NewNop(), &certmagic.FileStorage{Path: t.TempDir()}, nil); err == nil {
-		t.Error("provisioned without a country database")
+	b.GeoIP.Database = filepath.Join(t.TempDir(), "missing.mmdb")
+	if err := b.provision(zap.NewNop(), &certmagic.FileStorage{Path: t.TempDir()}, nil); err == nil || !strings.Contains(err.Error(), "missing.mmdb") {
+		t.Errorf("provisioned with a missing country database: %v", err)
 	}
 	if err := b.Cleanup(); err != nil {
 		t.Error(err)

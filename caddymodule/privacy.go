@@ -130,9 +130,15 @@ func (h *Handler) Cleanup() error {
 	return h.engine.cleanup()
 }
 
-// decisionVar is the request variable holding the consent.Set decided for
-// the request, read by the consent matcher and the beacon gateway.
-const decisionVar = "privacy.consent"
+// Request variables the handler sets for the modules after it.
+const (
+	// decisionVar holds the consent.Set decided for the request, read by
+	// the consent matcher and the beacon gateway.
+	decisionVar = "privacy.consent"
+	// countriesVar holds the handler's *country.Resolver, which a beacon
+	// gateway without a database of its own uses for stand-ins.
+	countriesVar = "privacy.countries"
+)
 
 // ServeHTTP applies the policy to the request and, through a response
 // writer wrapper, to the response headers.
@@ -149,6 +155,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyht
 	granted := decision.Granted
 	h.metrics.requests.WithLabelValues(decision.Label()).Inc()
 	caddyhttp.SetVar(r.Context(), decisionVar, granted)
+	if h.engine.Countries != nil {
+		caddyhttp.SetVar(r.Context(), countriesVar, h.engine.Countries)
+	}
 
 	repl := r.Context().Value(caddy.ReplacerCtxKey).(*caddy.Replacer)
 	repl.Map(placeholders{h: h, addr: addr, country: code, granted: granted}.get)
