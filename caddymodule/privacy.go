@@ -71,7 +71,6 @@ type Handler struct {
 	decider *consent.Decider
 	csp     *cspPolicy
 	metrics *metrics
-	logger  *zap.Logger
 }
 
 // CaddyModule returns the Caddy module information.
@@ -89,7 +88,6 @@ func (h *Handler) Provision(ctx caddy.Context) error {
 }
 
 func (h *Handler) provision(logger *zap.Logger, storage certmagic.Storage, registry *prometheus.Registry) error {
-	h.logger = logger
 	if h.ForwardIP == "" {
 		h.ForwardIP = "remove"
 	}
