@@ -16,9 +16,6 @@ package redact
 
 import (
 	"fmt"
-	"hash/maphash"
-	"sync"
-	"sync/atomic"
 
 	"github.com/caddy-privacy/caddy-privacy/config"
 	"github.com/caddy-privacy/caddy-privacy/redact/country"
@@ -47,7 +44,7 @@ type Redactor struct {
 	Headers *scrub.Headers
 
 	policy config.Policy
-	agents userAgentCache
+	agents memo
 }
 
 // New builds a Redactor for p, which must have its defaults applied and be
@@ -111,39 +108,8 @@ func (r *Redactor) AppendUserAgent(dst, src []byte) []byte {
 	case "drop":
 		return dst
 	}
-	return r.agents.append(dst, src)
-}
-
-// userAgentCache remembers generalised user agents: traffic holds few
-// distinct ones, and generalising one costs more than a map lookup. It is
-// direct-mapped and lock-free: a slot holds the last agent that hashed to
-// it. Generalising is a pure function of the input, so an entry never
-// goes stale.
-type userAgentCache struct {
-	seed  maphash.Seed
-	once  sync.Once
-	slots [1024]atomic.Pointer[userAgentEntry]
-}
-
-type userAgentEntry struct{ in, out string }
-
-// maxCachedUserAgent bounds what the cache holds; longer agents are rare
-// and generalised afresh.
-const maxCachedUserAgent = 512
-
-func (c *userAgentCache) append(dst, src []byte) []byte {
-	if len(src) > maxCachedUserAgent {
-		return scrub.AppendUserAgent(dst, src)
-	}
-	c.once.Do(func() { c.seed = maphash.MakeSeed() })
-	slot := &c.slots[maphash.Bytes(c.seed, src)%uint64(len(c.slots))]
-	if e := slot.Load(); e != nil && e.in == string(src) {
-		return append(dst, e.out...)
-	}
-	start := len(dst)
-	dst = scrub.AppendUserAgent(dst, src)
-	slot.Store(&userAgentEntry{in: string(src), out: string(dst[start:])})
-	return dst
+	// Generalising is a pure function of the agent.
+	return r.agents.append(dst, src, scrub.AppendUserAgent)
 }
 
 // IsClientIPHeader reports whether the named header carries client

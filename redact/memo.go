@@ -1,0 +1,43 @@
+package redact
+
+import (
+	"hash/maphash"
+	"sync"
+	"sync/atomic"
+)
+
+// memo remembers what a pure append function made of recent inputs:
+// traffic repeats its user agents, paths and referrers, and a lookup costs
+// less than scrubbing again. It is direct-mapped and lock-free, so
+// goroutines share it without contention: a slot holds the last input that
+// hashed to it. The zero memo is ready to use.
+//
+// Only memoise a function whose output depends on its input alone for as
+// long as the memo lives.
+type memo struct {
+	seed  maphash.Seed
+	once  sync.Once
+	slots [1024]atomic.Pointer[memoEntry]
+}
+
+type memoEntry struct{ in, out string }
+
+// maxMemoInput bounds what a memo holds; longer inputs are rare and are
+// passed to the function every time.
+const maxMemoInput = 512
+
+// append appends fn(src) to dst, from memory when src was seen recently.
+func (m *memo) append(dst, src []byte, fn func(dst, src []byte) []byte) []byte {
+	if len(src) > maxMemoInput {
+		return fn(dst, src)
+	}
+	m.once.Do(func() { m.seed = maphash.MakeSeed() })
+	slot := &m.slots[maphash.Bytes(m.seed, src)%uint64(len(m.slots))]
+	if e := slot.Load(); e != nil && e.in == string(src) {
+		return append(dst, e.out...)
+	}
+	start := len(dst)
+	dst = fn(dst, src)
+	slot.Store(&memoEntry{in: string(src), out: string(dst[start:])})
+	return dst
+}
