@@ -390,7 +390,7 @@ func TestEncoderFieldRules(t *testing.T) {
 		{"cookie header", headers(http.Header{"Cookie": {"a=b"}}), `"headers":{}`},
 		{"credential headers", headers(http.Header{"X-Api-Key": {"k"}, "Proxy-Authorization": {"p"}, "From": {"a@b.org"}}), `"headers":{}`},
 		{"location header", headers(http.Header{"Cf-Ipcity": {"London"}}), `"headers":{}`},
-		{"forwarded header", headers(http.Header{"Forwarded": {"for=81.2.69.160;proto=https"}}), `"headers":{"Forwarded":["for=GB;proto=https"]}`},
+		{"forwarded header", headers(http.Header{"Forwarded": {"for=81.2.69.160;proto=https"}}), `"headers":{"Forwarded":["for=_GB;proto=https"]}`},
 		{"real ip header", headers(http.Header{"X-Real-Ip": {"216.160.83.56"}}), `"headers":{"X-Real-Ip":["US"]}`},
 		{"origin header", headers(http.Header{"Origin": {"https://example.org"}}), `"headers":{"Origin":["https://example.org"]}`},
 		{"client hints", headers(http.Header{"Sec-Ch-Ua-Model": {`"Pixel 8"`}}), `"headers":{}`},

@@ -30,7 +30,7 @@ type pair struct {
 // valid proto= and host= are kept, and other parameters are dropped, as
 // are empty elements. Values are quoted where the syntax needs it:
 //
-//	for=192.0.2.60;proto=http;by=203.0.113.43  →  for=GB;proto=http;by=US
+//	for=192.0.2.60;proto=http;by=203.0.113.43  →  for=_GB;proto=http;by=_US
 //	for="[2001:db8:cafe::17]:4711"             →  for="[2001:db8:cafe::]"   (truncate /48)
 //
 // An element that does not parse (bad syntax, an unclosed quote, a
@@ -237,8 +237,26 @@ func (t *Transform) appendNode(dst []byte, a netip.Addr) []byte {
 		dst = a.AppendTo(dst)
 		return append(dst, `]"`...)
 	}
+	// A country code or a pseudonym is not an address: RFC 7239 writes such
+	// a node as an obfuscated identifier, "_" then letters, digits, ".",
+	// "_" or "-".
 	v := len(dst)
-	return quoteIfNeeded(t.AppendAddr(dst, a), v)
+	dst = t.AppendAddr(append(dst, '_'), a)
+	if len(dst) == v+1 {
+		return append(dst[:v], unknown...)
+	}
+	for _, c := range dst[v+1:] {
+		if !isObfChar(c) {
+			return append(dst[:v], unknown...)
+		}
+	}
+	return dst
+}
+
+// isObfChar reports whether c may appear in an RFC 7239 obfuscated
+// identifier after its "_".
+func isObfChar(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '.' || c == '_' || c == '-'
 }
 
 // quoteIfNeeded makes dst[v:] a valid Forwarded value: left alone if it is
