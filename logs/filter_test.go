@@ -7,12 +7,12 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 	"testing/iotest"
+
+	"github.com/caddy-privacy/caddy-privacy/internal/corpustest"
 )
 
 // serial sanitizes in line by line, the reference Filter must match.
@@ -273,26 +273,7 @@ func TestFilterProgress(t *testing.T) {
 // corpus returns the shared Apache log, skipping the test without it.
 func corpus(tb testing.TB) []byte {
 	tb.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			tb.Skip("go.mod not found above the test directory")
-		}
-		dir = parent
-	}
-	path := filepath.Join(dir, "..", "shared", "corpus", "apache_logs")
-	b, err := os.ReadFile(path)
-	if err != nil {
-		tb.Skipf("test corpus not available (%v); it lives outside the module, in ../shared/corpus", err)
-	}
-	return b
+	return corpustest.Read(tb, corpustest.ApacheLogs)
 }
 
 func TestFilterCorpus(t *testing.T) {

@@ -2,22 +2,19 @@ package main
 
 import (
 	"bytes"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/caddy-privacy/caddy-privacy/config"
 	"github.com/caddy-privacy/caddy-privacy/logs"
 	"github.com/caddy-privacy/caddy-privacy/redact/country/countrytest"
+
+	"github.com/caddy-privacy/caddy-privacy/internal/corpustest"
 )
 
 // BenchmarkSanitizeCorpus runs the real engine, default policy, over the
 // real combined log, line by line on one goroutine.
 func BenchmarkSanitizeCorpus(b *testing.B) {
-	corpus, err := os.ReadFile(filepath.Join("..", "..", "..", "shared", "corpus", "apache_logs"))
-	if err != nil {
-		b.Skipf("corpus not available: %v", err)
-	}
+	corpus := corpustest.Read(b, corpustest.ApacheLogs)
 	p := config.Default()
 	p.GeoIP.Database = countrytest.WriteMaxMind(b, b.TempDir(), map[string]string{"83.149.9.0/24": "RU", "66.249.0.0/16": "US"})
 	eng, _, err := newEngine(engineOptions{Policy: p})

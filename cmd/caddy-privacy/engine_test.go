@@ -10,6 +10,8 @@ import (
 
 	"github.com/caddy-privacy/caddy-privacy/config"
 	"github.com/caddy-privacy/caddy-privacy/redact/country/countrytest"
+
+	"github.com/caddy-privacy/caddy-privacy/internal/corpustest"
 )
 
 // The tests in this file run the real engine.
@@ -27,25 +29,7 @@ func realEngine(t *testing.T, p config.Policy) {
 // corpusPath returns the shared Apache log, skipping the test without it.
 func corpusPath(t *testing.T) string {
 	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("go.mod not found above the test directory")
-		}
-		dir = parent
-	}
-	path := filepath.Join(dir, "..", "shared", "corpus", "apache_logs")
-	if _, err := os.Stat(path); err != nil {
-		t.Skipf("test corpus not available (%v); it lives outside the module, in ../shared/corpus", err)
-	}
-	return path
+	return corpustest.Path(t, corpustest.ApacheLogs)
 }
 
 // TestRealSanitizeCorpus runs the default policy over the real log with a

@@ -6,7 +6,6 @@ import (
 	"net"
 	"net/netip"
 	"os"
-	"path/filepath"
 	"slices"
 	"sync"
 	"testing"
@@ -18,6 +17,8 @@ import (
 	"github.com/oschwald/maxminddb-golang/v2"
 
 	"github.com/caddy-privacy/caddy-privacy/redact/country/countrytest"
+
+	"github.com/caddy-privacy/caddy-privacy/internal/corpustest"
 )
 
 // The benchmark database is City-shaped, with names in GeoLite2's eight
@@ -444,23 +445,13 @@ func median(xs []float64) float64 {
 // in log order and truncated to a power of two, or nil if it is absent. The
 // corpus sits beside the module: ../shared/corpus from the module root.
 func corpusAddrs(b *testing.B) []netip.Addr {
-	dir, err := os.Getwd()
-	if err != nil {
+	path, ok := corpustest.Find(corpustest.ApacheLogs)
+	if !ok {
 		return nil
 	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return nil
-		}
-		dir = parent
-	}
-	raw, err := os.ReadFile(filepath.Join(dir, "..", "shared", "corpus", "apache_logs"))
+	raw, err := os.ReadFile(path)
 	if err != nil {
-		return nil
+		b.Fatal(err)
 	}
 	var addrs []netip.Addr
 	for line := range bytes.Lines(raw) {

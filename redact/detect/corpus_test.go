@@ -3,9 +3,10 @@ package detect
 import (
 	"bytes"
 	"os"
-	"path/filepath"
 	"sync"
 	"testing"
+
+	"github.com/caddy-privacy/caddy-privacy/internal/corpustest"
 )
 
 // corpusLines returns the lines of the shared Apache combined log, found
@@ -25,21 +26,11 @@ var (
 )
 
 func loadCorpus() {
-	dir, err := os.Getwd()
-	if err != nil {
+	path, ok := corpustest.Find(corpustest.ApacheLogs)
+	if !ok {
 		return
 	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return
-		}
-		dir = parent
-	}
-	b, err := os.ReadFile(filepath.Join(dir, "..", "shared", "corpus", "apache_logs"))
+	b, err := os.ReadFile(path)
 	if err != nil {
 		return
 	}

@@ -7,11 +7,12 @@ import (
 	"math/rand/v2"
 	"net/netip"
 	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
 	lru "github.com/hashicorp/golang-lru/v2"
+
+	"github.com/caddy-privacy/caddy-privacy/internal/corpustest"
 )
 
 // benchAddrs returns n distinct public-looking addresses, a quarter IPv6.
@@ -48,23 +49,13 @@ func zipfTrace(addrs []netip.Addr, n int) []netip.Addr {
 // corpusAddrs returns the client addresses of the shared Apache log corpus
 // in order, or nil if it is absent.
 func corpusAddrs(tb testing.TB) []netip.Addr {
-	dir, err := os.Getwd()
+	path, ok := corpustest.Find(corpustest.ApacheLogs)
+	if !ok {
+		return nil
+	}
+	f, err := os.Open(path)
 	if err != nil {
 		tb.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return nil
-		}
-		dir = parent
-	}
-	f, err := os.Open(filepath.Join(dir, "..", "shared", "corpus", "apache_logs"))
-	if err != nil {
-		return nil
 	}
 	defer f.Close()
 	var addrs []netip.Addr

@@ -1,9 +1,9 @@
 package scrub
 
 import (
-	"os"
-	"path/filepath"
 	"testing"
+
+	"github.com/caddy-privacy/caddy-privacy/internal/corpustest"
 )
 
 // fakeText stands in for the detectors: it replaces every
@@ -46,27 +46,8 @@ func isDomainByte(c byte) bool {
 
 func isLocalByte(c byte) bool { return isDomainByte(c) || c == '_' || c == '+' || c == '%' }
 
-// corpusPath returns the shared Apache log corpus, found from the module
-// root, or skips the test.
+// corpusPath returns the shared Apache log, skipping the test without it.
 func corpusPath(t testing.TB) string {
 	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("go.mod not found above the package; cannot locate ../shared/corpus")
-		}
-		dir = parent
-	}
-	p := filepath.Join(dir, "..", "shared", "corpus", "apache_logs")
-	if _, err := os.Stat(p); err != nil {
-		t.Skipf("corpus not available (%v); it lives in ../shared/corpus next to the project checkout", err)
-	}
-	return p
+	return corpustest.Path(t, corpustest.ApacheLogs)
 }
