@@ -1,6 +1,7 @@
 package caddymodule
 
 import (
+	"github.com/dustin/go-humanize"
 	"strconv"
 	"strings"
 
@@ -48,8 +49,9 @@ func parseBeaconCaddyfile(h httpcaddyfile.Helper) (caddyhttp.MiddlewareHandler, 
 //	}
 //
 // <vendor> is ga4, ua, matomo, plausible, umami, segment or generic; fields
-// is for generic only. Sizes take a unit: 64KB, 1MiB, or bytes. Every
-// value is checked when the config is provisioned.
+// is for generic only. Sizes read as request_body's max_size does: 64KiB,
+// 1MB (10^6 bytes), or bytes. Every value is checked when the config is
+// provisioned.
 func (b *Beacon) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 	d.Next() // directive name
 	if !d.NextArg() {
@@ -106,11 +108,12 @@ func (b *Beacon) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 			if err != nil {
 				return err
 			}
-			n, ok := parseSize(arg)
-			if !ok {
-				return d.Errf("%q is not a size such as 64KB, 1MiB or 65536", arg)
+			// Sizes read as in Caddy's request_body max_size.
+			n, err := humanize.ParseBytes(arg)
+			if err != nil || n == 0 || n > 1<<40 {
+				return d.Errf("%q is not a size such as 64KiB, 1MB or 65536", arg)
 			}
-			b.MaxBody = n
+			b.MaxBody = int64(n)
 		case "max_events":
 			arg, err := oneArg(d)
 			if err != nil {
@@ -178,27 +181,6 @@ func (b *Beacon) unmarshalFields(d *caddyfile.Dispenser) error {
 		*dst = append(*dst, names...)
 	}
 	return nil
-}
-
-// parseSize parses a byte size: a number with an optional unit, B, KB or
-// KiB, MB or MiB (KB and KiB are both 1024, as in Caddy's own options).
-func parseSize(s string) (int64, bool) {
-	units := []struct {
-		suffix string
-		mul    int64
-	}{{"KiB", 1 << 10}, {"MiB", 1 << 20}, {"KB", 1 << 10}, {"MB", 1 << 20}, {"K", 1 << 10}, {"M", 1 << 20}, {"B", 1}}
-	mul := int64(1)
-	for _, u := range units {
-		if n, ok := strings.CutSuffix(s, u.suffix); ok {
-			s, mul = n, u.mul
-			break
-		}
-	}
-	n, err := strconv.ParseInt(s, 10, 64)
-	if err != nil || n <= 0 || n > (1<<40)/mul {
-		return 0, false
-	}
-	return n * mul, true
 }
 
 // Interface guards

@@ -273,18 +273,6 @@ func TestBeaconValidate(t *testing.T) {
 	}
 }
 
-func TestParseSize(t *testing.T) {
-	for in, want := range map[string]int64{
-		"65536": 65536, "64KB": 65536, "64KiB": 65536, "64K": 65536, "1MB": 1 << 20, "2MiB": 2 << 20, "10B": 10,
-		"": 0, "0": 0, "-1": 0, "1.5MB": 0, "KB": 0, "1GB": 0, "99999999999999MB": 0,
-	} {
-		got, ok := parseSize(in)
-		if got != want || ok != (want != 0) {
-			t.Errorf("parseSize(%q) = %d, %v; want %d", in, got, ok, want)
-		}
-	}
-}
-
 func TestBeaconUnmarshalCaddyfile(t *testing.T) {
 	d := caddyfile.NewTestDispenser(`privacy_beacon segment {
 		allow properties.plan
