@@ -34,37 +34,24 @@ type fileReport struct {
 func (a *app) audit(ctx context.Context, args []string) int {
 	c := auditCmd
 	fs := newFlagSet(c.name)
-	format := fs.String("format", "auto", "log `FORMAT`: auto, caddy-json, combined, common or text")
-	policyFile := fs.String("policy", "", "policy `FILE` (JSON) saying which detectors are on")
+	var ff fileFlags
+	ff.register(fs, "scan")
 	htmlFile := fs.String("html", "", "also write an HTML report to `FILE`")
 	samples := fs.Int("samples", logs.DefaultSamples, "show the first `N` line numbers of each finding")
-	var jobs int
-	fs.IntVar(&jobs, "jobs", 0, "scan on `N` goroutines (default: one per CPU)")
-	fs.IntVar(&jobs, "j", 0, "")
 	inputs, code := a.parse(c, fs, args)
 	if code >= 0 {
 		return code
 	}
-	f, err := logs.ParseFormat(*format)
-	if err != nil {
-		return a.usageError(c, "-format: %v", err)
-	}
-	if jobs < 0 {
-		return a.usageError(c, "-jobs: %d is not a number of goroutines; want 1 or more, or 0 for one per CPU", jobs)
+	f, jobs, code := ff.check(a, c)
+	if code >= 0 {
+		return code
 	}
 	if *samples < 0 || *samples > 1000 {
 		return a.usageError(c, "-samples: %d is out of range; want 0 to 1000", *samples)
 	}
-	if len(inputs) == 0 {
-		inputs = []string{"-"}
-	}
-	total, err := checkInputs(inputs)
-	if err != nil {
-		return a.fail(c, err)
-	}
-	p, err := loadPolicy(*policyFile)
-	if err != nil {
-		return a.fail(c, err)
+	inputs, total, p, code := a.openPolicyAndInputs(c, ff.policy, inputs)
+	if code >= 0 {
+		return code
 	}
 	eng, aud, err := a.newEngine(engineOptions{Policy: p, AuditOnly: true})
 	if err != nil {

@@ -3,12 +3,14 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 
+	"github.com/caddy-privacy/caddy-privacy/config"
 	"github.com/caddy-privacy/caddy-privacy/logs"
 )
 
@@ -30,35 +32,21 @@ cache; set geoip.off in the policy to truncate addresses without one.`,
 func (a *app) sanitize(ctx context.Context, args []string) int {
 	c := sanitizeCmd
 	fs := newFlagSet(c.name)
-	format := fs.String("format", "auto", "log `FORMAT`: auto, caddy-json, combined, common or text")
-	policyFile := fs.String("policy", "", "policy `FILE` (JSON); without it, the built-in strict policy")
+	var ff fileFlags
+	ff.register(fs, "sanitize")
 	geoipDB := fs.String("geoip-db", "", "country database `FILE`, overriding the policy's geoip.database")
-	var jobs int
-	fs.IntVar(&jobs, "jobs", 0, "sanitize on `N` goroutines (default: one per CPU)")
-	fs.IntVar(&jobs, "j", 0, "")
 	out := fs.String("o", "", "write to `FILE` instead of standard output")
 	inputs, code := a.parse(c, fs, args)
 	if code >= 0 {
 		return code
 	}
-	f, err := logs.ParseFormat(*format)
-	if err != nil {
-		return a.usageError(c, "-format: %v", err)
+	f, jobs, code := ff.check(a, c)
+	if code >= 0 {
+		return code
 	}
-	if jobs < 0 {
-		return a.usageError(c, "-jobs: %d is not a number of goroutines; want 1 or more, or 0 for one per CPU", jobs)
-	}
-	if len(inputs) == 0 {
-		inputs = []string{"-"}
-	}
-	total, err := checkInputs(inputs)
-	if err != nil {
-		return a.fail(c, err)
-	}
-
-	p, err := loadPolicy(*policyFile)
-	if err != nil {
-		return a.fail(c, err)
+	inputs, total, p, code := a.openPolicyAndInputs(c, ff.policy, inputs)
+	if code >= 0 {
+		return code
 	}
 	if *geoipDB != "" {
 		p.GeoIP.Database = *geoipDB
@@ -129,6 +117,52 @@ func (a *app) sanitize(ctx context.Context, args []string) int {
 // checkInputs opens every named file before any work is done, so that a
 // mistyped last name does not cost a run over the others, and returns
 // their total size, or 0 when it is unknown (standard input, pipes).
+// fileFlags are the flags of the commands that read log files.
+type fileFlags struct {
+	format, policy string
+	jobs           int
+}
+
+// register adds -format, -policy and -jobs (-j) to fs; verb says what the
+// jobs do.
+func (ff *fileFlags) register(fs *flag.FlagSet, verb string) {
+	fs.StringVar(&ff.format, "format", "auto", "log `FORMAT`: auto, caddy-json, combined, common or text")
+	fs.StringVar(&ff.policy, "policy", "", "policy `FILE` (JSON); without it, the built-in strict policy")
+	fs.IntVar(&ff.jobs, "jobs", 0, verb+" on `N` goroutines (default: one per CPU)")
+	fs.IntVar(&ff.jobs, "j", 0, "")
+}
+
+// check validates the flags once parsed. It returns the format and the
+// number of jobs, and an exit code, or -1 to go on.
+func (ff *fileFlags) check(a *app, c command) (logs.Format, int, int) {
+	f, err := logs.ParseFormat(ff.format)
+	if err != nil {
+		return 0, 0, a.usageError(c, "-format: %v", err)
+	}
+	if ff.jobs < 0 {
+		return 0, 0, a.usageError(c, "-jobs: %d is not a number of goroutines; want 1 or more, or 0 for one per CPU", ff.jobs)
+	}
+	return f, ff.jobs, -1
+}
+
+// openPolicyAndInputs checks that every input can be read (standard input
+// when there is none) and loads the policy. It returns the inputs, their
+// total size (0 when unknown), the policy and an exit code, or -1 to go on.
+func (a *app) openPolicyAndInputs(c command, policyFile string, inputs []string) ([]string, int64, config.Policy, int) {
+	if len(inputs) == 0 {
+		inputs = []string{"-"}
+	}
+	total, err := checkInputs(inputs)
+	if err != nil {
+		return nil, 0, config.Policy{}, a.fail(c, err)
+	}
+	p, err := loadPolicy(policyFile)
+	if err != nil {
+		return nil, 0, config.Policy{}, a.fail(c, err)
+	}
+	return inputs, total, p, -1
+}
+
 func checkInputs(names []string) (int64, error) {
 	var total int64
 	known := true
