@@ -12,6 +12,7 @@ import (
 	"go.uber.org/zap/zapcore"
 
 	"github.com/caddy-privacy/caddy-privacy/config"
+	"github.com/caddy-privacy/caddy-privacy/redact"
 )
 
 func init() {
@@ -67,7 +68,7 @@ func (f *CountryIPFilter) Provision(ctx caddy.Context) error {
 }
 
 func (f *CountryIPFilter) provision(storage certmagic.Storage, logger *zap.Logger) error {
-	return f.filter.provision(f.policy(), f.GeoIPCheck, storage, logger, ruleIP)
+	return f.filter.provision(f.policy(), f.GeoIPCheck, storage, logger, redact.RuleIP)
 }
 
 // Validate checks the configuration without I/O.
@@ -159,7 +160,7 @@ func (f *PIIFilter) Provision(ctx caddy.Context) error {
 }
 
 func (f *PIIFilter) provision(storage certmagic.Storage, logger *zap.Logger) error {
-	return f.filter.provision(f.policy(), f.GeoIPCheck, storage, logger, ruleText)
+	return f.filter.provision(f.policy(), f.GeoIPCheck, storage, logger, redact.RuleText)
 }
 
 // Validate checks the configuration without I/O.
@@ -206,10 +207,10 @@ func (f *PIIFilter) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 type fieldFilter struct {
 	engine *engine
 	r      *rules
-	rule   rule
+	rule   redact.Rule
 }
 
-func (f *fieldFilter) provision(p config.Policy, geoCheck caddy.Duration, storage certmagic.Storage, logger *zap.Logger, rl rule) error {
+func (f *fieldFilter) provision(p config.Policy, geoCheck caddy.Duration, storage certmagic.Storage, logger *zap.Logger, rl redact.Rule) error {
 	eng, err := newEngine(&p, time.Duration(geoCheck), storage, logger)
 	if err != nil {
 		return err
@@ -245,7 +246,7 @@ func (f *fieldFilter) filter(in zapcore.Field) zapcore.Field {
 		if in.String == "" {
 			return in
 		}
-		out := f.r.appendRedacted(nil, f.rule, in.Key, []byte(in.String))
+		out := f.r.appendRedacted(nil, f.rule, []byte(in.String))
 		if len(out) == 0 {
 			in.Type = zapcore.SkipType
 			return in
@@ -259,7 +260,7 @@ func (f *fieldFilter) filter(in zapcore.Field) zapcore.Field {
 		if len(v) == 0 {
 			return in
 		}
-		out := f.r.appendRedacted(nil, f.rule, in.Key, v)
+		out := f.r.appendRedacted(nil, f.rule, v)
 		if len(out) == 0 {
 			in.Type = zapcore.SkipType
 			return in
@@ -286,7 +287,7 @@ func (f *fieldFilter) filterStrings(key string, arr caddyhttp.LoggableStringArra
 			out = append(out, s)
 			continue
 		}
-		buf = f.r.appendRedacted(buf[:0], f.rule, key, []byte(s))
+		buf = f.r.appendRedacted(buf[:0], f.rule, []byte(s))
 		if len(buf) > 0 {
 			out = append(out, string(buf))
 		}
@@ -299,7 +300,7 @@ func (f *fieldFilter) filterStrings(key string, arr caddyhttp.LoggableStringArra
 type forcedField struct {
 	field zapcore.Field
 	r     *rules
-	rule  rule
+	rule  redact.Rule
 }
 
 // MarshalLogObject implements zapcore.ObjectMarshaler.

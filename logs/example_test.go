@@ -7,31 +7,37 @@ import (
 	"os"
 	"strings"
 
+	"github.com/caddy-privacy/caddy-privacy/config"
 	"github.com/caddy-privacy/caddy-privacy/logs"
+	"github.com/caddy-privacy/caddy-privacy/redact"
 )
 
-// tagEngine is a toy Engine: a real program uses *redact.Redactor.
+// tagEngine is a toy Engine with the default policy's rule table: a real
+// program uses *redact.Redactor.
 type tagEngine struct{}
 
-func (tagEngine) AppendIP(dst, src []byte) []byte        { return append(dst, "GB"...) }
-func (tagEngine) AppendForwarded(dst, src []byte) []byte { return append(dst, "for=GB"...) }
-func (tagEngine) AppendURL(dst, src []byte) []byte {
-	if i := bytes.IndexByte(src, '?'); i >= 0 {
-		src = src[:i]
+var rules = redact.NewRules(config.Default())
+
+func (tagEngine) Rules() *redact.Rules { return rules }
+
+func (tagEngine) AppendRule(dst []byte, rl redact.Rule, src []byte) []byte {
+	switch rl {
+	case redact.RuleDrop:
+		return dst
+	case redact.RuleIP:
+		return append(dst, "GB"...)
+	case redact.RuleURL:
+		if i := bytes.IndexByte(src, '?'); i >= 0 {
+			src = src[:i]
+		}
+		return append(dst, src...)
+	case redact.RuleUserAgent:
+		return append(dst, "Firefox/128 (Linux)"...)
+	case redact.RulePseudonym:
+		return append(dst, "u7Hq2"...)
 	}
-	return append(dst, src...)
-}
-func (tagEngine) AppendUserAgent(dst, src []byte) []byte {
-	return append(dst, "Firefox/128 (Linux)"...)
-}
-func (tagEngine) AppendText(dst, src []byte) []byte {
 	return append(dst, bytes.ReplaceAll(src, []byte("bob@example.com"), []byte("[email]"))...)
 }
-func (tagEngine) AppendPseudonym(dst, src []byte) []byte { return append(dst, "u7Hq2"...) }
-func (tagEngine) IsClientIPHeader(name string) bool {
-	return strings.EqualFold(name, "X-Forwarded-For")
-}
-func (tagEngine) IsDropHeader(name string) bool { return strings.EqualFold(name, "Cookie") }
 
 func ExampleSanitizer_AppendLine() {
 	s := logs.NewSanitizer(tagEngine{}, logs.FormatCaddyJSON)

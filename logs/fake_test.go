@@ -3,6 +3,8 @@ package logs
 import (
 	"bytes"
 	"fmt"
+	"github.com/caddy-privacy/caddy-privacy/config"
+	"github.com/caddy-privacy/caddy-privacy/redact"
 	"hash/fnv"
 	"net/netip"
 	"regexp"
@@ -164,22 +166,44 @@ func (fakeEngine) AppendPseudonym(dst, src []byte) []byte {
 	return fmt.Appendf(dst, "ps%08x", h.Sum32())
 }
 
-func (fakeEngine) IsClientIPHeader(name string) bool {
-	for _, h := range []string{"X-Forwarded-For", "X-Real-IP", "Forwarded", "True-Client-IP", "CF-Connecting-IP"} {
-		if strings.EqualFold(name, h) {
-			return true
-		}
-	}
-	return false
+// defaultRules is the rule table of the default policy, which the fake
+// engines share with the real one.
+var defaultRules = redact.NewRules(config.Default())
+
+func (fakeEngine) Rules() *redact.Rules { return defaultRules }
+
+func (e fakeEngine) AppendRule(dst []byte, rl redact.Rule, src []byte) []byte {
+	return appendByRule(e, dst, rl, src)
 }
 
-func (fakeEngine) IsDropHeader(name string) bool {
-	for _, h := range []string{"Cookie", "Set-Cookie", "Authorization", "Proxy-Authorization"} {
-		if strings.EqualFold(name, h) {
-			return true
-		}
+// engineMethods are the methods the fake engines have, one per rule.
+type engineMethods interface {
+	AppendIP(dst, src []byte) []byte
+	AppendForwarded(dst, src []byte) []byte
+	AppendURL(dst, src []byte) []byte
+	AppendUserAgent(dst, src []byte) []byte
+	AppendText(dst, src []byte) []byte
+	AppendPseudonym(dst, src []byte) []byte
+}
+
+func appendByRule(e engineMethods, dst []byte, rl redact.Rule, src []byte) []byte {
+	switch rl {
+	case redact.RuleDrop:
+		return dst
+	case redact.RuleKeep:
+		return append(dst, src...)
+	case redact.RuleIP:
+		return e.AppendIP(dst, src)
+	case redact.RuleForwarded:
+		return e.AppendForwarded(dst, src)
+	case redact.RuleURL:
+		return e.AppendURL(dst, src)
+	case redact.RuleUserAgent:
+		return e.AppendUserAgent(dst, src)
+	case redact.RulePseudonym:
+		return e.AppendPseudonym(dst, src)
 	}
-	return false
+	return e.AppendText(dst, src)
 }
 
 // fakeAuditor finds what fakeEngine redacts.
@@ -211,11 +235,9 @@ func (cheapEngine) AppendUserAgent(dst, src []byte) []byte {
 }
 func (cheapEngine) AppendText(dst, src []byte) []byte      { return append(dst, src...) }
 func (cheapEngine) AppendPseudonym(dst, src []byte) []byte { return append(dst, "ps0000"...) }
-func (cheapEngine) IsClientIPHeader(name string) bool {
-	return strings.EqualFold(name, "X-Forwarded-For") || strings.EqualFold(name, "X-Real-IP")
-}
-func (cheapEngine) IsDropHeader(name string) bool {
-	return strings.EqualFold(name, "Cookie") || strings.EqualFold(name, "Authorization")
+func (cheapEngine) Rules() *redact.Rules                   { return defaultRules }
+func (e cheapEngine) AppendRule(dst []byte, rl redact.Rule, src []byte) []byte {
+	return appendByRule(e, dst, rl, src)
 }
 
 // TestFakeMatchers checks the written-out matchers against the regexps

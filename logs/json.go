@@ -2,75 +2,10 @@ package logs
 
 import (
 	"bytes"
-	"strings"
+	"github.com/caddy-privacy/caddy-privacy/redact"
 	"unicode/utf16"
 	"unicode/utf8"
 )
-
-// rule says what happens to the strings of a JSON value.
-type rule uint8
-
-const (
-	ruleText      rule = iota // through Engine.AppendText
-	ruleIP                    // through Engine.AppendIP
-	ruleForwarded             // through Engine.AppendForwarded
-	ruleURL                   // through Engine.AppendURL
-	ruleUA                    // through Engine.AppendUserAgent
-	rulePseudonym             // through Engine.AppendPseudonym
-	ruleDrop                  // the member is removed
-	ruleHeaders               // an object mapping header names to values
-)
-
-// keyRule says what happens to the value of a member named k outside a
-// header map. Keys are matched at any depth, so the same rules hold for
-// Caddy's access log ("request": {"remote_ip": …}) and for loggers that put
-// these fields at the top.
-func keyRule(k []byte) rule {
-	switch string(k) {
-	case "remote_ip", "client_ip", "remote_addr":
-		return ruleIP
-	case "remote_port":
-		return ruleDrop
-	case "uri", "url", "referer", "referrer":
-		return ruleURL
-	case "user_agent":
-		return ruleUA
-	case "user_id":
-		return rulePseudonym
-	case "headers", "resp_headers":
-		return ruleHeaders
-	}
-	return ruleText
-}
-
-// headerRule says what happens to the values of the header named k, asking
-// the Engine once per name.
-func (s *Sanitizer) headerRule(st *state, k []byte) rule {
-	if r, ok := st.hdr[string(k)]; ok {
-		return r
-	}
-	name := string(k)
-	r := ruleText
-	switch {
-	case s.e.IsDropHeader(name):
-		r = ruleDrop
-	case strings.EqualFold(name, "Forwarded"):
-		r = ruleForwarded
-	case s.e.IsClientIPHeader(name):
-		r = ruleIP
-	case strings.EqualFold(name, "Referer"), strings.EqualFold(name, "Referrer"),
-		strings.EqualFold(name, "Location"), strings.EqualFold(name, "Content-Location"),
-		strings.EqualFold(name, "Origin"):
-		r = ruleURL
-	case strings.EqualFold(name, "User-Agent"):
-		r = ruleUA
-	}
-	if st.hdr == nil || len(st.hdr) >= maxHeaderCache {
-		st.hdr = make(map[string]rule, 32)
-	}
-	st.hdr[name] = r
-	return r
-}
 
 // maxDepth is the deepest nesting read as JSON; deeper lines are sanitized
 // as text.
@@ -109,14 +44,14 @@ func (p *jsonParser) ws() {
 	}
 }
 
-func (p *jsonParser) value(dst []byte, r rule) ([]byte, bool) {
+func (p *jsonParser) value(dst []byte, r redact.Rule) ([]byte, bool) {
 	p.ws()
 	if p.pos >= len(p.in) {
 		return dst, false
 	}
 	switch c := p.in[p.pos]; c {
 	case '{':
-		return p.object(dst, r == ruleHeaders)
+		return p.object(dst, r == redact.RuleHeaders)
 	case '[':
 		return p.array(dst, r)
 	case '"':
@@ -137,8 +72,7 @@ func (p *jsonParser) value(dst []byte, r rule) ([]byte, bool) {
 			return dst, false
 		}
 		num := p.in[start:p.pos]
-		switch r {
-		case ruleIP, ruleForwarded, rulePseudonym:
+		if r.Strict() {
 			// An address or identifier written as a number is still one.
 			return p.emitString(dst, num, false, r)
 		}
@@ -184,16 +118,15 @@ func (p *jsonParser) object(dst []byte, headerMap bool) ([]byte, bool) {
 		if p.s == nil {
 			mark := len(p.st.audit.path)
 			p.st.audit.pushKey(key)
-			dst, ok = p.value(dst, ruleText)
+			dst, ok = p.value(dst, redact.RuleText)
 			p.st.audit.path = p.st.audit.path[:mark]
 		} else {
-			r := ruleText
+			rules := p.s.e.Rules()
+			r := rules.FieldBytes(key)
 			if headerMap {
-				r = p.s.headerRule(p.st, key)
-			} else {
-				r = keyRule(key)
+				r = rules.HeaderBytes(key)
 			}
-			if r == ruleDrop {
+			if r == redact.RuleDrop {
 				ok = p.skip()
 			} else {
 				if !first {
@@ -225,7 +158,7 @@ func (p *jsonParser) object(dst []byte, headerMap bool) ([]byte, bool) {
 	}
 }
 
-func (p *jsonParser) array(dst []byte, r rule) ([]byte, bool) {
+func (p *jsonParser) array(dst []byte, r redact.Rule) ([]byte, bool) {
 	if p.depth++; p.depth > maxDepth {
 		return dst, false
 	}
@@ -417,7 +350,7 @@ func digits(in []byte, i int) int {
 
 // emitString writes a string value: decoded, through the engine as r says,
 // and encoded again.
-func (p *jsonParser) emitString(dst, raw []byte, esc bool, r rule) ([]byte, bool) {
+func (p *jsonParser) emitString(dst, raw []byte, esc bool, r redact.Rule) ([]byte, bool) {
 	src := raw
 	if esc {
 		var ok bool
@@ -435,21 +368,7 @@ func (p *jsonParser) emitString(dst, raw []byte, esc bool, r rule) ([]byte, bool
 	}
 	dst = append(dst, '"')
 	mark := len(dst)
-	e := p.s.e
-	switch r {
-	case ruleIP:
-		dst = e.AppendIP(dst, src)
-	case ruleForwarded:
-		dst = e.AppendForwarded(dst, src)
-	case ruleURL:
-		dst = e.AppendURL(dst, src)
-	case ruleUA:
-		dst = e.AppendUserAgent(dst, src)
-	case rulePseudonym:
-		dst = e.AppendPseudonym(dst, src)
-	default:
-		dst = e.AppendText(dst, src)
-	}
+	dst = p.s.e.AppendRule(dst, r, src)
 	dst = p.st.escapeJSON(dst, mark)
 	return append(dst, '"'), true
 }
@@ -463,7 +382,7 @@ func (p *jsonParser) appendKey(dst, key []byte) []byte {
 		dst = append(dst, key...)
 	} else {
 		mark := len(dst)
-		dst = p.s.e.AppendText(dst, key)
+		dst = p.s.e.AppendRule(dst, redact.RuleText, key)
 		dst = p.st.escapeJSON(dst, mark)
 	}
 	return append(dst, '"')

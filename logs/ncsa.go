@@ -1,6 +1,10 @@
 package logs
 
-import "bytes"
+import (
+	"bytes"
+
+	"github.com/caddy-privacy/caddy-privacy/redact"
+)
 
 // span is a part of a line, line[start:end]; set says whether it is there.
 type span struct {
@@ -241,11 +245,11 @@ func (s *Sanitizer) appendNCSA(st *state, dst, line []byte, l *ncsaLine) []byte 
 	e := s.e
 	if l.vhost.ok() {
 		mark := len(dst)
-		dst = fixToken(e.AppendText(dst, l.vhost.of(line)), mark)
+		dst = fixToken(e.AppendRule(dst, redact.RuleText, l.vhost.of(line)), mark)
 		dst = append(dst, ' ')
 	}
 	mark := len(dst)
-	dst = fixToken(e.AppendIP(dst, l.host.of(line)), mark)
+	dst = fixToken(e.AppendRule(dst, redact.RuleIP, l.host.of(line)), mark)
 	dst = append(dst, ' ')
 	dst = s.appendUser(dst, l.ident.of(line))
 	dst = append(dst, ' ')
@@ -255,7 +259,7 @@ func (s *Sanitizer) appendNCSA(st *state, dst, line []byte, l *ncsaLine) []byte 
 	if d := l.date.of(line); isDate(d) {
 		dst = append(dst, d...)
 	} else {
-		dst = e.AppendText(dst, d)
+		dst = e.AppendRule(dst, redact.RuleText, d)
 	}
 	dst = append(dst, "] \""...)
 	dst = s.appendRequest(st, dst, l.request.of(line))
@@ -265,14 +269,14 @@ func (s *Sanitizer) appendNCSA(st *state, dst, line []byte, l *ncsaLine) []byte 
 		dst = append(dst, b...)
 	} else {
 		mark = len(dst)
-		dst = fixToken(e.AppendText(dst, b), mark)
+		dst = fixToken(e.AppendRule(dst, redact.RuleText, b), mark)
 	}
 	dst = append(dst, ' ')
 	if b := l.size.of(line); isSize(b) {
 		dst = append(dst, b...)
 	} else {
 		mark = len(dst)
-		dst = fixToken(e.AppendText(dst, b), mark)
+		dst = fixToken(e.AppendRule(dst, redact.RuleText, b), mark)
 	}
 
 	if l.referer.ok() {
@@ -281,19 +285,19 @@ func (s *Sanitizer) appendNCSA(st *state, dst, line []byte, l *ncsaLine) []byte 
 			dst = append(dst, b...)
 		} else {
 			mark = len(dst)
-			dst = st.fixQuoted(e.AppendURL(dst, b), mark)
+			dst = st.fixQuoted(e.AppendRule(dst, redact.RuleURL, b), mark)
 		}
 		dst = append(dst, "\" \""...)
 		if b := l.ua.of(line); isDash(b) || len(b) == 0 {
 			dst = append(dst, b...)
 		} else {
 			mark = len(dst)
-			dst = st.fixQuoted(e.AppendUserAgent(dst, b), mark)
+			dst = st.fixQuoted(e.AppendRule(dst, redact.RuleUserAgent, b), mark)
 		}
 		dst = append(dst, '"')
 	}
 	if l.trailing.ok() {
-		dst = e.AppendText(dst, l.trailing.of(line))
+		dst = e.AppendRule(dst, redact.RuleText, l.trailing.of(line))
 	}
 	return dst
 }
@@ -305,7 +309,7 @@ func (s *Sanitizer) appendUser(dst, b []byte) []byte {
 		return append(dst, '-')
 	}
 	mark := len(dst)
-	return fixToken(s.e.AppendPseudonym(dst, b), mark)
+	return fixToken(s.e.AppendRule(dst, redact.RulePseudonym, b), mark)
 }
 
 // appendRequest writes a request line: a known method and protocol stay,
@@ -318,7 +322,7 @@ func (s *Sanitizer) appendRequest(st *state, dst, r []byte) []byte {
 	sp := bytes.IndexByte(r, ' ')
 	if sp <= 0 || !isMethod(r[:sp]) {
 		mark := len(dst)
-		return st.fixQuoted(s.e.AppendText(dst, r), mark)
+		return st.fixQuoted(s.e.AppendRule(dst, redact.RuleText, r), mark)
 	}
 	dst = append(dst, r[:sp+1]...)
 	target, proto := r[sp+1:], []byte(nil)
@@ -326,7 +330,7 @@ func (s *Sanitizer) appendRequest(st *state, dst, r []byte) []byte {
 		target, proto = target[:k], target[k:]
 	}
 	mark := len(dst)
-	dst = st.fixQuoted(s.e.AppendURL(dst, target), mark)
+	dst = st.fixQuoted(s.e.AppendRule(dst, redact.RuleURL, target), mark)
 	return append(dst, proto...)
 }
 

@@ -3,6 +3,8 @@ package logs
 import (
 	"bytes"
 	"sync"
+
+	"github.com/caddy-privacy/caddy-privacy/redact"
 )
 
 // Sanitizer rewrites log lines of one format through an Engine. It is safe
@@ -116,16 +118,12 @@ func (s *Sanitizer) appendText(st *state, dst, line []byte) []byte {
 		st.text = looseUnescape(st.text[:0], line)
 		line = st.text
 	}
-	return s.e.AppendText(dst, line)
+	return s.e.AppendRule(dst, redact.RuleText, line)
 }
 
 // state is the scratch space of one goroutine.
 type state struct {
 	dec, key, tmp, text, discard []byte
-
-	// hdr caches how header names are treated, so that the Engine's
-	// string-keyed methods are not called with a new string per line.
-	hdr map[string]rule
 
 	audit *auditState
 }
@@ -133,9 +131,6 @@ type state struct {
 // maxScratch is the largest scratch buffer kept for reuse; a state that
 // held a longer line gives its buffers back to the garbage collector.
 const maxScratch = 64 << 10
-
-// maxHeaderCache bounds the header name cache: names are chosen by clients.
-const maxHeaderCache = 512
 
 func (s *Sanitizer) getState() *state {
 	if st, ok := s.states.Get().(*state); ok {

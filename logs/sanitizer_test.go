@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+
+	"github.com/caddy-privacy/caddy-privacy/redact"
 )
 
 func pseudo(s string) string { return string(fakeEngine{}.AppendPseudonym(nil, []byte(s))) }
@@ -134,6 +136,9 @@ type quoteEngine struct{ fakeEngine }
 func (quoteEngine) AppendURL(dst, src []byte) []byte  { return append(dst, `x"y\"z`...) }
 func (quoteEngine) AppendText(dst, src []byte) []byte { return append(dst, "a\nb\"c\\\x01"...) }
 func (quoteEngine) AppendIP(dst, src []byte) []byte   { return dst } // the drop transform
+func (q quoteEngine) AppendRule(dst []byte, rl redact.Rule, src []byte) []byte {
+	return appendByRule(q, dst, rl, src)
+}
 
 func TestEngineOutputEscaped(t *testing.T) {
 	runLineTests(t, quoteEngine{}, FormatCaddyJSON, []lineTest{

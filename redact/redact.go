@@ -44,6 +44,7 @@ type Redactor struct {
 	Headers *scrub.Headers
 
 	policy config.Policy
+	rules  *Rules
 	agents memo
 }
 
@@ -76,11 +77,15 @@ func New(p config.Policy, countries *country.Resolver, keys *pseudonym.KeyRing) 
 		return nil, err
 	}
 	r.Headers = scrub.NewHeaders(p.Headers)
+	r.rules = NewRules(p)
 	return r, nil
 }
 
 // Policy returns the policy r applies.
 func (r *Redactor) Policy() config.Policy { return r.policy }
+
+// Rules returns the field and header rules of r's policy.
+func (r *Redactor) Rules() *Rules { return r.rules }
 
 // AppendIP appends a client-address value (an address, host:port or a
 // comma-separated list) as the IP transform makes it.

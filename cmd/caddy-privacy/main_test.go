@@ -13,7 +13,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/caddy-privacy/caddy-privacy/config"
 	"github.com/caddy-privacy/caddy-privacy/logs"
+	"github.com/caddy-privacy/caddy-privacy/redact"
 )
 
 // fakeEngine stands in for the redaction engine until it is wired:
@@ -25,16 +27,23 @@ var (
 	emailRE = regexp.MustCompile(`[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}`)
 )
 
-func (fakeEngine) AppendIP(dst, src []byte) []byte        { return append(dst, "GB"...) }
-func (fakeEngine) AppendForwarded(dst, src []byte) []byte { return append(dst, "for=GB"...) }
-func (e fakeEngine) AppendURL(dst, src []byte) []byte     { return e.AppendText(dst, src) }
-func (fakeEngine) AppendUserAgent(dst, src []byte) []byte { return append(dst, "UA"...) }
-func (fakeEngine) AppendPseudonym(dst, src []byte) []byte { return append(dst, "pseudo"...) }
-func (fakeEngine) IsClientIPHeader(name string) bool {
-	return strings.EqualFold(name, "X-Forwarded-For")
-}
-func (fakeEngine) IsDropHeader(name string) bool { return strings.EqualFold(name, "Cookie") }
-func (fakeEngine) AppendText(dst, src []byte) []byte {
+var fakeRules = redact.NewRules(config.Default())
+
+func (fakeEngine) Rules() *redact.Rules { return fakeRules }
+
+func (fakeEngine) AppendRule(dst []byte, rl redact.Rule, src []byte) []byte {
+	switch rl {
+	case redact.RuleDrop:
+		return dst
+	case redact.RuleIP:
+		return append(dst, "GB"...)
+	case redact.RuleForwarded:
+		return append(dst, "for=GB"...)
+	case redact.RuleUserAgent:
+		return append(dst, "UA"...)
+	case redact.RulePseudonym:
+		return append(dst, "pseudo"...)
+	}
 	out := quadRE.ReplaceAll(src, []byte("[ipv4]"))
 	return append(dst, emailRE.ReplaceAll(out, []byte("[email]"))...)
 }
