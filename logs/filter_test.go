@@ -61,7 +61,7 @@ func TestFilter(t *testing.T) {
 		{name: "nul and invalid utf8", in: "\x00\xff 10.0.0.1\n\xc3\n", want: "\x00\xff [ipv4]\n\xc3\n", lines: 2, format: FormatText},
 		{
 			name: "auto json", in: `{"remote_ip":"10.0.0.1"}` + "\n" + `{"remote_ip":"10.0.0.1"` + "\n",
-			want: `{"remote_ip":"GB"}` + "\n" + `{"remote_ip":"[ipv4]"` + "\n", lines: 2, format: FormatCaddyJSON, fallback: 1,
+			want: `{"remote_ip":"GB"}` + "\n" + `{"remote_ip":"GB"` + "\n", lines: 2, format: FormatCaddyJSON, fallback: 1,
 		},
 		{
 			name: "auto combined", in: corpusLine + "\nnot a log line 10.0.0.1\n" + corpusLine + "\n",

@@ -60,6 +60,8 @@ func FuzzAppendLine(f *testing.F) {
 		`192.0.2.1 - - [17/May/2015:10:05:03 +0000] "GET /a\"b HTTP/1.1" 200 5 "-" "-" extra`,
 		`a b 1.2.3.4 u [2015-05-17T10:05:03Z] "X" 1 2 "3" "4"`, "1.2.3.4 - - [", "\x00\xff\xfe", "a\x01@b.example",
 		`{"a":"x\u0001@b.example"}`, "{\"a\":\"x\xff@b.example\"}",
+		`{"request":{"remote_ip":"1.2.3.4","uri":"/a?password=x`, `{"a":1}{"remote_ip":"1.2.3.4"}`, `{"headers":{"Cookie":["a`,
+		`{"remote_ip":[1.2, {"x":"1.2.3.4"}], "user_id": 12345`, `\x00\x01{"uri":"/?token=abc"}`, `{"a":"\"`, `{"":`,
 	} {
 		for fm := range 5 {
 			f.Add(uint8(fm), []byte(s))

@@ -302,6 +302,37 @@ func (s *Sanitizer) appendNCSA(st *state, dst, line []byte, l *ncsaLine) []byte 
 	return dst
 }
 
+// appendNCSAPrefix writes the host, ident and authuser of a line that
+// starts as an NCSA line does ([vhost] host ident authuser [) but breaks
+// later, and returns the rest of the line from " [" on.
+func (s *Sanitizer) appendNCSAPrefix(dst, line []byte) (out, rest []byte, ok bool) {
+	var toks [4][]byte
+	nt, i := 0, 0
+	for i < len(line) && line[i] != '[' {
+		j := bytes.IndexByte(line[i:], ' ')
+		if j <= 0 || nt == len(toks) {
+			return dst, line, false
+		}
+		toks[nt] = line[i : i+j]
+		nt++
+		i += j + 1
+	}
+	if nt < 3 || i >= len(line) {
+		return dst, line, false
+	}
+	t := toks[:nt]
+	if nt == 4 {
+		mark := len(dst)
+		dst = append(fixToken(s.e.AppendRule(dst, redact.RuleText, t[0]), mark), ' ')
+		t = t[1:]
+	}
+	mark := len(dst)
+	dst = append(fixToken(s.e.AppendRule(dst, redact.RuleIP, t[0]), mark), ' ')
+	dst = append(s.appendUser(dst, t[1]), ' ')
+	dst = s.appendUser(dst, t[2])
+	return dst, line[i-1:], true
+}
+
 // appendUser writes an ident or authuser field: "-" stays, anything else
 // becomes a pseudonym.
 func (s *Sanitizer) appendUser(dst, b []byte) []byte {

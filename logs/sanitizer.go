@@ -83,7 +83,7 @@ func (s *Sanitizer) appendLine(st *state, dst, line []byte) (_ []byte, fallback 
 		}
 		if !ok {
 			fallback = true
-			dst = s.appendText(st, dst[:mark], line)
+			dst = s.appendFallback(st, dst[:mark], line)
 		}
 	}
 	// One line in, one line out, whatever the engine wrote.
@@ -109,6 +109,20 @@ func lineFormat(f Format, line []byte) Format {
 		return FormatCombined
 	}
 	return FormatText
+}
+
+// appendFallback writes a line that did not parse as its format, never
+// more weakly than one that did: a line with JSON members in it is
+// recovered key by key, an NCSA line keeps the rules of the fields it
+// still has, anything else is structure-aware text.
+func (s *Sanitizer) appendFallback(st *state, dst, line []byte) []byte {
+	if bytes.Contains(line, []byte(`":`)) {
+		return s.appendRecovered(st, dst, line)
+	}
+	if out, rest, ok := s.appendNCSAPrefix(dst, line); ok {
+		return s.appendText(st, out, rest)
+	}
+	return s.appendText(st, dst, line)
 }
 
 // appendText passes line through Engine.AppendText after decoding JSON

@@ -107,7 +107,7 @@ func TestCaddyJSON(t *testing.T) {
 		{name: "missing colon", in: `{"a" 1}`, want: `{"a" 1}`, fallback: true},
 		{name: "unquoted key", in: `{a:1}`, want: `{a:1}`, fallback: true},
 		{name: "bad dropped value", in: `{"remote_port":[1,}`, want: `{"remote_port":[1,}`, fallback: true},
-		{name: "bad escape in dropped value", in: `{"remote_port":"\q","msg":"x"}`, want: `{"remote_port":"\q","msg":"x"}`, fallback: true},
+		{name: "bad escape in dropped value", in: `{"remote_port":"\q","msg":"x"}`, want: `{"remote_port":"","msg":"x"}`, fallback: true},
 		{name: "too deep", in: strings.Repeat(`{"a":`, 100) + `"192.0.2.1"` + strings.Repeat("}", 100), want: strings.Repeat(`{"a":`, 100) + `"[ipv4]"` + strings.Repeat("}", 100), fallback: true},
 	})
 }
@@ -266,13 +266,13 @@ func TestCombined(t *testing.T) {
 			want: "\xef\xbb\xbfGB - - " + date + ` "GET / HTTP/1.1" 200 5`,
 		},
 
-		{name: "no date end", in: `192.0.2.1 - - [17/May/2015 "GET / HTTP/1.0" 200 -`, want: `[ipv4] - - [17/May/2015 "GET / HTTP/1.0" 200 -`, fallback: true},
-		{name: "no status", in: `192.0.2.1 - - ` + date + ` "GET / HTTP/1.0"`, want: `[ipv4] - - ` + date + ` "GET / HTTP/1.0"`, fallback: true},
-		{name: "no bytes", in: `192.0.2.1 - - ` + date + ` "GET / HTTP/1.0" 200`, want: `[ipv4] - - ` + date + ` "GET / HTTP/1.0" 200`, fallback: true},
-		{name: "unterminated request", in: `192.0.2.1 - - ` + date + ` "GET / a@b.example`, want: `[ipv4] - - ` + date + ` "GET / [email]`, fallback: true},
+		{name: "no date end", in: `192.0.2.1 - - [17/May/2015 "GET / HTTP/1.0" 200 -`, want: `GB - - [17/May/2015 "GET / HTTP/1.0" 200 -`, fallback: true},
+		{name: "no status", in: `192.0.2.1 - - ` + date + ` "GET / HTTP/1.0"`, want: `GB - - ` + date + ` "GET / HTTP/1.0"`, fallback: true},
+		{name: "no bytes", in: `192.0.2.1 - - ` + date + ` "GET / HTTP/1.0" 200`, want: `GB - - ` + date + ` "GET / HTTP/1.0" 200`, fallback: true},
+		{name: "unterminated request", in: `192.0.2.1 - - ` + date + ` "GET / a@b.example`, want: `GB - - ` + date + ` "GET / [email]`, fallback: true},
 		{name: "double space", in: `192.0.2.1  - - ` + date + ` "GET /" 200 1`, want: `[ipv4]  - - ` + date + ` "GET /" 200 1`, fallback: true},
 		{name: "too many fields", in: `a b 192.0.2.1 - - ` + date + ` "GET /" 200 1`, want: `a b [ipv4] - - ` + date + ` "GET /" 200 1`, fallback: true},
-		{name: "json line", in: `{"remote_ip":"192.0.2.1"}`, want: `{"remote_ip":"[ipv4]"}`, fallback: true},
+		{name: "json line", in: `{"remote_ip":"192.0.2.1"}`, want: `{"remote_ip":"GB"}`, fallback: true},
 		{name: "text", in: `hello a@b.example`, want: `hello [email]`, fallback: true},
 		{name: "empty", in: "", want: ""},
 	}
@@ -299,7 +299,7 @@ func TestAutoPerLine(t *testing.T) {
 		{name: "json", in: `  {"remote_ip":"192.0.2.1"}`, want: `{"remote_ip":"GB"}`},
 		{name: "combined", in: `192.0.2.1 - bob [17/May/2015:10:05:03 +0000] "GET / HTTP/1.1" 200 5`, want: `GB - ` + pseudo("bob") + ` [17/May/2015:10:05:03 +0000] "GET / HTTP/1.1" 200 5`},
 		{name: "text", in: `192.0.2.1 said hi`, want: `[ipv4] said hi`},
-		{name: "broken json", in: `{"remote_ip":"192.0.2.1"`, want: `{"remote_ip":"[ipv4]"`, fallback: true},
+		{name: "broken json", in: `{"remote_ip":"192.0.2.1"`, want: `{"remote_ip":"GB"`, fallback: true},
 	})
 }
 

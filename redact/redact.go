@@ -98,9 +98,6 @@ func (r *Redactor) AppendForwarded(dst, src []byte) []byte { return r.IP.AppendF
 // AppendURL appends a URL or request target, scrubbed.
 func (r *Redactor) AppendURL(dst, src []byte) []byte { return r.URL.Append(dst, src) }
 
-// AppendText appends free text with every identifier replaced.
-func (r *Redactor) AppendText(dst, src []byte) []byte { return r.Text.AppendRedacted(dst, src) }
-
 // AppendPseudonym appends a keyed, rotating pseudonym of src.
 func (r *Redactor) AppendPseudonym(dst, src []byte) []byte { return r.Keys.AppendPseudonym(dst, src) }
 
