@@ -370,7 +370,8 @@ const ipv4 = (i) => {
   const a = ipv4Value();
   const forms = { plain: a, port: `${a}:${between(1024, 65535)}` };
   const form = Object.keys(forms)[i % 2];
-  return { value: forms[form], form, kind: "free", topic: "ip" };
+  // The secret is the address; a port after it may stay.
+  return { value: forms[form], core: a, form, kind: "free", topic: "ip" };
 };
 function ipv6Groups() {
   const pre = pick([["2a00", "23c4"], ["2001", "218"], ["2a02", "c7f"], ["2600", "1700"]]);
@@ -387,7 +388,8 @@ const ipv6 = (i) => {
     padded: zeroed.map((x) => x.padStart(4, "0")).join(":"),
   };
   const form = Object.keys(forms)[i % 5];
-  return { value: forms[form], form, kind: "free", topic: "ip" };
+  const core = form === "bracketed_port" ? g.join(":") : forms[form];
+  return { value: forms[form], core, form, kind: "free", topic: "ip" };
 };
 
 // ---------------------------------------------------------------- ids, tokens
@@ -599,9 +601,10 @@ function url(g, style) {
   const sentence = pick(sentences[g.topic] || sentences.neg);
   const [before, after] = sentence.split("{v}");
   const w = encodeQuery(g.value, style);
+  const written = g.core ? encodeQuery(g.core, style) : w;
   return {
     target: `/${pick(["contact", "support/ticket", "checkout/note", "feedback"])}?${head}${pick(queryParams)}=${encodeQuery(before, style)}${w}${encodeQuery(after, style)}${tail}`,
-    written: w,
+    written,
   };
 }
 
@@ -614,7 +617,7 @@ function textSentence(g) {
     return { s: `link sent: https://${pick(hosts)}${g.path}?${g.param}=${g.value} expires in 1h`, written: g.value };
   }
   const sentence = pick(sentences[g.topic] || (g.kind === "search" ? sentences.name : sentences.neg));
-  return { s: sentence.replace("{v}", g.value), written: g.value };
+  return { s: sentence.replace("{v}", g.value), written: g.core || g.value };
 }
 
 function ts() {
