@@ -491,6 +491,11 @@ const slugs = [
   "how-to-reset-your-router", "spring-sale-2024", "terms-and-conditions", "about-us", "gift-ideas-for-dad",
   "10-best-walks-in-cornwall", "privacy-notice", "careers/software-engineer", "blog/what-is-gdpr", "help/delivery-and-returns",
 ];
+// Capitalised words in URLs, which a name detector must not take for names.
+const capitalisedPaths = [
+  "Shop/Mens/Winter-Coats", "Products/Garden-Furniture/Oak-Bench", "Help/Returns", "Collections/Summer-Sale", "Brands/Le-Creuset",
+  "Stores/Newcastle-Upon-Tyne", "Recipes/Shepherds-Pie", "Wiki/Main_Page", "Jobs/Senior-Nurse", "Events/Christmas-Market",
+];
 const negatives = {
   semver_build: () => `${between(0, 12)}.${between(0, 30)}.${between(0, 40)}+${timestamp14()}`,
   isbn10: () => isbn10(),
@@ -512,12 +517,14 @@ const negatives = {
   search_words: () => pick(searchWords),
   product_name: () => pick(products),
   place_name: () => pick(places),
+  capitalised_path: () => pick(capitalisedPaths),
 };
-const negativeKind = { retina_image: "path", version_file: "path", slug: "path", search_words: "search", product_name: "search", place_name: "search" };
+const negativeKind = { capitalised_path: "path", retina_image: "path", version_file: "path", slug: "path", search_words: "search", product_name: "search", place_name: "search" };
 const negativePaths = {
   retina_image: (v) => `/static/img/${v}`,
   version_file: (v) => `/downloads/${v}`,
   slug: (v) => `/${v}`,
+  capitalised_path: (v) => `/${v}`,
 };
 
 // ---------------------------------------------------------------- classes
@@ -565,7 +572,8 @@ const CONTEXTS = ["text", "query_plus", "query_pct", "combined", "caddy_json", "
 const queryParams = ["msg", "message", "note", "comment", "text", "details", "body", "feedback"];
 const searchParams = ["q", "query", "search", "s", "term", "keywords"];
 const fillers = ["lang=en", "page=2", "sort=asc", "utm_source=newsletter", "ref=footer", "view=list"];
-// Short user agents keep the file small; the user agent is not measured.
+// Short user agents keep the file small; the user agent is not measured
+// (Caddy lines carry none for the same reason).
 const userAgents = ["Mozilla/5.0 (X11; Linux x86_64; rv:121.0) Gecko/20100101 Firefox/121.0", "curl/8.5.0", "okhttp/4.12.0"];
 const hosts = ["www.example.com", "shop.example.co.uk", "api.example.net"];
 
@@ -648,7 +656,6 @@ function caddyLine(target) {
       method: "GET",
       host: pick(hosts),
       uri: target,
-      headers: { "User-Agent": [pick(userAgents)] },
     },
     size: between(0, 99999),
     status: pick([200, 302, 404]),
@@ -723,7 +730,9 @@ const out = [];
 function emit(cls, ctx, positive, g) {
   const { line, written, format } = place(g, ctx);
   if (!line.includes(written)) throw new Error(`${cls}/${ctx}: ${JSON.stringify(written)} not in ${JSON.stringify(line)}`);
-  out.push(JSON.stringify({ class: cls, context: ctx, line, secret: written, positive, form: g.form, format }));
+  const c = { class: cls, context: ctx, line, secret: written, positive, form: g.form, format };
+  if (!positive) delete c.form; // the class says it all
+  out.push(JSON.stringify(c));
 }
 for (const [cls, gen] of Object.entries(positives)) {
   for (const ctx of CONTEXTS) {
