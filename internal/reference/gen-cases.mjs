@@ -48,12 +48,15 @@ const ALNUM = UPPER + LOWER + "0123456789";
 
 // Numbers start from libphonenumber's example for the country, keep a
 // short prefix of it, randomise the rest (sometimes at another length) and
-// are kept only when libphonenumber's full metadata says they are valid.
-function phoneNumber(country) {
+// are kept only when libphonenumber's full metadata says they are valid,
+// and of the type wanted ("MOBILE", "FIXED_LINE" or any when undefined).
+// Fixed lines come from random leading digits, since the examples are of
+// mobile numbers.
+function phoneNumber(country, want) {
   const ex = examples[country];
-  for (let i = 0; i < 2000; i++) {
+  for (let i = 0; i < 50000; i++) {
     let nn;
-    if (ex && chance(0.6)) {
+    if (ex && want !== "FIXED_LINE" && chance(0.6)) {
       const keep = between(1, Math.min(3, ex.length - 4));
       const len = ex.length + (chance(0.7) ? 0 : between(-1, 2));
       nn = ex.slice(0, keep) + digits(Math.max(len - keep, 3));
@@ -63,12 +66,14 @@ function phoneNumber(country) {
     }
     try {
       const p = parsePhoneNumber(nn, country);
-      if (p && p.isValid() && p.country === country) return p;
+      if (!p || !p.isValid() || p.country !== country) continue;
+      const type = p.getType();
+      if (!want || type === want || type === "FIXED_LINE_OR_MOBILE") return p;
     } catch {
       // not a number at all; try again
     }
   }
-  throw new Error(`no valid phone number found for ${country}`);
+  throw new Error(`no valid ${want || ""} phone number found for ${country}`);
 }
 
 // dotted writes the national form with dots between its groups, as
@@ -95,7 +100,8 @@ const intlCountries = [
 function phoneClass(country) {
   return (i) => {
     const form = nationalForms[i % nationalForms.length];
-    return { value: phoneForms[form](phoneNumber(country)), form, kind: "free", topic: "phone" };
+    const type = Math.floor(i / nationalForms.length) % 2 === 0 ? "MOBILE" : "FIXED_LINE";
+    return { value: phoneForms[form](phoneNumber(country, type)), form: `${form} ${type.toLowerCase()}`, kind: "free", topic: "phone" };
   };
 }
 const phoneIntl = (i) => {

@@ -44,22 +44,22 @@ var contexts = []string{"text", "query_plus", "query_pct", "combined", "caddy_js
 // the day.
 var recallFloor = map[string][7]float64{
 	//               text query_plus query_pct combined caddy_json json_truncated broken
-	"phone_gb":    {83, 31, 2, 74, 70, 23, 38},
-	"phone_ie":    {82, 34, 0, 67, 69, 16, 30},
-	"phone_fr":    {82, 34, 0, 72, 72, 17, 30},
-	"phone_de":    {57, 23, 0, 43, 49, 11, 22},
-	"phone_us":    {49, 54, 0, 33, 36, 21, 33},
-	"phone_intl":  {100, 29, 0, 77, 78, 18, 31},
-	"iban":        {35, 17, 0, 34, 37, 7, 17},
-	"nhs":         {92, 62, 0, 90, 89, 34, 52},
-	"card":        {100, 41, 0, 100, 100, 23, 44},
+	"phone_gb":    {83, 34, 1, 72, 69, 18, 42},
+	"phone_ie":    {77, 30, 0, 66, 57, 19, 23},
+	"phone_fr":    {83, 35, 0, 67, 69, 18, 31},
+	"phone_de":    {56, 19, 0, 40, 41, 10, 16},
+	"phone_us":    {49, 51, 0, 37, 42, 29, 32},
+	"phone_intl":  {100, 35, 0, 78, 82, 15, 43},
+	"iban":        {36, 17, 1, 36, 34, 8, 18},
+	"nhs":         {98, 64, 0, 91, 91, 35, 45},
+	"card":        {100, 41, 0, 100, 100, 10, 45},
 	"vat_gb":      {0, 0, 0, 0, 0, 0, 0},
-	"nino":        {40, 20, 0, 40, 40, 11, 13},
-	"postcode":    {44, 23, 0, 46, 45, 7, 16},
-	"email":       {100, 100, 100, 94, 97, 100, 100},
-	"ipv4":        {100, 100, 0, 100, 100, 49, 54},
-	"ipv6":        {100, 0, 0, 100, 100, 0, 26},
-	"path_id":     {0, 0, 0, 0, 0, 1, 0},
+	"nino":        {40, 20, 0, 40, 40, 11, 17},
+	"postcode":    {45, 20, 0, 43, 40, 9, 19},
+	"email":       {100, 100, 100, 94, 98, 100, 99},
+	"ipv4":        {100, 100, 0, 100, 100, 53, 63},
+	"ipv6":        {100, 0, 0, 100, 100, 0, 24},
+	"path_id":     {0, 0, 0, 0, 0, 0, 0},
 	"token_param": {0, 0, 0, 0, 0, 0, 0},
 	"name":        {0, 0, 0, 0, 0, 0, 0},
 }
@@ -69,21 +69,21 @@ var recallFloor = map[string][7]float64{
 // everywhere.
 var fpCeiling = map[string]float64{
 	"capitalised_path": 0,
-	"invoice_number":   1,
-	"isbn10":           47.7,
-	"iso_date":         27.7,
+	"invoice_number":   0.5,
+	"isbn10":           53.4,
+	"iso_date":         24.8,
 	"place_name":       0,
 	"port":             0,
 	"price":            0,
 	"product_name":     0,
 	"retina_image":     100,
 	"search_words":     0,
-	"semver_build":     54.3,
+	"semver_build":     53.4,
 	"size":             0,
 	"slug":             0,
 	"time":             0,
-	"timestamp14":      73.9,
-	"version_file":     25.3,
+	"timestamp14":      74.3,
+	"version_file":     22.9,
 }
 
 // refCase is one line of testdata/cases.jsonl, written by gen-cases.mjs.
@@ -279,6 +279,15 @@ func survives(text, output string) bool {
 	return strings.Contains(output, text) || strings.Contains(decode(output), decode(text))
 }
 
+// formOf drops the country from a form ("E.164 SE", "dashed GB"), so that
+// the table by form stays short.
+func formOf(form string) string {
+	if i := strings.LastIndexByte(form, ' '); i >= 0 && len(form)-i == 3 && strings.ToUpper(form[i+1:]) == form[i+1:] {
+		return form[:i]
+	}
+	return form
+}
+
 // tally counts the cases of one class and context, or one class.
 type tally struct {
 	n, bad  int
@@ -336,8 +345,7 @@ func TestReference(t *testing.T) {
 		if c.Positive {
 			missed := survives(c.Secret, out) || leaked(c.Secret, c.Line, out)
 			get(recall, cell{c.Class, c.Context}).add(c, missed, out)
-			form, _, _ := strings.Cut(c.Form, " ") // "E.164 SE" → "E.164"
-			get(forms, cell{c.Class, form}).add(c, missed, out)
+			get(forms, cell{c.Class, formOf(c.Form)}).add(c, missed, out)
 			if missed && (show == c.Class || show == "all") {
 				t.Logf("missed %s/%s (%s) %q\n  in:  %s\n  out: %s", c.Class, c.Context, c.Form, c.Secret, c.Line, out)
 			}
