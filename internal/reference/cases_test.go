@@ -215,3 +215,26 @@ func TestSurvives(t *testing.T) {
 		}
 	}
 }
+
+// TestHarnessCanReachTheTargets judges two made-up engines over every
+// case: one that changes nothing must miss every identifier and keep every
+// negative, and one that replaces exactly the planted identifier by a tag
+// must catch them all, so that a perfect engine can reach 100 % and no
+// figure is an artefact of the leak rules.
+func TestHarnessCanReachTheTargets(t *testing.T) {
+	for _, c := range loadCases(t) {
+		if !c.Positive {
+			if !survives(c.Secret, c.Line) {
+				t.Errorf("%s/%s: the unchanged line counts as a false positive: %q in %s", c.Class, c.Context, c.Secret, c.Line)
+			}
+			continue
+		}
+		if !survives(c.Secret, c.Line) {
+			t.Errorf("%s/%s: the unchanged line counts as caught: %q in %s", c.Class, c.Context, c.Secret, c.Line)
+		}
+		out := strings.Replace(c.Line, c.Secret, "[tag]", 1)
+		if survives(c.Secret, out) || leaked(c.Secret, c.Line, out) {
+			t.Errorf("%s/%s: a perfect engine counts as missing %q\n  in:  %s\n  out: %s", c.Class, c.Context, c.Secret, c.Line, out)
+		}
+	}
+}

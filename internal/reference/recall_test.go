@@ -528,14 +528,31 @@ func renderReport(recall, forms map[cell]*tally, fp map[string]*tally, fpCtx map
 	for _, class := range classes {
 		for _, ctx := range contexts {
 			if tl := recall[cell{class, ctx}]; tl != nil && tl.example != nil {
-				fmt.Fprintf(&b, "- %s/%s (%s) `%s`\n  - in: `%s`\n  - out: `%s`\n", class, ctx, tl.example.Form, tl.example.Secret, tl.example.Line, tl.exOut)
+				fmt.Fprintf(&b, "- %s/%s (%s) `%s`\n  - in: `%s`\n  - out: `%s`\n", class, ctx, tl.example.Form, printable(tl.example.Secret), printable(tl.example.Line), printable(tl.exOut))
 			}
 		}
 	}
 	fmt.Fprintf(&b, "\n## First false positive per class\n\n")
 	for _, class := range negClasses {
 		if tl := fp[class]; tl.example != nil {
-			fmt.Fprintf(&b, "- %s/%s `%s`\n  - in: `%s`\n  - out: `%s`\n", class, tl.example.Context, tl.example.Secret, tl.example.Line, tl.exOut)
+			fmt.Fprintf(&b, "- %s/%s `%s`\n  - in: `%s`\n  - out: `%s`\n", class, tl.example.Context, printable(tl.example.Secret), printable(tl.example.Line), printable(tl.exOut))
+		}
+	}
+	return b.String()
+}
+
+// printable escapes what would spoil a markdown code span: control
+// characters, U+FFFD and backquotes.
+func printable(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r < 0x20 || r == 0x7f || r == unicode.ReplacementChar:
+			fmt.Fprintf(&b, "\\u%04x", r)
+		case r == '`':
+			b.WriteString("\\x60")
+		default:
+			b.WriteRune(r)
 		}
 	}
 	return b.String()
