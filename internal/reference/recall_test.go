@@ -305,8 +305,7 @@ func (t *tally) add(c *refCase, bad bool, out string) {
 	}
 }
 
-// pct is the share of good cases for recall, of bad ones for false
-// positives.
+// recall is the share of good cases, fp that of bad ones, in percent.
 func (t *tally) recall() float64 { return 100 * float64(t.n-t.bad) / float64(max(t.n, 1)) }
 func (t *tally) fp() float64     { return 100 * float64(t.bad) / float64(max(t.n, 1)) }
 
