@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"unicode/utf16"
 	"unicode/utf8"
+
+	"github.com/caddy-privacy/caddy-privacy/internal/percent"
 )
 
 // JSON limits. Beacons are small and flat; anything deeper or bigger is
@@ -260,10 +262,10 @@ func (p *jsonState) hex4() (rune, bool) {
 	}
 	var r rune
 	for _, c := range p.b[p.i : p.i+4] {
-		if !isHex(c) {
+		if !percent.IsHex(c) {
 			return 0, false
 		}
-		r = r<<4 | rune(unhex(c))
+		r = r<<4 | rune(percent.Unhex(c))
 	}
 	p.i += 4
 	return r, true

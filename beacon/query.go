@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/caddy-privacy/caddy-privacy/consent"
+	"github.com/caddy-privacy/caddy-privacy/internal/percent"
 )
 
 // action is what happens to one parameter or field.
@@ -940,61 +941,14 @@ func cutByte(s []byte, c byte) (before, after []byte) {
 
 // unescape appends the form-decoding of s (%XX escapes, + as space) to
 // dst. ok is false for a malformed escape.
-func unescape(dst, s []byte) (_ []byte, ok bool) {
-	if bytes.IndexByte(s, '%') < 0 && bytes.IndexByte(s, '+') < 0 {
-		return append(dst, s...), true
-	}
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; c {
-		case '+':
-			dst = append(dst, ' ')
-		case '%':
-			if i+2 >= len(s) || !isHex(s[i+1]) || !isHex(s[i+2]) {
-				return dst, false
-			}
-			dst = append(dst, unhex(s[i+1])<<4|unhex(s[i+2]))
-			i += 2
-		default:
-			dst = append(dst, c)
-		}
-	}
-	return dst, true
-}
-
-func isHex(c byte) bool { return isDigit(c) || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F' }
-
-func unhex(c byte) byte {
-	switch {
-	case isDigit(c):
-		return c - '0'
-	case 'a' <= c && c <= 'f':
-		return c - 'a' + 10
-	}
-	return c - 'A' + 10
-}
+func unescape(dst, s []byte) (_ []byte, ok bool) { return percent.AppendDecode(dst, s, true) }
 
 // componentSafe are the bytes encodeURIComponent leaves alone.
-var componentSafe = func() (t [256]bool) {
-	for c := 0; c < 256; c++ {
-		b := byte(c)
-		t[c] = isLetter(b) || isDigit(b) || strings.IndexByte("-_.!~*'()", b) >= 0
-	}
-	return t
-}()
+var componentSafe = percent.Safe("-_.!~*'()")
 
 // appendEscaped appends s percent-encoded as encodeURIComponent does,
 // which is how the vendors' scripts encode parameters.
-func appendEscaped(dst, s []byte) []byte {
-	const hexd = "0123456789ABCDEF"
-	for _, c := range s {
-		if componentSafe[c] {
-			dst = append(dst, c)
-		} else {
-			dst = append(dst, '%', hexd[c>>4], hexd[c&15])
-		}
-	}
-	return dst
-}
+func appendEscaped(dst, s []byte) []byte { return percent.AppendEncode(dst, s, &componentSafe, false) }
 
 // nameList is a list of names, each exact or a prefix ending in "*".
 type nameList struct {

@@ -115,6 +115,9 @@ func TestEncoderMatchesSanitize(t *testing.T) {
 			if encoded != sanitized && !sameJSON(t, encoded, sanitized) {
 				t.Errorf("the encoder and sanitize disagree\nraw:       %s\nencoder:   %s\nsanitize:  %s", rawLine, encoded, sanitized)
 			}
+			if name == "access with every header" && !strings.Contains(encoded, "connect-src 'self' http://127.0.0.1:9082") {
+				t.Errorf("the site's own CSP was rewritten: %s", encoded)
+			}
 			for _, leak := range append(leaks, "48213377", "jane.doe", "Cambridge", "Gq2sT9xLw0aKd8PzV4bN7mRf", "Pixel", "987654321012345") {
 				if strings.Contains(encoded, leak) {
 					t.Errorf("%q survived: %s", leak, encoded)
