@@ -2,9 +2,10 @@ package logs
 
 import (
 	"bytes"
-	"github.com/caddy-privacy/caddy-privacy/redact"
-	"unicode/utf16"
 	"unicode/utf8"
+
+	"github.com/caddy-privacy/caddy-privacy/internal/jsonstr"
+	"github.com/caddy-privacy/caddy-privacy/redact"
 )
 
 // maxDepth is the deepest nesting read as JSON; deeper lines are sanitized
@@ -104,7 +105,7 @@ func (p *jsonParser) object(dst []byte, headerMap bool) ([]byte, bool) {
 		}
 		key := raw
 		if esc {
-			if p.st.key, ok = decodeJSON(p.st.key[:0], raw); !ok {
+			if p.st.key, ok = jsonstr.AppendDecode(p.st.key[:0], raw); !ok {
 				return dst, false
 			}
 			key = p.st.key
@@ -264,7 +265,7 @@ func (p *jsonParser) skip() bool {
 func (p *jsonParser) skipString() bool {
 	raw, esc, ok := p.str()
 	if ok && esc {
-		p.st.dec, ok = decodeJSON(p.st.dec[:0], raw)
+		p.st.dec, ok = jsonstr.AppendDecode(p.st.dec[:0], raw)
 	}
 	return ok
 }
@@ -354,7 +355,7 @@ func (p *jsonParser) emitString(dst, raw []byte, esc bool, r redact.Rule) ([]byt
 	src := raw
 	if esc {
 		var ok bool
-		if p.st.dec, ok = decodeJSON(p.st.dec[:0], raw); !ok {
+		if p.st.dec, ok = jsonstr.AppendDecode(p.st.dec[:0], raw); !ok {
 			return dst, false
 		}
 		src = p.st.dec
@@ -401,143 +402,11 @@ func plainKey(k []byte) bool {
 // backslashes and control characters are escaped, invalid UTF-8 becomes
 // U+FFFD. The common case, nothing to escape, copies nothing.
 func (st *state) escapeJSON(dst []byte, mark int) []byte {
-	if !needsEscape(dst[mark:]) {
+	if !jsonstr.NeedsEscape(dst[mark:]) {
 		return dst
 	}
 	st.tmp = append(st.tmp[:0], dst[mark:]...)
-	return appendEscaped(dst[:mark], st.tmp)
-}
-
-func needsEscape(b []byte) bool {
-	high := false
-	for _, c := range b {
-		if c < 0x20 || c == '"' || c == '\\' {
-			return true
-		}
-		if c >= utf8.RuneSelf {
-			high = true
-		}
-	}
-	return high && !utf8.Valid(b)
-}
-
-const hexDigits = "0123456789abcdef"
-
-func appendEscaped(dst, s []byte) []byte {
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			switch {
-			case c == '"' || c == '\\':
-				dst = append(dst, '\\', c)
-			case c == '\n':
-				dst = append(dst, '\\', 'n')
-			case c == '\r':
-				dst = append(dst, '\\', 'r')
-			case c == '\t':
-				dst = append(dst, '\\', 't')
-			case c < 0x20:
-				dst = append(dst, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
-			default:
-				dst = append(dst, c)
-			}
-			i++
-			continue
-		}
-		r, size := utf8.DecodeRune(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			// Written as the character, not as \ufffd: the escape's
-			// letters and digits could join the text around it into what
-			// a detector would take for an identifier.
-			dst = append(dst, "\uFFFD"...)
-		} else {
-			dst = append(dst, s[i:i+size]...)
-		}
-		i += size
-	}
-	return dst
-}
-
-// decodeJSON appends the decoded content of a JSON string to dst and
-// reports whether its escapes were valid. Lone surrogates become U+FFFD.
-func decodeJSON(dst, raw []byte) ([]byte, bool) {
-	for i := 0; i < len(raw); {
-		j := bytes.IndexByte(raw[i:], '\\')
-		if j < 0 {
-			return append(dst, raw[i:]...), true
-		}
-		dst = append(dst, raw[i:i+j]...)
-		i += j
-		if i+1 >= len(raw) {
-			return dst, false
-		}
-		switch c := raw[i+1]; c {
-		case '"', '\\', '/':
-			dst = append(dst, c)
-		case 'b':
-			dst = append(dst, '\b')
-		case 'f':
-			dst = append(dst, '\f')
-		case 'n':
-			dst = append(dst, '\n')
-		case 'r':
-			dst = append(dst, '\r')
-		case 't':
-			dst = append(dst, '\t')
-		case 'u':
-			r, n, ok := decodeU(raw[i:])
-			if !ok {
-				return dst, false
-			}
-			dst = utf8.AppendRune(dst, r)
-			i += n
-			continue
-		default:
-			return dst, false
-		}
-		i += 2
-	}
-	return dst, true
-}
-
-// decodeU decodes a \uXXXX escape at the start of b, with the low half of
-// a surrogate pair if one follows, returning the rune and the bytes read.
-func decodeU(b []byte) (rune, int, bool) {
-	r, ok := hex4(b)
-	if !ok {
-		return 0, 0, false
-	}
-	if !utf16.IsSurrogate(r) {
-		return r, 6, true
-	}
-	if r < 0xdc00 && len(b) >= 12 && b[6] == '\\' && b[7] == 'u' {
-		if r2, ok := hex4(b[6:]); ok && r2 >= 0xdc00 && r2 <= 0xdfff {
-			return utf16.DecodeRune(r, r2), 12, true
-		}
-	}
-	return utf8.RuneError, 6, true
-}
-
-// hex4 reads the XXXX of a \uXXXX escape at the start of b.
-func hex4(b []byte) (rune, bool) {
-	if len(b) < 6 || b[0] != '\\' || b[1] != 'u' {
-		return 0, false
-	}
-	var r rune
-	for _, c := range b[2:6] {
-		switch {
-		case c >= '0' && c <= '9':
-			c -= '0'
-		case c >= 'a' && c <= 'f':
-			c -= 'a' - 10
-		case c >= 'A' && c <= 'F':
-			c -= 'A' - 10
-		default:
-			return 0, false
-		}
-		r = r<<4 | rune(c)
-	}
-	return r, true
+	return jsonstr.AppendEscape(dst[:mark], st.tmp)
 }
 
 // looseUnescape decodes the \uXXXX escapes (but for control characters)
@@ -559,7 +428,7 @@ func looseUnescape(dst, src []byte) []byte {
 		case 'u':
 			// Control characters stay escaped: a decoded "\u000a" would
 			// split the line.
-			if r, n, ok := decodeU(src[i:]); ok && r >= 0x20 && r != 0x7f {
+			if r, n, ok := jsonstr.DecodeU(src[i:]); ok && r >= 0x20 && r != 0x7f {
 				dst = utf8.AppendRune(dst, r)
 				i += n
 				continue
