@@ -16,6 +16,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/caddy-privacy/caddy-privacy/internal/httpsyntax"
 )
 
 // Policy says what happens to personal data. Every field is optional;
@@ -394,16 +396,16 @@ func (p *Policy) Validate() error {
 		bad("cookies.max_age", "%s is negative", p.Cookies.MaxAge)
 	}
 	for i, h := range p.Headers.ClientIP {
-		if !isToken(h) {
+		if !httpsyntax.IsToken(h) {
 			bad(fmt.Sprintf("headers.client_ip[%d]", i), "%q is not a header name", h)
 		}
 	}
 	for i, h := range p.Headers.Drop {
-		if !isToken(h) {
+		if !httpsyntax.IsToken(h) {
 			bad(fmt.Sprintf("headers.drop[%d]", i), "%q is not a header name", h)
 		}
 	}
-	if c := p.Headers.Country; c != "" && c != "-" && !isToken(c) {
+	if c := p.Headers.Country; c != "" && c != "-" && !httpsyntax.IsToken(c) {
 		bad("headers.country", "%q is not a header name; use \"-\" for none", c)
 	}
 	oneOf("user_agent", p.UserAgent, "generalize", "keep", "drop")
@@ -414,7 +416,7 @@ func (p *Policy) Validate() error {
 		bad("pseudonym.retention", "%s is negative", p.Pseudonym.Retention)
 	}
 	oneOf("consent.format", p.Consent.Format, ConsentCookieYes, ConsentCookiebot, ConsentOneTrust, ConsentTCF, ConsentJSON, ConsentKV, ConsentNone)
-	if c := p.Consent.Cookie; c != "" && !isToken(c) {
+	if c := p.Consent.Cookie; c != "" && !httpsyntax.IsToken(c) {
 		bad("consent.cookie", "%q is not a cookie name", c)
 	}
 	for _, k := range sortedKeys(p.Consent.Fields) {
@@ -516,19 +518,4 @@ func sortedKeys[V any](m map[string]V) []string {
 
 func isCountryCode(s string) bool {
 	return len(s) == 2 && s[0] >= 'A' && s[0] <= 'Z' && s[1] >= 'A' && s[1] <= 'Z'
-}
-
-// isToken reports whether s is an RFC 9110 token, the syntax of header and
-// cookie names.
-func isToken(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c <= ' ' || c >= 0x7f || strings.IndexByte(`"(),/:;<=>?@[\]{}`, c) >= 0 {
-			return false
-		}
-	}
-	return true
 }

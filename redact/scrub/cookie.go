@@ -11,6 +11,7 @@ import (
 
 	"github.com/caddy-privacy/caddy-privacy/config"
 	"github.com/caddy-privacy/caddy-privacy/consent"
+	"github.com/caddy-privacy/caddy-privacy/internal/httpsyntax"
 )
 
 // builtinCookies classifies common cookies. A name ending in "*" is a
@@ -221,7 +222,7 @@ func NewCookies(p config.CookiePolicy) (*Cookies, error) {
 		if !ok {
 			return nil, fmt.Errorf("cookies.categories.%s: %q is not a category; want one of %s", name, v, strings.Join(config.Categories, ", "))
 		}
-		if bare := strings.TrimSuffix(name, "*"); bare == "" || !isToken(bare) {
+		if bare := strings.TrimSuffix(name, "*"); bare == "" || !httpsyntax.IsToken(bare) {
 			return nil, fmt.Errorf("cookies.categories: %q is not a cookie name; want a name such as \"_ga\" or a prefix such as \"_ga_*\"", name)
 		}
 		c.policy.add(name, cat)
@@ -272,7 +273,7 @@ func (c *Cookies) AppendFilteredHeader(dst, cookieHeader []byte, keep func(conse
 			continue
 		}
 		name, _, ok := bytes.Cut(pair, []byte{'='})
-		if name = trimOWS(name); !ok || !isToken(name) {
+		if name = trimOWS(name); !ok || !httpsyntax.IsToken(name) {
 			removed[consent.Necessary]++
 			continue
 		}
@@ -319,7 +320,7 @@ func (c *Cookies) FilterSetCookie(v string, keep func(consent.Category) bool, ma
 		return "", false
 	}
 	name := trimOWS(pair[:eq])
-	if !isToken(name) {
+	if !httpsyntax.IsToken(name) {
 		return "", false
 	}
 	cat := c.Category(name)
@@ -563,30 +564,6 @@ func monthOf(s string) time.Month {
 		}
 	}
 	return 0
-}
-
-// tchar is the set of RFC 9110 token characters, the syntax of cookie
-// names (RFC 6265 section 4.1.1).
-var tchar = func() (t [256]bool) {
-	for c := 0x21; c < 0x7f; c++ {
-		t[c] = true
-	}
-	for _, c := range []byte(`"(),/:;<=>?@[\]{}`) {
-		t[c] = false
-	}
-	return t
-}()
-
-func isToken[T string | []byte](s T) bool {
-	if len(s) == 0 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if !tchar[s[i]] {
-			return false
-		}
-	}
-	return true
 }
 
 // trimOWS trims spaces and tabs.

@@ -9,6 +9,7 @@ import (
 
 	"github.com/caddy-privacy/caddy-privacy/config"
 	"github.com/caddy-privacy/caddy-privacy/consent"
+	"github.com/caddy-privacy/caddy-privacy/internal/httpsyntax"
 )
 
 func mustCookies(t testing.TB, p config.CookiePolicy) *Cookies {
@@ -332,7 +333,7 @@ func FuzzAppendFilteredHeader(f *testing.F) {
 			}
 			name, _, ok := strings.Cut(p, "=")
 			name = trimOWS(name)
-			if !ok || !isToken(name) {
+			if !ok || !httpsyntax.IsToken(name) {
 				t.Fatalf("kept malformed pair %q", p)
 			}
 			if !s.Has(c.Category(name)) {
