@@ -4,7 +4,7 @@ package detect
 // or a phone number written without separators.
 func (s *Scanner) number(src []byte, i, j int) Match {
 	l := j - i
-	if l < 10 || l > 19 {
+	if l < 9 || l > 19 {
 		return Match{}
 	}
 	if j < len(src) && src[j] == '_' {
@@ -16,14 +16,8 @@ func (s *Scanner) number(src []byte, i, j int) Match {
 		return Match{Kind: Card, Start: i, End: j}
 	case s.on[NHS] && l == 10 && d0 >= '3' && nhsCheck(src[i:j]):
 		return Match{Kind: NHS, Start: i, End: j}
-	case s.on[Phone] && d0 == '0':
-		if src[i+1] != '0' {
-			if l <= 11 {
-				return Match{Kind: Phone, Start: i, End: j}
-			}
-		} else if src[i+2] != '0' && intlLenOK(src[i+2], src[i+3], l-2, 1) {
-			return Match{Kind: Phone, Start: i, End: j}
-		}
+	case s.on[Phone] && s.phoneRun(src, i, j):
+		return Match{Kind: Phone, Start: i, End: j}
 	}
 	return Match{}
 }
@@ -34,7 +28,7 @@ const maxGroups = 8
 
 // grouped classifies digit groups separated by one space or '-', the first
 // being src[i:j]: the longest run of leading groups that makes a card, an
-// NHS number or a UK phone number, in that order.
+// NHS number or a phone number, in that order.
 func (s *Scanner) grouped(src []byte, i, j int) Match {
 	n := len(src)
 	var ends, lens [maxGroups]int
@@ -50,8 +44,8 @@ func (s *Scanner) grouped(src []byte, i, j int) Match {
 		ends[g], lens[g] = k, k-st
 		total += k - st
 	}
-	if total < 10 {
-		// Status and size, dates, times: nothing has fewer than 10 digits.
+	if total < 9 {
+		// Status and size, dates, times: nothing has fewer than 9 digits.
 		return Match{}
 	}
 	d0 := src[i]
@@ -74,22 +68,8 @@ func (s *Scanner) grouped(src []byte, i, j int) Match {
 		if s.on[NHS] && p == 3 && lens[0] == 3 && lens[1] == 3 && lens[2] == 4 && nhsCheck(src[i:e]) {
 			return Match{Kind: NHS, Start: i, End: e}
 		}
-		if s.on[Phone] && d0 == '0' && lens[0] >= 2 {
-			if src[i+1] != '0' {
-				if d == 10 || d == 11 {
-					return Match{Kind: Phone, Start: i, End: e}
-				}
-			} else if lens[0] >= 3 && src[i+2] != '0' {
-				c2 := byte('0')
-				if lens[0] >= 4 {
-					c2 = src[i+3]
-				} else {
-					c2 = src[ends[0]+1]
-				}
-				if intlLenOK(src[i+2], c2, d-2, p) {
-					return Match{Kind: Phone, Start: i, End: e}
-				}
-			}
+		if s.on[Phone] && s.groupedPhone(src, i, e, &lens, p) {
+			return Match{Kind: Phone, Start: i, End: e}
 		}
 	}
 	return Match{}
