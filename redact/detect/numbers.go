@@ -44,8 +44,8 @@ func (s *Scanner) grouped(src []byte, i, j int) Match {
 		ends[g], lens[g] = k, k-st
 		total += k - st
 	}
-	if total < 9 {
-		// Status and size, dates, times: nothing has fewer than 9 digits.
+	if total < 7 {
+		// Status and size, times: nothing has fewer than 7 digits.
 		return Match{}
 	}
 	d0 := src[i]

@@ -140,7 +140,8 @@ func isLetter(c byte) bool { return isUpper(c) || isLower(c) }
 
 // groupedPhone reports whether src[i:e], digit groups separated by one
 // space or '-' whose lengths are lens[:p], is a phone number: national
-// (the first group at least two digits), after 00, or North American,
+// (the first group at least two digits, three below 9 digits in all),
+// after 00, or North American,
 // written 415-555-2671 or 1-415-555-2671 (dashes only). Groups that
 // continue a run of groups before them (the tail of DE89 3704 1144 0532
 // 0130 0) are part of something longer, not a phone.
@@ -153,7 +154,13 @@ func (s *Scanner) groupedPhone(src []byte, i, e int, lens *[maxGroups]int, p int
 		return false
 	}
 	if src[i] == '0' {
-		return lens[0] >= 2 && zeroPhone(d.d[:d.n])
+		// Below 9 digits the area code must stand alone, 030 12345, so
+		// that dates such as 05 01 2024 are not numbers. A lone 0 is the
+		// French way with some numbers: 0 809 63 71 36.
+		if lens[0] == 1 {
+			return lens[1] == 3 && d.n >= 9 && zeroPhone(d.d[:d.n])
+		}
+		return (d.n >= 9 || lens[0] >= 3) && zeroPhone(d.d[:d.n])
 	}
 	if (p == 3 && lens[0] == 3 || p == 4 && lens[0] == 1 && src[i] == '1' && lens[1] == 3) &&
 		lens[p-2] == 3 && lens[p-1] == 4 && onlyDashes(src[i:e]) {
@@ -171,11 +178,12 @@ func onlyDashes(b []byte) bool {
 	return true
 }
 
-// dottedPhone matches a number written in dot-separated groups of two or
-// more digits at src[i]: national (07700.900456, 06.12.34.56.78), after 00,
-// or North American (415.555.2671). The whole dotted run must be the
-// number, and be followed by no letter or digit: versions and dates either
-// have one-digit groups, too few digits or no valid start.
+// dottedPhone matches a number written in dot-separated groups of digits
+// at src[i]: national (07700.900456, 06.12.34.56.78, 0900.9.7734601),
+// after 00, or North American (415.555.2671). The whole dotted run must be
+// the number, and be followed by no letter or digit; versions and dates
+// have too few digits, or no valid start, or start with a one-digit group
+// (a lone 0 is taken only before three digits, 0.809.63.71.36).
 func (s *Scanner) dottedPhone(src []byte, i int) Match {
 	n := len(src)
 	var d phoneDigits
@@ -185,11 +193,13 @@ func (s *Scanner) dottedPhone(src []byte, i int) Match {
 		for k < n && isDigit(src[k]) {
 			k++
 		}
-		if k-st < 2 || !d.add(src[st:k]) {
+		if !d.add(src[st:k]) {
 			return Match{}
 		}
 		if groups == 0 {
 			first = k - st
+		} else if groups == 1 && first == 1 && k-st != 3 {
+			return Match{} // 0.809.63.71.36, not 0.9.1
 		}
 		groups++
 		if k+1 < n && src[k] == '.' && isDigit(src[k+1]) {
@@ -204,7 +214,7 @@ func (s *Scanner) dottedPhone(src []byte, i int) Match {
 	digits := d.d[:d.n]
 	ok := false
 	if src[i] == '0' {
-		ok = zeroPhone(digits)
+		ok = (d.n >= 9 || first >= 3) && (first > 1 || d.n >= 9) && zeroPhone(digits)
 	} else if groups == 3 && first == 3 && d.n == 10 && src[i+4] != '.' {
 		ok = nanpNumber(digits)
 	}

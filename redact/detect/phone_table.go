@@ -457,17 +457,24 @@ var phoneLead = [216][18]uint16{
 // the trunk prefix 0: per region and length of the national number (the 0
 // left out), a bit set of its valid two-digit starts (bit 10*a+b for ab).
 var phoneNational = [...]phoneNationalLen{
+	{"GB", 7, [2]uint64{0x0000000000000000, 0x0000000000110000}},
 	{"GB", 9, [2]uint64{0x00000000000ff000, 0x0000000000010000}},
 	{"GB", 10, [2]uint64{0x01800026719ff800, 0x000000040c91ffc0}},
+	{"IE", 7, [2]uint64{0xc40080003f400000, 0x0000000fa0000038}},
 	{"IE", 8, [2]uint64{0x200c2100002ffc00, 0x0000000008000000}},
 	{"IE", 9, [2]uint64{0x0b325e0000affc00, 0x0000000047ee14c7}},
+	{"IE", 10, [2]uint64{0x0001000000048000, 0x0000000003e80000}},
 	{"FR", 9, [2]uint64{0xfffffefffffffc00, 0x0000000fff7ffe3f}},
+	{"DE", 6, [2]uint64{0xfffffffe7ff10000, 0x0000000fffffffff}},
+	{"DE", 7, [2]uint64{0xfffffffe7ff12000, 0x0000000fffffffff}},
 	{"DE", 8, [2]uint64{0xfffffffe7ff50000, 0x0000000fffffffff}},
 	{"DE", 9, [2]uint64{0xffffffff7ff50000, 0x0000000fffffffff}},
 	{"DE", 10, [2]uint64{0xfffffffe7ff72000, 0x0000000fffffffff}},
 	{"DE", 11, [2]uint64{0xffffffff7ff78000, 0x0000000fffffffff}},
 	{"DE", 12, [2]uint64{0xffffffff7ff70000, 0x0000000fffffffff}},
 	{"DE", 13, [2]uint64{0xffffffff7ff78000, 0x0000000fffffffff}},
+	{"DE", 14, [2]uint64{0xfffdfffe7ff50000, 0x0000000fffffffff}},
+	{"DE", 15, [2]uint64{0xfffdfffe7ff00000, 0x0000000fffffffff}},
 }
 
 // nanpStart is the set of valid starts of a number in the North American
