@@ -123,7 +123,15 @@ func (s *Scanner) phoneRun(src []byte, i, j int) bool {
 	if !zeroPhone(src[i:j]) {
 		return false
 	}
-	return !afterISBN(src, i)
+	return !afterISBN(src, i) && !afterBuildPlus(src, i)
+}
+
+// afterBuildPlus reports whether src[i] follows a '+' that follows a digit
+// or '.': the build metadata of a version, 1.0.0-rc.1+0044123456789. (After
+// a letter, a '+' is more likely a space in a form-encoded query,
+// call+me+on+07700900123.)
+func afterBuildPlus(src []byte, i int) bool {
+	return i >= 2 && src[i-1] == '+' && (isDigit(src[i-2]) || src[i-2] == '.')
 }
 
 // afterISBN reports whether "ISBN" (any case, maybe with "-10", ':' and
@@ -146,7 +154,7 @@ func isLetter(c byte) bool { return isUpper(c) || isLower(c) }
 // continue a run of groups before them (the tail of DE89 3704 1144 0532
 // 0130 0) are part of something longer, not a phone.
 func (s *Scanner) groupedPhone(src []byte, i, e int, lens *[maxGroups]int, p int) bool {
-	if i >= 2 && (src[i-1] == ' ' || src[i-1] == '-') && isDigit(src[i-2]) {
+	if i >= 2 && (src[i-1] == ' ' || src[i-1] == '-') && isDigit(src[i-2]) || afterBuildPlus(src, i) {
 		return false
 	}
 	var d phoneDigits
@@ -156,9 +164,13 @@ func (s *Scanner) groupedPhone(src []byte, i, e int, lens *[maxGroups]int, p int
 	if src[i] == '0' {
 		// Below 9 digits the area code must stand alone, 030 12345, so
 		// that dates such as 05 01 2024 are not numbers. A lone 0 is the
-		// French way with some numbers: 0 809 63 71 36.
+		// French way with some numbers: 0 809 63 71 36. No number ends
+		// in a group of one digit, as an ISBN does (0-306-40615-2).
+		if lens[p-1] < 2 {
+			return false
+		}
 		if lens[0] == 1 {
-			return lens[1] == 3 && d.n >= 9 && zeroPhone(d.d[:d.n])
+			return p == 5 && lens[1] == 3 && lens[2] == 2 && lens[3] == 2 && lens[4] == 2 && zeroPhone(d.d[:d.n])
 		}
 		return (d.n >= 9 || lens[0] >= 3) && zeroPhone(d.d[:d.n])
 	}
@@ -187,9 +199,9 @@ func onlyDashes(b []byte) bool {
 func (s *Scanner) dottedPhone(src []byte, i int) Match {
 	n := len(src)
 	var d phoneDigits
-	k, groups, first := i, 0, 0
+	k, st, groups, first := i, i, 0, 0
 	for {
-		st := k
+		st = k
 		for k < n && isDigit(src[k]) {
 			k++
 		}
@@ -208,7 +220,7 @@ func (s *Scanner) dottedPhone(src []byte, i int) Match {
 		}
 		break
 	}
-	if groups < 2 || k < n && (isWord[src[k]] || src[k] == '_') {
+	if groups < 2 || k-st < 2 || k < n && (isWord[src[k]] || src[k] == '_') || afterBuildPlus(src, i) {
 		return Match{}
 	}
 	digits := d.d[:d.n]
@@ -285,7 +297,8 @@ func (s *Scanner) parenPhone(src []byte, open, close int) Match {
 }
 
 // intlPhone matches an international number at src[i], a '+' (skip 1) or
-// its escape %2B (skip 3): the country code and number in groups, taking
+// its escape %2B (skip 3, and then %20 separates groups too): the country
+// code and number in groups, taking
 // the longest run of groups the table accepts. A '+' after a letter, digit
 // or '.' is not a phone's: it joins the build metadata of a version
 // (3.9.1+20230105114512) or the words of a form-encoded query.
@@ -324,7 +337,9 @@ func (s *Scanner) intlPhone(src []byte, i, skip int) (Match, int) {
 		if (groups > 1 || d.n >= 7) && intlNumber(d.d[:d.n]) {
 			best = k
 		}
-		if k = phoneSep(src, k); k < 0 {
+		if skip == 3 && k+3 < n && src[k] == '%' && src[k+1] == '2' && src[k+2] == '0' && isDigit(src[k+3]) {
+			k += 3 // %2B44%207700%20900123: the spaces escaped too
+		} else if k = phoneSep(src, k); k < 0 {
 			break
 		}
 	}

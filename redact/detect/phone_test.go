@@ -215,3 +215,94 @@ func TestPhoneRecall(t *testing.T) {
 	}
 	t.Logf("regions with misses (found/forms): %s", strings.Join(weak, ", "))
 }
+
+// TestPhoneForms lists the written forms the detector finds, one of each.
+func TestPhoneForms(t *testing.T) {
+	runCases(t, []detectCase{
+		// International, any country the table knows.
+		{"ring +49 30 123456 now", []string{"phone:+49 30 123456"}},
+		{"+33 6 12 34 56 78", []string{"phone:+33 6 12 34 56 78"}},
+		{"+33.6.12.34.56.78", []string{"phone:+33.6.12.34.56.78"}},
+		{"+44/20/7946/0018", []string{"phone:+44/20/7946/0018"}},
+		{"+81 3-1234-5678", []string{"phone:+81 3-1234-5678"}},
+		{"+290 22158", []string{"phone:+290 22158"}},               // Saint Helena: five digits
+		{"+44 020 7946 0018", []string{"phone:+44 020 7946 0018"}}, // a trunk 0 kept
+		{"+49 (0)30 123456", []string{"phone:+49 (0)30 123456"}},
+		{"00 33 6 12 34 56 78", []string{"phone:00 33 6 12 34 56 78"}},
+		{"tel:+1-415-555-2671", []string{"phone:+1-415-555-2671"}},
+		{"tel:%2B447700900123", []string{"phone:%2B447700900123"}},
+		{"msg=call%20%2B44%207700%20900123", []string{"phone:%2B44%207700%20900123"}},
+		{"msg=call+me+on+07700900123", []string{"phone:07700900123"}}, // a form-encoded query
+		{"?to=%2B447700900123&x=1", []string{"phone:%2B447700900123"}},
+		// National: GB, IE, FR, DE.
+		{"07700.900456", []string{"phone:07700.900456"}},
+		{"01 234 5678", []string{"phone:01 234 5678"}},   // Dublin, 8 digits after the 0
+		{"087 123 4567", []string{"phone:087 123 4567"}}, // an Irish mobile
+		{"0871234567", []string{"phone:0871234567"}},
+		{"06 12 34 56 78", []string{"phone:06 12 34 56 78"}},
+		{"06.12.34.56.78", []string{"phone:06.12.34.56.78"}},
+		{"0 809 63 71 36", []string{"phone:0 809 63 71 36"}},
+		{"030 12345678", []string{"phone:030 12345678"}},
+		{"030 12345", []string{"phone:030 12345"}},
+		{"032 16861147682", []string{"phone:032 16861147682"}}, // 0 and 13 digits
+		{"0900 9 5415379", []string{"phone:0900 9 5415379"}},
+		{"(030) 12345678", []string{"phone:(030) 12345678"}},
+		{"tel:07700900123", []string{"phone:07700900123"}},
+		// North American.
+		{"(415) 555-2671", []string{"phone:(415) 555-2671"}},
+		{"(415)555-2671", []string{"phone:(415)555-2671"}},
+		{"415.555.2671", []string{"phone:415.555.2671"}},
+		{"1-415-555-2671", []string{"phone:1-415-555-2671"}},
+		{"call 212-555-0123.", []string{"phone:212-555-0123"}},
+	})
+}
+
+// phoneHardNegatives are texts with no phone number in them that look
+// like one to a careless detector.
+var phoneHardNegatives = []string{
+	// Versions, semver build metadata.
+	"3.9.1+20230105114512", "3.9.1+build.5", "1.0.0-rc.1+0044123456789", "v2.11.9", "setup-4.1.0.22.exe",
+	"10.0.19045.3693", "Chrome/120.0.6099.109", "0.9.12", "v0.12.345", "1.0.0%2B20130313144700",
+	"2.6.32-754.el6.x86_64", "libfoo.so.0.12.3456789",
+	// Dates and times.
+	"2024-01-05", "05.01.2024", "05/01/2024", "2024.01.05", "20240105", "05 01 2024", "05-01-2024",
+	"2024-01-05 10:15:30", "2024-01-05T10:15:30+01:00", "Thu, 05 Jan 2024 10:15:30 +0000", "GMT+0100",
+	"10:15:30", "10:15:30.123456", "00:00:00.000", "01.02.2024 10:30", "+05:30", "%2B0100",
+	"[17/May/2015:10:05:03 +0000]", "1700000000", "1700000000123", "20230105114512",
+	// Addresses and ports.
+	"192.168.1.1", "0.0.0.0:8080", "localhost:443", "[::1]:65535", "010.001.002.003",
+	// Prices, sizes, measures.
+	"£1,234.56", "$0.99", "€ 1.234,56", "0.0599 USD", "1 234 567,89", "1048576 bytes", "1.5 MB",
+	"size=0 B", "0.000123s", "0.012 0.034 0.056", "0.123456789", "51.5074,-0.1278", "00.00",
+	// Zero-padded ids (three zeros or more), ids and hashes.
+	"0000123456", "order 000123456789", "INV-0000012345", "id=0001234567", "00000000001",
+	"0x7fffffff", "550e8400-e29b-41d4-a716-446655440000", "/product/123456789", "/orders/4815162342",
+	// ISBNs.
+	"ISBN 0-306-40615-2", "ISBN 978-0-306-40615-7", "9780306406157", "ISBN 0306406152", "ISBN-10: 0306406152",
+	"0-306-40615-2", "1-86197-876-9",
+	// Plus signs that are not phones.
+	"q=hello+12345678+world", "a+b=c", "1+1=2", "C++11", "+1 day", "+100%", "+1234", "x+447700900123",
+	// North American shapes with no valid area code, and bare runs.
+	"123-456-7890", "555-555-5555", "4155552671", "(123) 456-7890", "1 2 3 4 5 6 7 8 9 10",
+	`"GET / HTTP/1.1" 200 1234567`, "tel 0123", "0123-0456",
+}
+
+// TestPhoneHardNegatives requires that none of phoneHardNegatives is taken
+// for a phone number (another detector may match, and is logged).
+func TestPhoneHardNegatives(t *testing.T) {
+	s := mustNew(t, Options{})
+	fp := 0
+	for _, in := range phoneHardNegatives {
+		for _, src := range []string{in, "see " + in + " here"} {
+			s.Scan([]byte(src), func(m Match) {
+				if m.Kind == Phone {
+					fp++
+					t.Errorf("in %q: phone %q", src, src[m.Start:m.End])
+				} else {
+					t.Logf("in %q: %s %q (not a phone)", src, m.Kind, src[m.Start:m.End])
+				}
+			})
+		}
+	}
+	t.Logf("hard negatives: %d phones in %d texts", fp, 2*len(phoneHardNegatives))
+}
