@@ -152,10 +152,14 @@ func isLetter(c byte) bool { return isUpper(c) || isLower(c) }
 // after 00, or North American,
 // written 415-555-2671 or 1-415-555-2671 (dashes only). Groups that
 // continue a run of groups before them (the tail of DE89 3704 1144 0532
-// 0130 0) are part of something longer, not a phone.
+// 0130 0) or are followed by '-' and more (073-77-7122-4) are part of
+// something longer, not a phone.
 func (s *Scanner) groupedPhone(src []byte, i, e int, lens *[maxGroups]int, p int) bool {
 	if i >= 2 && (src[i-1] == ' ' || src[i-1] == '-') && isDigit(src[i-2]) || afterBuildPlus(src, i) {
 		return false
+	}
+	if e+1 < len(src) && src[e] == '-' && isWord[src[e+1]] {
+		return false // the head of a longer dashed code: 073-77-7122-4, an ISBN
 	}
 	var d phoneDigits
 	if !d.add(src[i:e]) {
@@ -165,9 +169,10 @@ func (s *Scanner) groupedPhone(src []byte, i, e int, lens *[maxGroups]int, p int
 		// Below 9 digits the area code must stand alone, 030 12345, so
 		// that dates such as 05 01 2024 are not numbers. A lone 0 is the
 		// French way with some numbers: 0 809 63 71 36. No number ends
-		// in a group of one digit, as an ISBN does (0-306-40615-2).
-		if lens[p-1] < 2 {
-			return false
+		// in a group of one digit, as an ISBN does (0-306-40615-2), or
+		// starts with the groups of a date (05 01 2024).
+		if lens[p-1] < 2 || p >= 3 && lens[0] == 2 && lens[1] == 2 && lens[2] == 4 {
+			return false // 05-01-2024 10:30 is a date and a time
 		}
 		if lens[0] == 1 {
 			return p == 5 && lens[1] == 3 && lens[2] == 2 && lens[3] == 2 && lens[4] == 2 && zeroPhone(d.d[:d.n])

@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"math/rand/v2"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -305,4 +307,137 @@ func TestPhoneHardNegatives(t *testing.T) {
 		}
 	}
 	t.Logf("hard negatives: %d phones in %d texts", fp, 2*len(phoneHardNegatives))
+}
+
+// phoneNegativeClasses make texts of the kinds a phone detector confuses
+// with numbers, at random (seeded): none is a phone number.
+var phoneNegativeClasses = []struct {
+	name string
+	make func(r *rand.Rand) string
+}{
+	{"semver+build", func(r *rand.Rand) string {
+		return fmt.Sprintf("%d.%d.%d+%s", r.IntN(20), r.IntN(30), r.IntN(200), stamp(r))
+	}},
+	{"version", func(r *rand.Rand) string {
+		parts := make([]string, 2+r.IntN(4))
+		for k := range parts {
+			parts[k] = strconv.Itoa(r.IntN([]int{10, 100, 10000}[r.IntN(3)]))
+		}
+		return []string{"v", "", "app-", "Chrome/"}[r.IntN(4)] + strings.Join(parts, ".")
+	}},
+	{"date", func(r *rand.Rand) string {
+		y, m, d := 1990+r.IntN(40), 1+r.IntN(12), 1+r.IntN(28)
+		f := []string{"%[1]d-%02[2]d-%02[3]d", "%02[3]d.%02[2]d.%[1]d", "%02[3]d/%02[2]d/%[1]d", "%[1]d%02[2]d%02[3]d",
+			"%02[3]d %02[2]d %[1]d", "%02[3]d-%02[2]d-%[1]d", "%[1]d.%02[2]d.%02[3]d", "%02[3]d%02[2]d%[1]d"}[r.IntN(8)]
+		s := fmt.Sprintf(f, y, m, d)
+		if r.IntN(2) == 0 {
+			s += fmt.Sprintf(" %02d:%02d:%02d", r.IntN(24), r.IntN(60), r.IntN(60))
+		}
+		return s
+	}},
+	{"time", func(r *rand.Rand) string {
+		return fmt.Sprintf("%02d:%02d:%02d.%06d", r.IntN(24), r.IntN(60), r.IntN(60), r.IntN(1000000))
+	}},
+	{"timestamp", func(r *rand.Rand) string {
+		return []string{stamp(r), strconv.Itoa(1e9 + r.IntN(8e8)), strconv.Itoa(1e12 + r.IntN(8e11))}[r.IntN(3)]
+	}},
+	{"ipv4:port", func(r *rand.Rand) string {
+		return fmt.Sprintf("%d.%d.%d.%d:%d", r.IntN(256), r.IntN(256), r.IntN(256), r.IntN(256), r.IntN(65536))
+	}},
+	{"price", func(r *rand.Rand) string {
+		return fmt.Sprintf([]string{"£%d,%03d.%02d", "$%d%03d.%02d", "€ %d.%03d,%02d", "%d %03d,%02d EUR"}[r.IntN(4)],
+			r.IntN(1000), r.IntN(1000), r.IntN(100))
+	}},
+	{"zero-padded id", func(r *rand.Rand) string {
+		n := strconv.Itoa(1 + r.IntN(1e9))
+		pad := 3 + r.IntN(6)
+		return []string{"order ", "INV-", "id=", "#"}[r.IntN(4)] + strings.Repeat("0", pad) + n
+	}},
+	{"isbn", func(r *rand.Rand) string {
+		return isbn(r)
+	}},
+	{"size", func(r *rand.Rand) string {
+		return fmt.Sprintf([]string{"%d bytes", "size=%d", "%d B", "Content-Length: %d"}[r.IntN(4)], r.IntN(1e12))
+	}},
+	{"duration", func(r *rand.Rand) string {
+		return fmt.Sprintf([]string{"0.%06ds", "%d.%09d", "took %dms"}[r.IntN(3)], r.IntN(1e6), r.IntN(1e9))
+	}},
+	{"port", func(r *rand.Rand) string {
+		return fmt.Sprintf([]string{"localhost:%d", "0.0.0.0:%d", "[::1]:%d", "host=db port=%d"}[r.IntN(4)], r.IntN(65536))
+	}},
+}
+
+// stamp returns a yyyymmddhhmmss time stamp.
+func stamp(r *rand.Rand) string {
+	return fmt.Sprintf("%d%02d%02d%02d%02d%02d", 2000+r.IntN(30), 1+r.IntN(12), 1+r.IntN(28), r.IntN(24), r.IntN(60), r.IntN(60))
+}
+
+// isbn returns a valid ISBN-10 or ISBN-13, hyphenated in random groups or
+// contiguous after "ISBN".
+func isbn(r *rand.Rand) string {
+	if r.IntN(2) == 0 {
+		d := make([]byte, 9)
+		sum := 0
+		for k := range d {
+			d[k] = byte('0' + r.IntN(10))
+			sum += (10 - k) * int(d[k]-'0')
+		}
+		check := (11 - sum%11) % 11
+		c := byte('0' + check)
+		if check == 10 {
+			c = 'X'
+		}
+		s := string(d) + string(c)
+		if r.IntN(2) == 0 {
+			return "ISBN " + s
+		}
+		a := 1 + r.IntN(3)
+		b := a + 2 + r.IntN(3)
+		return s[:a] + "-" + s[a:b] + "-" + s[b:9] + "-" + s[9:]
+	}
+	d := []byte("978" + strconv.Itoa(r.IntN(10)))
+	for len(d) < 12 {
+		d = append(d, byte('0'+r.IntN(10)))
+	}
+	sum := 0
+	for k, c := range d {
+		sum += int(c-'0') * (1 + 2*(k%2))
+	}
+	d = append(d, byte('0'+(10-sum%10)%10))
+	s := string(d)
+	if r.IntN(2) == 0 {
+		return s
+	}
+	return s[:3] + "-" + s[3:4] + "-" + s[4:7] + "-" + s[7:12] + "-" + s[12:]
+}
+
+// TestPhoneFalsePositiveRate counts phone matches in generated texts of
+// each class of phoneNegativeClasses, and requires at most 0.5% in each.
+func TestPhoneFalsePositiveRate(t *testing.T) {
+	s := mustNew(t, Options{})
+	r := rand.New(rand.NewPCG(14, 4))
+	const n = 2000
+	total, totalFP := 0, 0
+	for _, c := range phoneNegativeClasses {
+		fp := 0
+		var examples []string
+		for range n {
+			src := "see " + c.make(r) + " here"
+			hit := false
+			s.Scan([]byte(src), func(m Match) { hit = hit || m.Kind == Phone })
+			if hit {
+				fp++
+				if len(examples) < 5 {
+					examples = append(examples, src)
+				}
+			}
+		}
+		total += n
+		totalFP += fp
+		t.Logf("%-16s %5.2f%% phones (%d/%d) %q", c.name, 100*float64(fp)/n, fp, n, examples)
+		if float64(fp)/n > 0.005 {
+			t.Errorf("%s: %.2f%% taken for phones, want at most 0.5%%; e.g. %q", c.name, 100*float64(fp)/n, examples)
+		}
+	}
+	t.Logf("all hard negatives: %.3f%% phones (%d/%d)", 100*float64(totalFP)/float64(total), totalFP, total)
 }
