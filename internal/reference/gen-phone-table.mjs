@@ -8,15 +8,14 @@
 //
 // For every country calling code the table holds the possible lengths of
 // the national number and, per length, the digits a valid national number
-// starts with. For the national forms the detector knows (GB, IE, FR, DE and the
-// North American plan) it holds, per length, the valid two-digit starts
-// (for the North American plan, the area code and the first digit of
-// the exchange code). The starts are
+// starts with. For the national forms the detector knows (GB, IE, FR and DE
+// with the trunk prefix 0, and the North American plan) it holds the valid
+// starts per length: the first two digits, or for the North American plan
+// the area code and the first digit of the exchange code. The starts are
 // computed exactly from the number-type patterns the metadata gives for
 // each region (fixed line, mobile, toll free, …): each pattern is compiled
-// to a small automaton, and a start is valid when some number of that
-// length that matches one of the patterns begins with it (see
-// phone-pattern.mjs).
+// to a small automaton (phone-pattern.mjs), and a start is valid when some
+// number of that length that matches one of the patterns begins with it.
 
 import fs from 'node:fs'
 import path from 'node:path'

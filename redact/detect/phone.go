@@ -9,6 +9,9 @@ package detect
 // parenthesis before digits, and digit groups in the separators people
 // write.
 
+// Regenerating the table needs node and npm ci in internal/reference.
+//go:generate sh -c "cd ../.. && node internal/reference/gen-phone-table.mjs && gofmt -w redact/detect/phone_table.go"
+
 // maxPhoneDigits bounds the digits kept for one candidate: E.164 allows 15,
 // and the international prefix 00 adds two.
 const maxPhoneDigits = 20
