@@ -147,6 +147,8 @@ func TestPhoneRecall(t *testing.T) {
 	byForm := map[string]*tally{}
 	missed := map[string][]string{} // form -> "GB TYPE text"
 	byRegion := map[string]*tally{}
+	nationalByForm := map[string]*tally{} // "GB NATIONAL-dotted"
+	nationalRegions := map[string]bool{"GB": true, "IE": true, "FR": true, "DE": true, "US": true, "CA": true}
 	// The contexts a number is tried in: prose, a JSON value, and the
 	// query of a logged request (forms without spaces only; decoding a
 	// query is the URL scrubber's job, not the detector's).
@@ -178,11 +180,24 @@ func TestPhoneRecall(t *testing.T) {
 				}
 				src := []byte(pre + f.text + post)
 				found, asPhone := phoneFound(s, src, len(pre), len(pre)+len(f.text))
+				tn := &tally{}
+				if nationalRegions[p.Region] {
+					k := p.Region + " " + f.name
+					if !f.required {
+						k += " (not required)"
+					}
+					if tn = nationalByForm[k]; tn == nil {
+						tn = &tally{}
+						nationalByForm[k] = tn
+					}
+				}
 				tf.n++
 				tr.n++
+				tn.n++
 				if found {
 					tf.found++
 					tr.found++
+					tn.found++
 					if asPhone {
 						tf.asPhone++
 					}
@@ -207,6 +222,16 @@ func TestPhoneRecall(t *testing.T) {
 		if !strings.HasSuffix(form, "(not required)") && recall < 0.995 {
 			t.Errorf("%s: recall %.2f%%, want at least 99.5%%", form, 100*recall)
 		}
+	}
+	var lines []string
+	for _, k := range slices.Sorted(maps.Keys(nationalByForm)) {
+		tn := nationalByForm[k]
+		lines = append(lines, fmt.Sprintf("%s %.1f%% (%d)", k, 100*float64(tn.found)/float64(tn.n), tn.n))
+	}
+	for len(lines) > 0 {
+		n := min(4, len(lines))
+		t.Logf("by region: %s", strings.Join(lines[:n], "; "))
+		lines = lines[n:]
 	}
 	var weak []string
 	for _, r := range slices.Sorted(maps.Keys(byRegion)) {
@@ -440,4 +465,18 @@ func TestPhoneFalsePositiveRate(t *testing.T) {
 		}
 	}
 	t.Logf("all hard negatives: %.3f%% phones (%d/%d)", 100*float64(totalFP)/float64(total), totalFP, total)
+}
+
+// TestPhoneNoAllocs: finding and tagging phone numbers allocates nothing
+// when the destination has room.
+func TestPhoneNoAllocs(t *testing.T) {
+	s := mustNew(t, Options{})
+	src := []byte("call +44 (0)20 7946 0018, 06.12.34.56.78, (415) 555-2671, tel:%2B4930123456 or 030 12345678")
+	dst := make([]byte, 0, 4*len(src))
+	if n := testing.AllocsPerRun(100, func() { dst = s.AppendRedacted(dst[:0], src) }); n != 0 {
+		t.Errorf("AppendRedacted allocated %v times per run, want 0", n)
+	}
+	if got, want := string(s.AppendRedacted(nil, src)), "call [phone], [phone], [phone], tel:[phone] or [phone]"; got != want {
+		t.Errorf("got  %q\nwant %q", got, want)
+	}
 }
