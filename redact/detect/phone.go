@@ -12,8 +12,9 @@ package detect
 // Regenerating the table needs node and npm ci in internal/reference.
 //go:generate sh -c "cd ../.. && node internal/reference/gen-phone-table.mjs && gofmt -w redact/detect/phone_table.go"
 
-// maxPhoneDigits bounds the digits kept for one candidate: E.164 allows 15,
-// and the international prefix 00 adds two.
+// maxPhoneDigits bounds the digits kept for one candidate: E.164 allows 15
+// and the international prefix 00 adds two; a German national number is
+// up to 16 with its trunk 0.
 const maxPhoneDigits = 20
 
 // phoneNationalLen is a row of phoneNational.
