@@ -70,19 +70,39 @@ const (
 	// an alphabetic top-level domain of two letters or more (or xn--).
 	Email
 
-	// Phone is a telephone number. International: '+' (or 00) then a
-	// country code and number, 8 to 15 digits in all (10 or more when
-	// written without separators), exactly 11 for +1 and +7 and 11 to 13
-	// for +44 (a wrongly kept trunk 0 included), in groups separated by
-	// one space, '-' or '.', with an optional (0) trunk prefix or
-	// parenthesized area code (+44 (0)20 7946 0018, +1 (415) 555-2671);
-	// the longest run of groups that fits is taken. UK national: a 0 then a
-	// digit from 1 to 9, 10 or 11 digits in all, contiguous or in groups
-	// separated by one space or '-', optionally with the area code in
-	// parentheses ((020) 7946 0018). Other digit runs, such as
-	// /product/123456789 or sizes, do not start with + or 0 and are
-	// never phones. Numbers written with dots and no + are not matched,
-	// being indistinguishable from versions.
+	// Phone is a telephone number. Which digit counts and leading digits
+	// make a number is decided by a table generated from libphonenumber's
+	// metadata (phone_table.go): per country calling code, the lengths a
+	// national number can have and the digits it can start with.
+	//
+	// International, for every country: '+' (or its escape %2B, or 00),
+	// the country code and a national number of a length its plan has,
+	// contiguous or in groups separated by one space, '-', '.' or '/', with
+	// an optional (0) trunk prefix or parenthesized area code (+44 (0)20
+	// 7946 0018, +1 (415) 555-2671, tel:+33-6-12-34-56-78,
+	// %2B44%207700%20900123); a trunk 0 kept after the code (+44 020 …) is
+	// allowed. The longest run of groups that fits is taken. Written
+	// without separators it needs 7 digits or more. A '+' after a letter,
+	// digit or '.' does not start one: 3.9.1+20230105114512 is a version.
+	//
+	// National, with the trunk prefix 0, for GB, IE, FR and DE: 0 then a
+	// national number whose length and first two digits are valid in one
+	// of the four plans (6 to 15 digits after the 0, per the metadata),
+	// contiguous (9 digits or more in all), in groups separated by one
+	// space or '-' (030 12345, 06 12 34 56 78, 0 809 63 71 36), in groups
+	// separated by '.' (07700.900456, 06.12.34.56.78) or with the area code
+	// in parentheses ((020) 7946 0018). Below 9 digits the area code must
+	// be a group of its own, three digits or more. North American (+1
+	// plan): (415) 555-2671, (415)555-2671, 415-555-2671, 415.555.2671 and
+	// 1-415-555-2671, with an area code in use and a valid exchange digit;
+	// a bare run of ten digits is not taken, being as likely an id.
+	//
+	// Not phones: runs that do not start with +, 0 or a parenthesis
+	// (/product/123456789, sizes); three leading zeros (zero-padded ids);
+	// groups that continue a longer run of groups or a dashed code (the
+	// tail of an IBAN, ISBNs such as 0-306-40615-2), or that start with
+	// the groups of a date (05 01 2024 10:30); a run after "ISBN"; digits
+	// after the '+' of a version's build metadata.
 	Phone
 
 	// NINO is a UK National Insurance number: two prefix letters, six

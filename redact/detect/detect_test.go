@@ -181,7 +181,8 @@ func TestPhone(t *testing.T) {
 		{"q=hello+12345678+world", nil},
 		{"2015-05-17", nil},
 		{"07700 900123abc", nil},
-		{"id 0770090012345", nil},
+		{"id 0770090012345", []string{"phone:0770090012345"}}, // 0 and 12 digits: a German number
+		{"id 07700900123456789", nil},
 	})
 }
 

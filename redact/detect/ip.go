@@ -4,8 +4,8 @@ package detect
 // run is read once and classified by what ends it: a letter makes it part
 // of an alphanumeric token (hash, UUID, id) and the token is skipped; '.'
 // and a digit make a dotted run (address or version); one space or '-' and
-// a digit make grouped numbers (card, NHS, phone); ')' after '(' makes a
-// UK area code. Anything else is a lone number, which only a card, NHS
+// a digit make grouped numbers (card, NHS, phone); ')' after '(' makes an
+// area code. Anything else is a lone number, which only a card, NHS
 // number or phone can be when it is long enough.
 func (s *Scanner) digits(src []byte, i, floor int) (Match, int) {
 	n := len(src)
@@ -44,7 +44,14 @@ func (s *Scanner) digits(src []byte, i, floor int) (Match, int) {
 				k++
 			}
 			if dots >= 3 {
-				return s.dotted(src, i, j)
+				if m, e := s.dotted(src, i, j); m.End > 0 || !s.on[Phone] || src[i] != '0' {
+					return m, e
+				}
+			}
+			if s.on[Phone] && (src[i] == '0' || j-i == 3 && dots == 2) {
+				if m := s.dottedPhone(src, i); m.End > 0 {
+					return m, m.End // 07700.900456, 415.555.2671
+				}
 			}
 			if k < n && isWord[src[k]] && src[k-1] != '.' {
 				return Match{}, skipWord(src, k) // 5.0b1
@@ -76,13 +83,13 @@ func (s *Scanner) digits(src []byte, i, floor int) (Match, int) {
 			return s.grouped(src, i, j), j
 		}
 	case c == ')':
-		if src[i] == '0' && i > floor && src[i-1] == '(' && s.on[Phone] {
+		if i > floor && src[i-1] == '(' && s.on[Phone] {
 			if m := s.parenPhone(src, i-1, j); m.End > 0 {
 				return m, j
 			}
 		}
 	}
-	if j-i >= 10 {
+	if j-i >= 9 {
 		return s.number(src, i, j), j
 	}
 	return Match{}, j

@@ -4,7 +4,7 @@ package detect
 // or a phone number written without separators.
 func (s *Scanner) number(src []byte, i, j int) Match {
 	l := j - i
-	if l < 10 || l > 19 {
+	if l < 9 || l > 19 {
 		return Match{}
 	}
 	if j < len(src) && src[j] == '_' {
@@ -16,14 +16,8 @@ func (s *Scanner) number(src []byte, i, j int) Match {
 		return Match{Kind: Card, Start: i, End: j}
 	case s.on[NHS] && l == 10 && d0 >= '3' && nhsCheck(src[i:j]):
 		return Match{Kind: NHS, Start: i, End: j}
-	case s.on[Phone] && d0 == '0':
-		if src[i+1] != '0' {
-			if l <= 11 {
-				return Match{Kind: Phone, Start: i, End: j}
-			}
-		} else if src[i+2] != '0' && intlLenOK(src[i+2], src[i+3], l-2, 1) {
-			return Match{Kind: Phone, Start: i, End: j}
-		}
+	case s.on[Phone] && s.phoneRun(src, i, j):
+		return Match{Kind: Phone, Start: i, End: j}
 	}
 	return Match{}
 }
@@ -34,7 +28,7 @@ const maxGroups = 8
 
 // grouped classifies digit groups separated by one space or '-', the first
 // being src[i:j]: the longest run of leading groups that makes a card, an
-// NHS number or a UK phone number, in that order.
+// NHS number or a phone number, in that order.
 func (s *Scanner) grouped(src []byte, i, j int) Match {
 	n := len(src)
 	var ends, lens [maxGroups]int
@@ -50,8 +44,8 @@ func (s *Scanner) grouped(src []byte, i, j int) Match {
 		ends[g], lens[g] = k, k-st
 		total += k - st
 	}
-	if total < 10 {
-		// Status and size, dates, times: nothing has fewer than 10 digits.
+	if total < 7 {
+		// Status and size, times: nothing has fewer than 7 digits.
 		return Match{}
 	}
 	d0 := src[i]
@@ -74,158 +68,11 @@ func (s *Scanner) grouped(src []byte, i, j int) Match {
 		if s.on[NHS] && p == 3 && lens[0] == 3 && lens[1] == 3 && lens[2] == 4 && nhsCheck(src[i:e]) {
 			return Match{Kind: NHS, Start: i, End: e}
 		}
-		if s.on[Phone] && d0 == '0' && lens[0] >= 2 {
-			if src[i+1] != '0' {
-				if d == 10 || d == 11 {
-					return Match{Kind: Phone, Start: i, End: e}
-				}
-			} else if lens[0] >= 3 && src[i+2] != '0' {
-				c2 := byte('0')
-				if lens[0] >= 4 {
-					c2 = src[i+3]
-				} else {
-					c2 = src[ends[0]+1]
-				}
-				if intlLenOK(src[i+2], c2, d-2, p) {
-					return Match{Kind: Phone, Start: i, End: e}
-				}
-			}
+		if s.on[Phone] && s.groupedPhone(src, i, e, &lens, p) {
+			return Match{Kind: Phone, Start: i, End: e}
 		}
 	}
 	return Match{}
-}
-
-// parenPhone matches a UK number whose area code is in parentheses,
-// (020) 7946 0018, where src[open] is '(' and src[close] is ')'.
-func (s *Scanner) parenPhone(src []byte, open, close int) Match {
-	n := len(src)
-	d := close - open - 1
-	if d < 2 || d > 6 || src[open+2] == '0' {
-		return Match{}
-	}
-	k := close + 1
-	if k < n && src[k] == ' ' {
-		k++
-	}
-	best := 0
-	for k < n && isDigit(src[k]) {
-		st := k
-		for k < n && isDigit(src[k]) {
-			k++
-		}
-		d += k - st
-		if d > 11 {
-			break
-		}
-		if d >= 10 && (k == n || !(isWord[src[k]] || src[k] == '_')) {
-			best = k
-		}
-		if k+1 < n && (src[k] == ' ' || src[k] == '-') && isDigit(src[k+1]) {
-			k++
-		} else {
-			break
-		}
-	}
-	if best == 0 {
-		return Match{}
-	}
-	return Match{Kind: Phone, Start: open, End: best}
-}
-
-// intlPhone matches an international number at the '+' at src[i].
-func (s *Scanner) intlPhone(src []byte, i int) (Match, int) {
-	n := len(src)
-	p := i + 1
-	if p >= n || src[p] < '1' || src[p] > '9' {
-		return Match{}, i + 1
-	}
-	var cc [2]byte // the first two digits: the country code, or its start
-	d, groups, best := 0, 0, 0
-	k := p
-	for {
-		st := k
-		for k < n && isDigit(src[k]) {
-			if d < 2 {
-				cc[d] = src[k]
-			}
-			d++
-			k++
-		}
-		// A parenthesized 0 is the UK trunk prefix, +44 (0)20 …: not dialled.
-		if k-st == 1 && src[st] == '0' && st > 0 && src[st-1] == '(' && k < n && src[k] == ')' && groups > 0 {
-			d--
-		} else {
-			groups++
-		}
-		if d > 15 {
-			break
-		}
-		if k == n || !(isWord[src[k]] || src[k] == '_') {
-			if intlLenOK(cc[0], cc[1], d, groups) {
-				best = k
-			}
-		} else {
-			break
-		}
-		if k = phoneSep(src, k); k < 0 {
-			break
-		}
-	}
-	if best == 0 {
-		return Match{}, i + 1
-	}
-	return Match{Kind: Phone, Start: i, End: best}, best
-}
-
-// phoneSep returns the start of the next digit group after the separator
-// at src[k]: one space, '-' or '.', or a parenthesis with an optional space
-// or '-' ("+1 (415) 555-2671"); -1 if there is none.
-func phoneSep(src []byte, k int) int {
-	n := len(src)
-	if k >= n {
-		return -1
-	}
-	j := k
-	switch src[k] {
-	case ' ':
-		j++
-		if j < n && src[j] == '(' {
-			j++
-		}
-	case '-', '.':
-		j++
-	case '(':
-		j++
-	case ')':
-		j++
-		if j < n && (src[j] == ' ' || src[j] == '-') {
-			j++
-		}
-	default:
-		return -1
-	}
-	if j < n && isDigit(src[j]) {
-		return j
-	}
-	return -1
-}
-
-// intlLenOK reports whether d digits, starting c1 c2 and written in the
-// given number of groups, can be an international number: 11 for the
-// North American (+1) and Russian (+7) plans, 11 to 13 for the UK (a
-// wrongly kept trunk 0 included), 8 to 15 (E.164) elsewhere, and 10 or more
-// when written as one group.
-func intlLenOK(c1, c2 byte, d, groups int) bool {
-	if groups == 1 && d < 10 {
-		return false
-	}
-	switch {
-	case c1 == '1' || c1 == '7':
-		return d == 11
-	case c1 == '4' && c2 == '4':
-		return d >= 11 && d <= 13
-	}
-	return d >= 8 && d <= 15
 }
 
 // luhn reports whether the digits in b (other bytes are skipped) pass the

@@ -15,7 +15,7 @@ const (
 	cJ            // the J of eyJ
 	cColon        // IPv6, Authorization:
 	cAt           // email
-	cPct          // %40 in an email
+	cPct          // %40 in an email, %2B before a phone
 	cPlus         // international phone
 	cUnder        // _ga=, _gid=, _gl=
 )
@@ -68,6 +68,7 @@ func (s *Scanner) buildClasses() {
 	}
 	if s.on[Phone] {
 		s.cls['+'] = cPlus
+		s.cls['%'] = cPct // %2B
 	}
 	if s.on[GAClientID] {
 		s.cls['_'] = cUnder
@@ -147,13 +148,15 @@ func (s *Scanner) rare(src []byte, i, floor, v6done int) (m Match, next, v6 int)
 	case cAt:
 		m, next = s.at(src, i, 1, floor)
 	case cPct:
-		if i+2 < len(src) && src[i+1] == '4' && src[i+2] == '0' {
+		if i+2 < len(src) && src[i+1] == '4' && src[i+2] == '0' && s.on[Email] {
 			m, next = s.at(src, i, 3, floor)
+		} else if i+2 < len(src) && src[i+1] == '2' && src[i+2]|0x20 == 'b' && s.on[Phone] {
+			m, next = s.intlPhone(src, i, 3)
 		} else {
 			next = i + 1
 		}
 	case cPlus:
-		m, next = s.intlPhone(src, i)
+		m, next = s.intlPhone(src, i, 1)
 	case cUnder:
 		m, next = s.gaCookie(src, i)
 	default:
