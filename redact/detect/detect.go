@@ -148,6 +148,18 @@ const (
 	// bracket or white space.
 	GAClientID
 
+	// VAT is a UK VAT registration number with its GB prefix (any case):
+	// nine digits, contiguous or grouped 3 4 2 by one space or '-'
+	// (GB123456789, GB 123 4567 89), optionally with a three-digit branch
+	// number (GB123456789001), that pass HMRC's mod 97 check in either its
+	// original or its "9755" form; or GBGD and three digits below 500
+	// (government departments) and GBHA and three digits from 500 (health
+	// authorities). Without the prefix, nine bare digits are too often
+	// something else, so they are a VAT number only after the word VAT
+	// (VAT, VAT No., vat_number, VAT reg no and the like, then up to three
+	// of ` :=#."`), and the match is then the number alone.
+	VAT
+
 	numKinds
 )
 
@@ -219,7 +231,7 @@ type Scanner struct {
 	// are skipped.
 	cls [256]uint8
 
-	capsOn bool // nino, iban, postcode or ga_client_id is on
+	capsOn bool // nino, iban, postcode, ga_client_id or vat is on
 }
 
 // New returns a Scanner configured by o. It fails on an unknown detector

@@ -205,7 +205,6 @@ func TestNINO(t *testing.T) {
 		{"AB123456", nil},
 		{"AB123456CD", nil},
 		{"XAB123456C", nil},
-		{"ab123456c", nil},
 		{"AB 12 34 5 C", nil},
 	})
 }
@@ -261,7 +260,6 @@ func TestIBAN(t *testing.T) {
 		{"GB82WEST123456987654321", nil},
 		{"DE89 3704 1144 0532 0130 0", nil},
 		{"GB82 WES T1234 5698 7654 32", nil},
-		{"gb82west12345698765432", nil},
 	})
 }
 
@@ -279,7 +277,6 @@ func TestPostcode(t *testing.T) {
 		{"CR26XH", []string{"postcode:CR26XH"}},
 		// Near misses.
 		{"M11AE", nil},
-		{"sw1a 1aa", nil},
 		{"QA1 1AA", nil},
 		{"SW1A 1CA", nil},
 		{"EC1A1BBX", nil},
@@ -517,6 +514,7 @@ func TestDetectorOff(t *testing.T) {
 		IPv4: "10.0.0.1", IPv6: "2001:db8::1", Email: "jane@example.com", Phone: "07700 900123",
 		NINO: "AB123456C", NHS: "943 476 5919", Card: "4111 1111 1111 1111", IBAN: "GB82WEST12345698765432",
 		Postcode: "SW1A 1AA", JWT: jwtHS256, Credential: "Bearer abcDEF123456", GAClientID: "GA1.2.123456789.1700000000",
+		VAT: "GB 980 7806 84",
 	}
 	var all []string
 	for k := range numKinds {

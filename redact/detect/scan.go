@@ -40,13 +40,22 @@ var isHexTab = func() (t [256]bool) {
 	return t
 }()
 
-func isDigit(c byte) bool { return c-'0' < 10 }
-func isUpper(c byte) bool { return c-'A' < 26 }
-func isLower(c byte) bool { return c-'a' < 26 }
-func isHex(c byte) bool   { return isHexTab[c] }
+func isDigit(c byte) bool  { return c-'0' < 10 }
+func isUpper(c byte) bool  { return c-'A' < 26 }
+func isLower(c byte) bool  { return c-'a' < 26 }
+func isLetter(c byte) bool { return (c|0x20)-'a' < 26 }
+func isHex(c byte) bool    { return isHexTab[c] }
+
+// upper returns c in capitals if it is a lower-case letter.
+func upper(c byte) byte {
+	if isLower(c) {
+		return c - 0x20
+	}
+	return c
+}
 
 func (s *Scanner) buildClasses() {
-	s.capsOn = s.on[NINO] || s.on[IBAN] || s.on[Postcode] || s.on[GAClientID]
+	s.capsOn = s.on[NINO] || s.on[IBAN] || s.on[Postcode] || s.on[GAClientID] || s.on[VAT]
 	if s.on[IPv4] || s.on[Phone] || s.on[NHS] || s.on[Card] || s.capsOn {
 		for c := '0'; c <= '9'; c++ {
 			s.cls[c] = cDigit
@@ -162,19 +171,19 @@ func (s *Scanner) rare(src []byte, i, floor, v6done int) (m Match, next, v6 int)
 	return m, next, v6done
 }
 
-// midDigit handles a digit at src[i] inside a word. One or two capitals
-// before it at the word start may begin a NINO, IBAN, postcode or GA id;
-// otherwise the rest of the word is skipped.
+// midDigit handles a digit at src[i] inside a word. One to four letters
+// before it at the word start, in either case, may begin a NINO, IBAN,
+// postcode, VAT number or GA id: looking back from the digit finds them
+// without stopping the scan on every letter. Otherwise the rest of the word
+// is skipped.
 func (s *Scanner) midDigit(src []byte, i, floor int) (Match, int) {
-	if s.capsOn && isUpper(src[i-1]) {
-		ws := -1
-		if i == 1 || !isWord[src[i-2]] {
-			ws = i - 1
-		} else if isUpper(src[i-2]) && (i == 2 || !isWord[src[i-3]]) {
-			ws = i - 2
+	if s.capsOn && isLetter(src[i-1]) {
+		ws := i - 1
+		for ws > floor && i-ws < 4 && isLetter(src[ws-1]) {
+			ws--
 		}
-		if ws >= floor {
-			return s.caps(src, ws)
+		if ws >= floor && (ws == 0 || !isWord[src[ws-1]]) {
+			return s.caps(src, ws, i)
 		}
 	}
 	return Match{}, skipWord(src, i+1)
