@@ -4,13 +4,13 @@ package detect
 // start an identifier or be the first sure sign of one: digits, 'B' and 'b'
 // (Bearer, Basic), the J of "eyJ" (JWT) and a few punctuation bytes.
 // Letters and other punctuation, most of any text, are skipped in one tight
-// loop. Identifiers that start with capitals (NINO, IBAN, postcode, GA id)
-// all have a digit second or third, and are found from it; a digit anywhere
-// else inside a word (the 8 of fe80, the 6 of x86) skips the rest of the
-// word.
+// loop. Identifiers that start with letters (NINO, IBAN, postcode, VAT
+// number, GA id) have a digit after one to four of them, and are found from
+// it by looking back; a digit anywhere else inside a word (the 8 of fe80)
+// skips the rest of the word.
 const (
 	cSkip  = iota // nothing starts here
-	cDigit        // addresses, phones, NHS and card numbers; NINO, IBAN, postcode, GA
+	cDigit        // addresses, phones, NHS and card numbers; NINO, IBAN, postcode, VAT, GA
 	cB            // Bearer, Basic
 	cJ            // the J of eyJ
 	cColon        // IPv6, Authorization:
