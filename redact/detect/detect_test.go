@@ -609,6 +609,8 @@ func TestLargeInputs(t *testing.T) {
 		"eyJ", ".eyJhbGciOiJIUzI1NiJ9", "eyJhbGciOiJIUzI1NiJ9.a", "Bearer ", "bearer a", "basic ", "_ga=",
 		"authorization:", "Authorization: x", "\x00", "\xff", "jane@example.com ", "1.2.3.4 ",
 		"1111111111111111111111", "Bearer aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "(0", "(07700) ", "a.b-",
+		"ab1", "ab 1", "ab-12-", "gb82 ", "gb82-", "GB 123 ", "GBGD", "vat: 1", "VAT reg no ", "isbn 1",
+		"isbn10=", "a-1.2.3.4.", "a-1.2.3.4.tar.", "@2x.", "@1.5x", "0001 ", "20241231235959 ",
 	} {
 		in := bytes.Repeat([]byte(frag), size/len(frag))
 		start := time.Now()

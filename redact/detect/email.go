@@ -1,5 +1,7 @@
 package detect
 
+import "bytes"
+
 // maxLocal bounds how far back from an '@' the local part is looked for,
 // which keeps the scan linear on inputs such as a%40a%40a%40….
 const maxLocal = 128
@@ -92,7 +94,7 @@ func domainEnd(src []byte, d int) int {
 
 // imageName reports whether the domain d of what looks like an email
 // address is the end of an image file name: a pixel density, as in
-// logo@2x.png and hero@1.5x.jpg, or two labels, the first starting with a
+// logo@2x.png and hero@1.5x.jpg, and an extension, or two labels, the first starting with a
 // digit, and a file extension for a top-level domain (img@2.png).
 func imageName(d []byte) bool {
 	k := 0
@@ -107,7 +109,8 @@ func imageName(d []byte) bool {
 		}
 	}
 	if k+1 < len(d) && d[k]|0x20 == 'x' && d[k+1] == '.' {
-		return true
+		// The extension is the last label: 3x.co.uk is a domain.
+		return !bytes.Contains(d[k+2:], []byte("."))
 	}
 	dot := -1
 	for q, c := range d {

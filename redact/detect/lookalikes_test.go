@@ -66,6 +66,7 @@ func TestImageNames(t *testing.T) {
 		{"jane@2xample.com", []string{"email:jane@2xample.com"}},
 		{"jane@123.example.com", []string{"email:jane@123.example.com"}},
 		{"jane@example.png.com", []string{"email:jane@example.png.com"}},
+		{"jane@3x.co.uk", []string{"email:jane@3x.co.uk"}},
 	})
 }
 
