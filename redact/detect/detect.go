@@ -64,9 +64,10 @@ const (
 	// of the user agent versions rv:1.9.0.19 and Linux 2.6.32.59. It is
 	// one in a path segment or URL (/lookup/8.8.8.8,
 	// http://10.0.0.1:8080/, http://host:8080/8.8.8.8), but not the
-	// version in a file name: after a letter and '-' and before an
-	// extension of up to four letters and digits (setup-4.1.0.22.exe,
-	// tool-1.2.3.4.tar.gz), where addresses are rare and versions common.
+	// version in the name of a download: after a name and '-' and before
+	// the extension of an installer, package or archive
+	// (setup-4.1.0.22.exe, tool-1.2.3.4.tar.gz). With other extensions it
+	// is an address: files are named after hosts too (access-10.0.0.1.log).
 	IPv4 Kind = iota
 
 	// IPv6 is an address as netip would parse it, with at least two

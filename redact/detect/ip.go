@@ -246,37 +246,39 @@ func ipv4Context(src []byte, i int) bool {
 	return true
 }
 
-// fileVersion reports whether the dotted quad src[i:k] is the version in a
-// file name: after a name and '-' and before an extension
-// (setup-4.1.0.22.exe, app-10.2.3.4.tar.gz).
+// fileVersion reports whether the dotted quad src[i:k] is the version in
+// the name of a download: after a name and '-' and before the extension of
+// an installer, package or archive (setup-4.1.0.22.exe,
+// tool-1.2.3.4.tar.gz). Other extensions are left alone, because files are
+// also named after addresses (access-10.0.0.1.log).
 func fileVersion(src []byte, i, k int) bool {
-	if i < 2 || src[i-1] != '-' || !isLetter(src[i-2]) || k+1 >= len(src) || src[k] != '.' {
+	n := len(src)
+	if i < 2 || src[i-1] != '-' || !isWord[src[i-2]] || k+2 >= n || src[k] != '.' {
 		return false
-	}
-	e := extEnd(src, k+1)
-	if e < 0 {
-		return false
-	}
-	if equalFold(src[k+1:e], "tar") && e+1 < len(src) && src[e] == '.' {
-		e = extEnd(src, e+1) // .tar.gz
-	}
-	return e >= 0 && (e == len(src) || !isWord[src[e]] && src[e] != '.' && src[e] != '-')
-}
-
-// extEnd returns the end of the file extension at src[k]: a letter and up
-// to three more letters or digits (exe, zip, mp4); -1 if there is none.
-func extEnd(src []byte, k int) int {
-	if k >= len(src) || !isLetter(src[k]) {
-		return -1
 	}
 	e := k + 1
-	for e < len(src) && e-k < 4 && isWord[src[e]] {
+	for e < n && e-k <= 6 && isWord[src[e]] {
 		e++
 	}
-	if e < len(src) && isWord[src[e]] {
-		return -1
+	ext := src[k+1 : e]
+	if equalFold(ext, "tar") && e+1 < n && src[e] == '.' {
+		// .tar.gz: the extension is the second.
+		k, e = e, e+1
+		for e < n && e-k <= 6 && isWord[src[e]] {
+			e++
+		}
+		ext = src[k+1 : e]
 	}
-	return e
+	if e < n && (isWord[src[e]] || src[e] == '.' || src[e] == '-' || src[e] == '_') {
+		return false
+	}
+	for _, x := range [...]string{"exe", "msi", "msix", "appx", "dmg", "pkg", "zip", "tar", "tgz", "gz", "bz2", "xz",
+		"zst", "7z", "rar", "jar", "war", "apk", "aab", "ipa", "deb", "rpm", "whl", "gem", "nupkg", "iso", "crx", "xpi"} {
+		if equalFold(ext, x) {
+			return true
+		}
+	}
+	return false
 }
 
 func isNameByte(c byte) bool {

@@ -82,5 +82,10 @@ func TestFileVersions(t *testing.T) {
 		{"db-10.0.0.1.nip.io", []string{"ipv4:10.0.0.1"}},
 		{"from 10.0.0.1.", []string{"ipv4:10.0.0.1"}},
 		{"log-10.0.0.1.example.com", []string{"ipv4:10.0.0.1"}},
+		{"/var/log/access-10.0.0.1.log", []string{"ipv4:10.0.0.1"}},
+		{"x64-1.2.3.4.msi", nil},
+		{"setup-x64-4.1.0.22.exe", nil},
+		{"app-1.2.3.4.tar", nil},
+		{"app-1.2.3.4.tar.log", []string{"ipv4:1.2.3.4"}},
 	})
 }

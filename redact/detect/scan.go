@@ -182,7 +182,8 @@ func (s *Scanner) midDigit(src []byte, i, floor int) (Match, int) {
 		for ws > floor && i-ws < 4 && isLetter(src[ws-1]) {
 			ws--
 		}
-		if ws >= floor && (ws == 0 || !isWord[src[ws-1]]) {
+		// Three letters start none of them (WOW64, rss20).
+		if i-ws != 3 && ws >= floor && (ws == 0 || !isWord[src[ws-1]]) {
 			return s.caps(src, ws, i)
 		}
 	}
