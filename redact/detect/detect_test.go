@@ -554,7 +554,8 @@ func TestZeroAllocs(t *testing.T) {
 		t.Errorf("Contains: %v allocations", n)
 	}
 	dirty := []byte("83.149.9.216 jane@example.com 07700 900123 GB82WEST12345698765432 " + jwtHS256 +
-		" Authorization: Bearer abc _ga=GA1.2.3.4 [2001:db8::1]:80 AB 12 34 56 C SW1A 1AA 4111111111111111")
+		" Authorization: Bearer abc _ga=GA1.2.3.4 [2001:db8::1]:80 AB 12 34 56 C SW1A 1AA 4111111111111111" +
+		" gb82-west-1234-5698-7654-32 ab123456c sw1a1aa GB 980 7806 84 VAT: 123456782 logo@2x.png setup-4.1.0.22.exe")
 	if n := testing.AllocsPerRun(100, func() { buf = s.AppendRedacted(buf[:0], dirty) }); n != 0 {
 		t.Errorf("AppendRedacted of a line with identifiers: %v allocations", n)
 	}

@@ -93,9 +93,9 @@ func domainEnd(src []byte, d int) int {
 }
 
 // imageName reports whether the domain d of what looks like an email
-// address is the end of an image file name: a pixel density, as in
-// logo@2x.png and hero@1.5x.jpg, and an extension, or two labels, the first starting with a
-// digit, and a file extension for a top-level domain (img@2.png).
+// address is the end of an image file name: a pixel density and an
+// extension (logo@2x.png, hero@1.5x.jpg), or two labels, the first starting
+// with a digit, and a file extension for a top-level domain (sprite@2.png).
 func imageName(d []byte) bool {
 	k := 0
 	for k < len(d) && isDigit(d[k]) {
