@@ -1,10 +1,9 @@
 package detect
 
-// caps handles a word that starts with one to four letters at src[i]
+// caps handles a word, src[i:w], that starts with one to four letters
 // followed by a digit at src[d]: NINO, IBAN, postcode, VAT number or GA id.
-func (s *Scanner) caps(src []byte, i, d int) (Match, int) {
+func (s *Scanner) caps(src []byte, i, d, w int) (Match, int) {
 	n := len(src)
-	w := skipWord(src, d+1)
 	c, c1 := src[i], src[i+1]
 	if d-i == 4 {
 		// GBGD001, GBHA599: a government or health VAT number.

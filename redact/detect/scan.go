@@ -177,15 +177,30 @@ func (s *Scanner) rare(src []byte, i, floor, v6done int) (m Match, next, v6 int)
 // without stopping the scan on every letter. Otherwise the rest of the word
 // is skipped.
 func (s *Scanner) midDigit(src []byte, i, floor int) (Match, int) {
-	if s.capsOn && isLetter(src[i-1]) {
-		ws := i - 1
-		for ws > floor && i-ws < 4 && isLetter(src[ws-1]) {
-			ws--
+	w := skipWord(src, i+1)
+	if !s.capsOn || !isLetter(src[i-1]) {
+		return Match{}, w
+	}
+	ws := i - 1
+	for ws > floor && i-ws < 4 && isLetter(src[ws-1]) {
+		ws--
+	}
+	if ws < floor || (ws > 0 && isWord[src[ws-1]]) {
+		return Match{}, w
+	}
+	switch i - ws {
+	case 1:
+		// Only a postcode starts with one letter: 6 or 7 bytes, or 2 to 4
+		// and a space (x86_64 and i686 are neither).
+		if l := w - ws; l != 6 && l != 7 && (l > 4 || w == len(src) || src[w] != ' ' && src[w] != '+') {
+			return Match{}, w
 		}
-		// Three letters start none of them (WOW64, rss20).
-		if i-ws != 3 && ws >= floor && (ws == 0 || !isWord[src[ws-1]]) {
-			return s.caps(src, ws, i)
+	case 3:
+		return Match{}, w // none starts with three (WOW64, rss20)
+	case 4:
+		if upper(src[ws]) != 'G' {
+			return Match{}, w // only GBGD and GBHA
 		}
 	}
-	return Match{}, skipWord(src, i+1)
+	return s.caps(src, ws, i, w)
 }
