@@ -42,6 +42,11 @@ func TestIBANAnyCase(t *testing.T) {
 		{"gb82west12345698765433", nil},
 		{"gb82-west 1234-5698-7654-32", nil}, // one kind of separator
 		{"gb82 wes t1234 5698 7654 32", nil},
+		// In lower case the country must be registered: hex ids pass the
+		// check one time in 97. In capitals an unlisted country is allowed.
+		{"etag=ab12c3d4e5f60718293a4b5c6d7e8f90", nil},
+		{"AA2012345678901234", nil}, // wrong check
+		{"Gb82West12345698765432", nil},
 	})
 }
 
@@ -71,5 +76,11 @@ func TestPostcodeAnyCase(t *testing.T) {
 		{"GIR0 AAB", nil},
 		{"h264aac", nil},
 		{"gir0aa", nil},
+		// Lower-case hex ids of a postcode's shape: a short commit hash, a
+		// colour. In capitals, or with the space, they are postcodes.
+		{"commit a1b2dd", nil},
+		{"color=e12abd", nil},
+		{"A1B2DD", []string{"postcode:A1B2DD"}},
+		{"b33 8db", []string{"postcode:b33 8db"}},
 	})
 }

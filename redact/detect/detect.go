@@ -140,8 +140,11 @@ const (
 	// digits, contiguous or in groups of four separated by one space, '-'
 	// or '+' (a space in a query string; one kind in a number), with the
 	// length registered for the country (15 to 34 for countries not in the
-	// table) and mod 97 equal to 1. The match is always the whole number,
-	// so the country, check digits and bank code are not left readable.
+	// table) and mod 97 equal to 1. With lower-case letters the country must
+	// be in the table and the letters in one case as for NINO, since one
+	// lower-case hex id (a hash, a trace id) in 97 passes the check. The
+	// match is always the whole number, so the country, check digits and
+	// bank code are not left readable.
 	IBAN
 
 	// Postcode is a UK postcode, on a boundary: outward code (A9, A99,
@@ -150,8 +153,10 @@ const (
 	// K, M, O or V), or GIR 0AA. Letters are in one case as for NINO (SW1A
 	// 1AA, sw1a 1aa, Sw1a 1aa). Without the space it is matched only in its
 	// 6- and 7-character forms (SW1A1AA, ls29jt), where the letter rules
-	// make words and product codes unlikely to fit; the 5-character form
-	// (M11AE, m11ae) is not matched, as too many short tokens fit it.
+	// make words and product codes unlikely to fit, and not when it is
+	// lower-case hex (a short commit hash or a colour, a1b2dd); the
+	// 5-character form (M11AE, m11ae) is not matched, as too many short
+	// tokens fit it.
 	Postcode
 
 	// JWT is a JSON Web Token: base64url segments separated by dots,

@@ -162,10 +162,12 @@ func iban(src []byte, i int) int {
 	want := int(ibanLengths[int(upper(src[i])-'A')*26+int(upper(src[i+1])-'A')])
 	var buf [34]byte
 	var sep byte
+	lower := false
 	m, k := 0, i
 	for k < n && m < len(buf) {
 		c := src[k]
 		if isWord[c] {
+			lower = lower || isLower(c)
 			buf[m] = upper(c)
 			m++
 			k++
@@ -187,6 +189,12 @@ func iban(src []byte, i int) int {
 		return 0
 	}
 	if want > 0 && m != want || want == 0 && m < 15 {
+		return 0
+	}
+	// Lower-case hex ids (hashes, trace ids) are common, and one in 97
+	// passes the check: in lower case the country must be in the table and
+	// the case consistent.
+	if lower && (want == 0 || !caseOK(src[i:k])) {
 		return 0
 	}
 	// Move the country code and check digits to the end, letters become
@@ -230,11 +238,25 @@ func postcode(src []byte, i, w int) int {
 		for k := range ol {
 			b[k] = upper(src[i+k])
 		}
-		if outwardOK(b[:ol-3]) && inwardOK(b[ol-3:ol]) && caseOK(src[i:w]) {
+		if outwardOK(b[:ol-3]) && inwardOK(b[ol-3:ol]) && caseOK(src[i:w]) && !lowerHex(src[i:w]) {
 			return w
 		}
 	}
 	return 0
+}
+
+// lowerHex reports whether b is lower-case hexadecimal: one 6- or
+// 7-character hex id in 50 (a short commit hash, a colour) has a
+// postcode's shape, while few postcodes have only the letters a to f.
+func lowerHex(b []byte) bool {
+	lower := false
+	for _, c := range b {
+		if !isHex(c) {
+			return false
+		}
+		lower = lower || isLower(c)
+	}
+	return lower
 }
 
 // outwardOK reports whether b is an outward code: A9, A99, A9A, AA9, AA99
