@@ -15,6 +15,8 @@ func TestNINOAnyCase(t *testing.T) {
 		{"AB-12-34-56-C", []string{"nino:AB-12-34-56-C"}},
 		{"ab-123456-c", []string{"nino:ab-123456-c"}},
 		{"ce 123456a", []string{"nino:ce 123456a"}},
+		{"?ni=ab+12+34+56+c&x", []string{"nino:ab+12+34+56+c"}},
+		{"?ni=AB+123456+C", []string{"nino:AB+123456+C"}},
 		// Near misses.
 		{"aB123456c", nil},
 		{"AB123456c", nil},

@@ -105,8 +105,9 @@ const (
 	Phone
 
 	// NINO is a UK National Insurance number: two prefix letters, six
-	// digits and a suffix A to D, with optional single spaces or '-' (one
-	// kind in a number) between the prefix, the digit pairs and the suffix
+	// digits and a suffix A to D, with an optional space, '-' or '+' (a
+	// space in a query string; one kind in a number) between the prefix,
+	// the digit pairs and the suffix
 	// (AB123456C, AB 12 34 56 C, AB-12-34-56-C). Letters are all capitals,
 	// all lower case, or a capital and then lower case, as people and phone
 	// keyboards type them (ab123456c, Ab 12 34 56 c); mixed case such as
@@ -185,7 +186,7 @@ const (
 	GAClientID
 
 	// VAT is a UK VAT registration number with its GB prefix (any case):
-	// nine digits, contiguous or grouped 3 4 2 by one space or '-'
+	// nine digits, contiguous or grouped 3 4 2 by one space, '-' or '+'
 	// (GB123456789, GB 123 4567 89), optionally with a three-digit branch
 	// number (GB123456789001), that pass HMRC's mod 97 check in either its
 	// original or its "9755" form; or GBGD and three digits below 500

@@ -95,13 +95,13 @@ func nino(src []byte, i int) int {
 	var sep byte
 	k := i + 2
 	for range 3 {
-		k = skipSep(src, k, " -", &sep)
+		k = skipSep(src, k, " -+", &sep)
 		if k+1 >= n || !isDigit(src[k]) || !isDigit(src[k+1]) {
 			return 0
 		}
 		k += 2
 	}
-	k = skipSep(src, k, " -", &sep)
+	k = skipSep(src, k, " -+", &sep)
 	if k >= n || upper(src[k]) < 'A' || upper(src[k]) > 'D' {
 		return 0
 	}

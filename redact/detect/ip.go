@@ -66,7 +66,8 @@ func (s *Scanner) digits(src []byte, i, floor int) (Match, int) {
 		if j+1 < n && isDigit(src[j+1]) {
 			return s.grouped(src, i, j), j
 		}
-	case c == ' ' || c == '-':
+	case c == ' ' || c == '-' || c == '+':
+		// '+' is a space in a form-encoded query: ni=ab+12+34+56+c.
 		if j-i == 2 || j-i == 6 {
 			if m := s.spacedNINO(src, i, floor); m.End > 0 {
 				return m, m.End // AB 12 34 56 C, AB 123456 C
@@ -94,9 +95,9 @@ func (s *Scanner) digits(src []byte, i, floor int) (Match, int) {
 }
 
 // spacedNINO matches a National Insurance number whose prefix is separated
-// by a space or '-' from its digits, the first of which are at src[i].
+// by a space, '-' or '+' from its digits, the first of which are at src[i].
 func (s *Scanner) spacedNINO(src []byte, i, floor int) Match {
-	if i < 3 || i-3 < floor || (src[i-1] != ' ' && src[i-1] != '-') || !s.on[NINO] ||
+	if i < 3 || i-3 < floor || (src[i-1] != ' ' && src[i-1] != '-' && src[i-1] != '+') || !s.on[NINO] ||
 		!isLetter(src[i-2]) || !isLetter(src[i-3]) || (i > 3 && isWord[src[i-4]]) {
 		return Match{}
 	}

@@ -1,10 +1,10 @@
 package detect
 
 // vatAt matches a UK VAT number whose digits start at src[i], a word start:
-// after "GB" and one space or '-' (the match starts at the GB), or after
+// after "GB" and one space, '-' or '+' (the match starts at the GB), or after
 // the word VAT (see vatWordBefore; the match is the number alone).
 func (s *Scanner) vatAt(src []byte, i, floor int) Match {
-	if i >= 3 && i-3 >= floor && (src[i-1] == ' ' || src[i-1] == '-') &&
+	if i >= 3 && i-3 >= floor && (src[i-1] == ' ' || src[i-1] == '-' || src[i-1] == '+') &&
 		upper(src[i-3]) == 'G' && upper(src[i-2]) == 'B' && (i == 3 || !isWord[src[i-4]]) {
 		if e := vatNumber(src, i); e > 0 {
 			return Match{Kind: VAT, Start: i - 3, End: e}
@@ -21,7 +21,7 @@ func (s *Scanner) vatAt(src []byte, i, floor int) Match {
 
 // vatNumber returns the end of the VAT number at src[k], just after its GB
 // prefix (and separator), or 0: nine digits with the HMRC check, either
-// contiguous or grouped 3 4 2 by one space or '-', with an optional
+// contiguous or grouped 3 4 2 by one space, '-' or '+', with an optional
 // three-digit branch number (contiguous, or as a fourth group); or GD and
 // three digits below 500 (government departments) or HA and three digits
 // from 500 (health authorities), which have no check.
@@ -51,7 +51,7 @@ func vatNumber(src []byte, k int) int {
 	case 9, 12:
 		copy(d[:], src[k:k+9])
 	case 3:
-		if e+1 >= n || (src[e] != ' ' && src[e] != '-') {
+		if e+1 >= n || (src[e] != ' ' && src[e] != '-' && src[e] != '+') {
 			return 0
 		}
 		sep := src[e]

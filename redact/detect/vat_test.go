@@ -19,6 +19,7 @@ func TestVAT(t *testing.T) {
 		{"GBGD001", []string{"vat:GBGD001"}},
 		{"gbha599", []string{"vat:gbha599"}},
 		{"vat=GB123456782&x", []string{"vat:GB123456782"}},
+		{"?vat=GB+123+4567+82", []string{"vat:GB+123+4567+82"}},
 		// After the word VAT, the number alone.
 		{"VAT: 123456782", []string{"vat:123456782"}},
 		{"VAT 980 7806 84", []string{"vat:980 7806 84"}},
