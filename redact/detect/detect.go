@@ -107,12 +107,11 @@ const (
 	// NINO is a UK National Insurance number: two prefix letters, six
 	// digits and a suffix A to D, with an optional space, '-' or '+' (a
 	// space in a query string; one kind in a number) between the prefix,
-	// the digit pairs and the suffix
-	// (AB123456C, AB 12 34 56 C, AB-12-34-56-C). Letters are all capitals,
-	// all lower case, or a capital and then lower case, as people and phone
-	// keyboards type them (ab123456c, Ab 12 34 56 c); mixed case such as
-	// aB123456c is the shape of a random token and is not matched.
-	// The prefix follows HMRC's rules: the first letter is not D, F, I,
+	// the digit pairs and the suffix (AB123456C, AB 12 34 56 C,
+	// AB-12-34-56-C). Letters are all capitals, all lower case, or a
+	// capital and then lower case, as people and phone keyboards type them
+	// (ab123456c, Ab 12 34 56 c); mixed case such as aB123456c is the shape
+	// of a random token and is not matched. The prefix follows HMRC's rules: the first letter is not D, F, I,
 	// Q, U or V, the second is not D, F, I, O, Q, U or V, and BG, GB, KN,
 	// NK, NT, TN and ZZ are never used. HMRC's own specimen, QQ 12 34 56
 	// C, is therefore not matched.
