@@ -17,10 +17,13 @@ func TestISBN(t *testing.T) {
 		{"?isbn=0306406152&x", nil},
 		{"ISBN 0140449264", nil},
 		{"ISBN 13: 9780306406157", nil},
+		{"isbn3540402128", nil},
+		{"ISBN:3540402128", nil},
 		{"316148410X", nil}, // check digit X
 		// Without the word, an ISBN-10 is still an NHS number (or phone):
 		// the check cannot tell them apart.
 		{"/books/3540402128", []string{"nhs:3540402128"}},
+		{"/books/0306406152", []string{"phone:0306406152"}},
 		{"nhs 3540402128", []string{"nhs:3540402128"}},
 		{"xisbn 3540402128", []string{"nhs:3540402128"}},
 	})
