@@ -116,9 +116,11 @@ const (
 )
 
 // DetectorNames lists the detectors in the order they are documented.
+// New detectors are appended, so the order, which is the order of the
+// detect package's Kind values, stays stable.
 var DetectorNames = []string{
 	"ipv4", "ipv6", "email", "phone", "nino", "nhs", "card", "iban",
-	"postcode", "jwt", "credential", "ga_client_id",
+	"postcode", "jwt", "credential", "ga_client_id", "vat",
 }
 
 // Detector tunes one detector.

@@ -26,6 +26,7 @@ var kindNames = map[string]string{
 	"jwt":          "JSON Web Token (may identify a user)",
 	"credential":   "Password, key or token",
 	"ga_client_id": "Google Analytics client ID",
+	"vat":          "UK VAT registration number",
 }
 
 // fieldNames describe the fields of combined and common logs.

@@ -67,14 +67,15 @@ var baselinePatterns = []string{
 	`(?P<ipv6>[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}(?:\.[0-9]{1,3}){0,3})`,
 	`(?P<email>[A-Za-z0-9._%+-]+(?:@|%40)[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,})`,
 	`(?P<phone>\+[1-9][0-9 ().-]{6,22}[0-9]|\(?\b0[0-9 ()-]{8,14}[0-9]\b)`,
-	`(?P<nino>\b[A-Z]{2} ?[0-9]{2} ?[0-9]{2} ?[0-9]{2} ?[A-D]\b)`,
+	`(?P<nino>\b[A-Za-z]{2}[ +-]?[0-9]{2}[ +-]?[0-9]{2}[ +-]?[0-9]{2}[ +-]?[A-Da-d]\b)`,
 	`(?P<card>\b[2-6][0-9 -]{11,22}[0-9]\b)`,
 	`(?P<nhs>\b(?:[0-9]{3} [0-9]{3} [0-9]{4}|[0-9]{3}-[0-9]{3}-[0-9]{4}|[3-9][0-9]{9})\b)`,
-	`(?P<iban>\b[A-Z]{2}[0-9]{2}[A-Z0-9 ]{11,40}\b)`,
-	`(?P<postcode>\b[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}\b)`,
+	`(?P<iban>\b[A-Za-z]{2}[0-9]{2}[A-Za-z0-9 +-]{11,40}\b)`,
+	`(?P<postcode>\b[A-Za-z]{1,2}[0-9][A-Za-z0-9]?[ +]?[0-9][A-Za-z]{2}\b)`,
 	`(?P<jwt>eyJ[A-Za-z0-9_-]{7,}\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*)`,
 	`(?P<credential>(?i:bearer|basic)[ \t]+[A-Za-z0-9._~+/-]+=*|(?i:authorization)"?:[ \t]*[^\r\n]+)`,
 	`(?P<ga_client_id>\bG[AS][0-9]+\.[0-9]+\.[A-Za-z0-9.$_-]+|\b_g(?:a|id|l|a_[A-Za-z0-9]+)=[^;&\s",]+)`,
+	`(?P<vat>\b[Gg][Bb](?:[ +-]?[0-9]{3}[ +-]?[0-9]{4}[ +-]?[0-9]{2}(?:[ +-]?[0-9]{3})?|[GgHh][DdAa][0-9]{3})\b)`,
 }
 
 func newBaseline() *baseline {
@@ -139,7 +140,7 @@ func (bl *baseline) valid(name string, src []byte, st, en int) bool {
 	switch name {
 	case "ipv4":
 		_, ok := parseIPv4(b)
-		return ok && ipv4Context(src, st)
+		return ok && ipv4Context(src, st) && !fileVersion(src, st, en)
 	case "ipv6":
 		_, ok := parseIPv6(b)
 		return ok && len(b) > 2
@@ -151,17 +152,33 @@ func (bl *baseline) valid(name string, src []byte, st, en int) bool {
 			}
 		}
 		return d >= 10 && d <= 15
-	case "card":
-		return luhn(b)
-	case "nhs":
+	case "email":
+		at := bytes.IndexByte(b, '@')
+		w := 1
+		if k := bytes.Index(b, []byte("%40")); k >= 0 && (at < 0 || k < at) {
+			at, w = k, 3
+		}
+		return !imageName(b[at+w:])
+	case "card", "nhs":
+		if zeroPadded(b, 0, len(b)) || (len(b) == 12 || len(b) == 14) && isDateTime(b) || isbnBefore(src, st) {
+			return false
+		}
+		if name == "card" {
+			return luhn(b)
+		}
 		return nhsCheck(b)
 	case "nino":
-		return ninoPrefixOK(b[0], b[1])
+		return nino(src, st) == en
 	case "iban":
-		return iban(bytes.ReplaceAll(b, []byte(" "), nil), 0) > 0
+		return iban(src, st) > 0
 	case "postcode":
-		c := bytes.ReplaceAll(b, []byte(" "), nil)
-		return outwardOK(c[:len(c)-3]) && inwardOK(c[len(c)-3:])
+		return postcode(src, st, skipWord(src, st)) == en
+	case "vat":
+		k := st + 2
+		if c := src[k]; c == ' ' || c == '+' || c == '-' {
+			k++
+		}
+		return vatNumber(src, k) == en
 	}
 	return true
 }

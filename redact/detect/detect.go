@@ -11,6 +11,13 @@
 // shape and checksum is redacted even where it could be something else:
 // caddy-privacy fails closed.
 //
+// Some digit runs have an identifier's length and checksum and are
+// something else; they are never an NHS number, card or phone number: a run
+// with three leading zeros or more (padded invoice and order numbers), 12
+// and 14 digits that read as a date and time YYYYMMDDhhmm[ss] from 1970 to
+// 2099 (build stamps; one in ten passes the Luhn check), and 10 or 13
+// digits after the word ISBN (an ISBN-10's check is the NHS number's).
+//
 // Matches never overlap. Where two could, the one found first wins, except
 // that an email address wins over anything inside its local part (the phone
 // number in 07700900123@sms.example.com).
@@ -18,7 +25,11 @@
 // The scan stops only on bytes that can start an identifier or are its
 // first sure sign: digits, B and b, the J of "eyJ", and : @ % + _. Lower-
 // and upper-case letters and other punctuation are skipped four bytes at a
-// time; a run of digits is read once and classified by what ends it; the
+// time. The identifiers that start with letters (NINO, IBAN, postcode, VAT
+// number, GA id) have a digit within their first five bytes, and are found
+// from it by looking back over the letters at the start of its word, which
+// is what lets them be matched in lower case without stopping on every
+// letter. A run of digits is read once and classified by what ends it; the
 // time stamp, status and size of Common Log Format lines are recognised
 // and skipped whole. Nothing is allocated unless a replacement function
 // allocates. On the access log in the benchmarks, with every detector on,
@@ -52,7 +63,11 @@ const (
 	// start, or after a space, parenthesis, ';', ',', quote or '[') or one
 	// of the user agent versions rv:1.9.0.19 and Linux 2.6.32.59. It is
 	// one in a path segment or URL (/lookup/8.8.8.8,
-	// http://10.0.0.1:8080/, http://host:8080/8.8.8.8).
+	// http://10.0.0.1:8080/, http://host:8080/8.8.8.8), but not the
+	// version in the name of a download: after a name and '-' and before
+	// the extension of an installer, package or archive
+	// (setup-4.1.0.22.exe, tool-1.2.3.4.tar.gz). With other extensions it
+	// is an address: files are named after hosts too (access-10.0.0.1.log).
 	IPv4 Kind = iota
 
 	// IPv6 is an address as netip would parse it, with at least two
@@ -68,6 +83,10 @@ const (
 	// character ends it, so email%3Djane%40example.com matches only
 	// jane%40example.com); the domain has at least two labels and ends in
 	// an alphabetic top-level domain of two letters or more (or xn--).
+	// Image names are not addresses: a domain that starts with a pixel
+	// density (logo@2x.png, hero@1.5x.jpg), or has two labels, the first
+	// starting with a digit, and a file extension such as png or gif for
+	// its top-level domain.
 	Email
 
 	// Phone is a telephone number. Which digit counts and leading digits
@@ -106,9 +125,13 @@ const (
 	Phone
 
 	// NINO is a UK National Insurance number: two prefix letters, six
-	// digits and a suffix A to D, with optional single spaces between the
-	// prefix, the digit pairs and the suffix (AB123456C, AB 12 34 56 C).
-	// The prefix follows HMRC's rules: the first letter is not D, F, I,
+	// digits and a suffix A to D, with an optional space, '-' or '+' (a
+	// space in a query string; one kind in a number) between the prefix,
+	// the digit pairs and the suffix (AB123456C, AB 12 34 56 C,
+	// AB-12-34-56-C). Letters are all capitals, all lower case, or a
+	// capital and then lower case, as people and phone keyboards type them
+	// (ab123456c, Ab 12 34 56 c); mixed case such as aB123456c is the shape
+	// of a random token and is not matched. The prefix follows HMRC's rules: the first letter is not D, F, I,
 	// Q, U or V, the second is not D, F, I, O, Q, U or V, and BG, GB, KN,
 	// NK, NT, TN and ZZ are never used. HMRC's own specimen, QQ 12 34 56
 	// C, is therefore not matched.
@@ -117,30 +140,43 @@ const (
 	// NHS is an NHS number, ten digits whose tenth is the mod 11 check
 	// digit of the others: in 3-3-4 groups separated by one space or '-'
 	// (943 476 5919), or contiguous (9434765919) when the first digit is 3
-	// to 9, which leaves out Unix times and byte counts below 3 GB.
+	// to 9, which leaves out Unix times and byte counts below 3 GB. ISBN-10s
+	// share the check: after the word ISBN (isbn 3540402128, ISBN-10:,
+	// /isbn/) ten digits are an ISBN, but elsewhere a contiguous ISBN-10
+	// that starts 3 to 9 is still matched, as nothing else tells them apart.
+	// A number with three leading zeros is not one (000-123-4560).
 	NHS
 
 	// Card is a payment card number: 13 to 19 digits starting 2 to 6 (the
 	// Mastercard, Amex, Diners, JCB, Visa, Maestro, Discover and UnionPay
 	// ranges) that pass the Luhn check, contiguous or in groups of 3 to 6
 	// digits separated by one space or '-' (the last group may be
-	// shorter).
+	// shorter). Fourteen digits that read as a date and time,
+	// YYYYMMDDhhmmss from 1970 to 2099 (20241231235959), are not one.
 	Card
 
 	// IBAN is an International Bank Account Number: a country code, two
-	// check digits and the account number in capitals and digits,
-	// contiguous or in groups of four separated by one space, with the
+	// check digits and the account number in letters of either case and
+	// digits, contiguous or in groups of four separated by one space, '-'
+	// or '+' (a space in a query string; one kind in a number), with the
 	// length registered for the country (15 to 34 for countries not in the
-	// table) and mod 97 equal to 1.
+	// table) and mod 97 equal to 1. With lower-case letters the country must
+	// be in the table and the letters in one case as for NINO, since one
+	// lower-case hex id (a hash, a trace id) in 97 passes the check. The
+	// match is always the whole number, so the country, check digits and
+	// bank code are not left readable.
 	IBAN
 
-	// Postcode is a UK postcode in capitals, on a boundary: outward code
-	// (A9, A99, A9A, AA9, AA99, AA9A with Royal Mail's letter rules), one
-	// space and inward code (9AA, without C, I, K, M, O or V), or GIR 0AA.
-	// Without the space it is matched only in its 6- and 7-character forms
-	// (SW1A1AA, CR26XH), where the letter rules make words and product
-	// codes unlikely to fit; the 5-character form (M11AE) and lower case
-	// are not matched.
+	// Postcode is a UK postcode, on a boundary: outward code (A9, A99,
+	// A9A, AA9, AA99, AA9A with Royal Mail's letter rules), one space or
+	// '+' (a space in a query string) and inward code (9AA, without C, I,
+	// K, M, O or V), or GIR 0AA. Letters are in one case as for NINO (SW1A
+	// 1AA, sw1a 1aa, Sw1a 1aa). Without the space it is matched only in its
+	// 6- and 7-character forms (SW1A1AA, ls29jt), where the letter rules
+	// make words and product codes unlikely to fit, and not when it is
+	// lower-case hex (a short commit hash or a colour, a1b2dd); the
+	// 5-character form (M11AE, m11ae) is not matched, as too many short
+	// tokens fit it.
 	Postcode
 
 	// JWT is a JSON Web Token: base64url segments separated by dots,
@@ -167,6 +203,18 @@ const (
 	// _gid or _gl cookie or query parameter, up to the next ; & , quote,
 	// bracket or white space.
 	GAClientID
+
+	// VAT is a UK VAT registration number with its GB prefix (any case):
+	// nine digits, contiguous or grouped 3 4 2 by one space, '-' or '+'
+	// (GB123456789, GB 123 4567 89), optionally with a three-digit branch
+	// number (GB123456789001), that pass HMRC's mod 97 check in either its
+	// original or its "9755" form; or GBGD and three digits below 500
+	// (government departments) and GBHA and three digits from 500 (health
+	// authorities). Without the prefix, nine bare digits are too often
+	// something else, so they are a VAT number only after the word VAT
+	// (VAT, VAT No., vat_number, VAT reg no and the like, then up to three
+	// of ` :=#."`), and the match is then the number alone.
+	VAT
 
 	numKinds
 )
@@ -239,7 +287,7 @@ type Scanner struct {
 	// are skipped.
 	cls [256]uint8
 
-	capsOn bool // nino, iban, postcode or ga_client_id is on
+	capsOn bool // nino, iban, postcode, ga_client_id or vat is on
 }
 
 // New returns a Scanner configured by o. It fails on an unknown detector

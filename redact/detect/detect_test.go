@@ -206,7 +206,6 @@ func TestNINO(t *testing.T) {
 		{"AB123456", nil},
 		{"AB123456CD", nil},
 		{"XAB123456C", nil},
-		{"ab123456c", nil},
 		{"AB 12 34 5 C", nil},
 	})
 }
@@ -262,7 +261,6 @@ func TestIBAN(t *testing.T) {
 		{"GB82WEST123456987654321", nil},
 		{"DE89 3704 1144 0532 0130 0", nil},
 		{"GB82 WES T1234 5698 7654 32", nil},
-		{"gb82west12345698765432", nil},
 	})
 }
 
@@ -280,7 +278,6 @@ func TestPostcode(t *testing.T) {
 		{"CR26XH", []string{"postcode:CR26XH"}},
 		// Near misses.
 		{"M11AE", nil},
-		{"sw1a 1aa", nil},
 		{"QA1 1AA", nil},
 		{"SW1A 1CA", nil},
 		{"EC1A1BBX", nil},
@@ -518,6 +515,7 @@ func TestDetectorOff(t *testing.T) {
 		IPv4: "10.0.0.1", IPv6: "2001:db8::1", Email: "jane@example.com", Phone: "07700 900123",
 		NINO: "AB123456C", NHS: "943 476 5919", Card: "4111 1111 1111 1111", IBAN: "GB82WEST12345698765432",
 		Postcode: "SW1A 1AA", JWT: jwtHS256, Credential: "Bearer abcDEF123456", GAClientID: "GA1.2.123456789.1700000000",
+		VAT: "GB 980 7806 84",
 	}
 	var all []string
 	for k := range numKinds {
@@ -557,7 +555,8 @@ func TestZeroAllocs(t *testing.T) {
 		t.Errorf("Contains: %v allocations", n)
 	}
 	dirty := []byte("83.149.9.216 jane@example.com 07700 900123 GB82WEST12345698765432 " + jwtHS256 +
-		" Authorization: Bearer abc _ga=GA1.2.3.4 [2001:db8::1]:80 AB 12 34 56 C SW1A 1AA 4111111111111111")
+		" Authorization: Bearer abc _ga=GA1.2.3.4 [2001:db8::1]:80 AB 12 34 56 C SW1A 1AA 4111111111111111" +
+		" gb82-west-1234-5698-7654-32 ab123456c sw1a1aa GB 980 7806 84 VAT: 123456782 logo@2x.png setup-4.1.0.22.exe")
 	if n := testing.AllocsPerRun(100, func() { buf = s.AppendRedacted(buf[:0], dirty) }); n != 0 {
 		t.Errorf("AppendRedacted of a line with identifiers: %v allocations", n)
 	}
@@ -612,6 +611,8 @@ func TestLargeInputs(t *testing.T) {
 		"eyJ", ".eyJhbGciOiJIUzI1NiJ9", "eyJhbGciOiJIUzI1NiJ9.a", "Bearer ", "bearer a", "basic ", "_ga=",
 		"authorization:", "Authorization: x", "\x00", "\xff", "jane@example.com ", "1.2.3.4 ",
 		"1111111111111111111111", "Bearer aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "(0", "(07700) ", "a.b-",
+		"ab1", "ab 1", "ab-12-", "gb82 ", "gb82-", "GB 123 ", "GBGD", "vat: 1", "VAT reg no ", "isbn 1",
+		"isbn10=", "a-1.2.3.4.", "a-1.2.3.4.tar.", "@2x.", "@1.5x", "0001 ", "20241231235959 ",
 	} {
 		in := bytes.Repeat([]byte(frag), size/len(frag))
 		start := time.Now()

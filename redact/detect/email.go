@@ -1,5 +1,7 @@
 package detect
 
+import "bytes"
+
 // maxLocal bounds how far back from an '@' the local part is looked for,
 // which keeps the scan linear on inputs such as a%40a%40a%40….
 const maxLocal = 128
@@ -24,7 +26,7 @@ func (s *Scanner) at(src []byte, i, width, floor int) (Match, int) {
 // src[at], with its local part starting at floor or later.
 func email(src []byte, at, width, floor int) (Match, bool) {
 	end := domainEnd(src, at+width)
-	if end < 0 {
+	if end < 0 || imageName(src[at+width:end]) {
 		return Match{}, false
 	}
 	lo := at
@@ -88,6 +90,50 @@ func domainEnd(src []byte, d int) int {
 		break
 	}
 	return end
+}
+
+// imageName reports whether the domain d of what looks like an email
+// address is the end of an image file name: a pixel density and an
+// extension (logo@2x.png, hero@1.5x.jpg), or two labels, the first starting
+// with a digit, and a file extension for a top-level domain (sprite@2.png).
+func imageName(d []byte) bool {
+	k := 0
+	for k < len(d) && isDigit(d[k]) {
+		k++
+	}
+	if k == 0 {
+		return false
+	}
+	if k+1 < len(d) && d[k] == '.' && isDigit(d[k+1]) {
+		for k++; k < len(d) && isDigit(d[k]); k++ {
+		}
+	}
+	if k+1 < len(d) && d[k]|0x20 == 'x' && d[k+1] == '.' {
+		// The extension is the last label: 3x.co.uk is a domain.
+		return !bytes.Contains(d[k+2:], []byte("."))
+	}
+	dot := -1
+	for q, c := range d {
+		if c == '.' {
+			if dot >= 0 {
+				return false
+			}
+			dot = q
+		}
+	}
+	return dot > 0 && isFileExt(d[dot+1:])
+}
+
+// isFileExt reports whether b is a common file extension that is also a
+// top-level domain's shape.
+func isFileExt(b []byte) bool {
+	for _, e := range [...]string{"png", "jpg", "jpeg", "gif", "webp", "svg", "avif", "ico", "bmp", "tif", "tiff",
+		"pdf", "js", "css", "map", "html", "htm", "json", "txt", "xml", "zip", "gz", "mov", "webm", "exe"} {
+		if equalFold(b, e) {
+			return true
+		}
+	}
+	return false
 }
 
 // emailAround returns the email address that contains m in its local part

@@ -32,6 +32,18 @@ var fuzzSeeds = []string{
 	"06.12.34.56.78 07700.900456 0 809 63 71 36 (415) 555-2671 415.555.2671 1-415-555-2671 030 12345",
 	"tel:%2B447700900123 %2B44%207700%20900123 +49 (0)30 123456 +44/20/7946/0018 +290 22158 %2B %2B0",
 	"3.9.1+20230105114512 0-306-40615-2 ISBN 0306406152 05 01 2024 10:30 0000123456 (123) 456-7890 (0",
+	// Any case and other separators.
+	"ab123456c ab 12 34 56 c AB-12-34-56-C Ab-123456-c gb82 west 1234 5698 7654 32 GB82-WEST-1234-5698-7654-32",
+	"ls29jt sw1a1aa m11ae sw1a 1aa Sw1a+1aa gir 0aa de89-3704-0044-0532-0130-00 ?iban=GB82+WEST+1234+5698+7654+32",
+	// VAT numbers.
+	"GB123456782 gb 980 7806 84 GB-564-7382-13 GB123456782001 GB 564 7382 55 001 GBGD001 gbha599 GBHA499",
+	"VAT: 123456782 vat_number=123 4567 27 VAT No. 564738213 VAT reg no 564738255 {\"vatNumber\":\"564738255\"}",
+	"GB 1 vat= GBGD GB12 VAT reg 1 GB123 4567 8",
+	// Lookalikes.
+	"isbn 3540402128 ISBN-10: 9146161155 /isbn/3540402128 ?isbn=0306406152 316148410X ISBN 13: 9780306406157",
+	"INV-0000123456 order=0004417733 000012345678 000 000 0000 000-123-4560 20241231235959 202412312359",
+	"logo@2x.png icon@3x.webp hero@1.5x.jpg sprite@2.png jane@2xample.com @2x. @1.x.",
+	"setup-4.1.0.22.exe app-10.2.3.4.zip tool-1.2.3.4.tar.gz db-10.0.0.1.nip.io a-1.2.3.4.tar. a-1.2.3.4.",
 }
 
 // fuzzScanners are the configurations the fuzz targets try: the default,

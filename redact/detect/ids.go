@@ -1,20 +1,33 @@
 package detect
 
-// caps handles a word that starts with one or two capitals at src[i]
-// followed by a digit: NINO, IBAN, postcode or GA id.
-func (s *Scanner) caps(src []byte, i int) (Match, int) {
+// caps handles a word, src[i:w], that starts with one to four letters
+// followed by a digit at src[d]: NINO, IBAN, postcode, VAT number or GA id.
+func (s *Scanner) caps(src []byte, i, d, w int) (Match, int) {
 	n := len(src)
-	w := skipWord(src, i+1)
 	c, c1 := src[i], src[i+1]
-	if c == 'G' && (c1 == 'A' || c1 == 'S') && w < n && src[w] == '.' && s.on[GAClientID] {
-		if m := gaValue(src, i, w); m.End > 0 {
-			return m, m.End
+	if d-i == 4 {
+		// GBGD001, GBHA599: a government or health VAT number.
+		if s.on[VAT] && upper(c) == 'G' && upper(c1) == 'B' {
+			if e := vatNumber(src, i+2); e > 0 {
+				return Match{Kind: VAT, Start: i, End: e}, e
+			}
 		}
+		return Match{}, w
 	}
-	if isUpper(c1) {
-		if i+3 < n && isDigit(src[i+2]) && isDigit(src[i+3]) && s.on[IBAN] {
+	if d-i == 2 {
+		if c == 'G' && (c1 == 'A' || c1 == 'S') && w < n && src[w] == '.' && s.on[GAClientID] {
+			if m := gaValue(src, i, w); m.End > 0 {
+				return m, m.End
+			}
+		}
+		if d+1 < n && isDigit(src[d+1]) && s.on[IBAN] {
 			if e := iban(src, i); e > 0 {
 				return Match{Kind: IBAN, Start: i, End: e}, e
+			}
+		}
+		if s.on[VAT] && upper(c) == 'G' && upper(c1) == 'B' {
+			if e := vatNumber(src, d); e > 0 {
+				return Match{Kind: VAT, Start: i, End: e}, e
 			}
 		}
 		if s.on[NINO] {
@@ -23,7 +36,7 @@ func (s *Scanner) caps(src []byte, i int) (Match, int) {
 			}
 		}
 	}
-	if s.on[Postcode] {
+	if s.on[Postcode] && d-i <= 2 {
 		if e := postcode(src, i, w); e > 0 {
 			return Match{Kind: Postcode, Start: i, End: e}, e
 		}
@@ -31,30 +44,69 @@ func (s *Scanner) caps(src []byte, i int) (Match, int) {
 	return Match{}, w
 }
 
+// caseOK reports whether the letters in b are all capitals, all lower
+// case, or a capital and then lower case (as phone keyboards write the
+// start of a field): not the mixed case of random tokens.
+func caseOK(b []byte) bool {
+	seen, firstUp, up, low := false, false, false, false
+	for _, c := range b {
+		switch {
+		case !isLetter(c):
+		case !seen:
+			seen, firstUp = true, isUpper(c)
+		case isUpper(c):
+			up = true
+		default:
+			low = true
+		}
+	}
+	return !(up && low) && !(up && !firstUp)
+}
+
+// sep returns the index after an optional separator at src[k], one of
+// seps, and records it in *sep: once one is seen, the others must be the
+// same byte.
+func skipSep(src []byte, k int, seps string, sep *byte) int {
+	if k >= len(src) {
+		return k
+	}
+	c := src[k]
+	if *sep != 0 {
+		if c == *sep {
+			return k + 1
+		}
+		return k
+	}
+	for j := range len(seps) {
+		if c == seps[j] {
+			*sep = c
+			return k + 1
+		}
+	}
+	return k
+}
+
 // nino returns the end of the National Insurance number at src[i], or 0.
 func nino(src []byte, i int) int {
 	n := len(src)
-	if i+9 > n || !isUpper(src[i]) || !isUpper(src[i+1]) || !ninoPrefixOK(src[i], src[i+1]) {
+	if i+9 > n || !isLetter(src[i]) || !isLetter(src[i+1]) || !ninoPrefixOK(upper(src[i]), upper(src[i+1])) {
 		return 0
 	}
+	var sep byte
 	k := i + 2
 	for range 3 {
-		if k < n && src[k] == ' ' {
-			k++
-		}
+		k = skipSep(src, k, " -+", &sep)
 		if k+1 >= n || !isDigit(src[k]) || !isDigit(src[k+1]) {
 			return 0
 		}
 		k += 2
 	}
-	if k < n && src[k] == ' ' {
-		k++
-	}
-	if k >= n || src[k] < 'A' || src[k] > 'D' {
+	k = skipSep(src, k, " -+", &sep)
+	if k >= n || upper(src[k]) < 'A' || upper(src[k]) > 'D' {
 		return 0
 	}
 	k++
-	if k < n && (isWord[src[k]] || src[k] == '_') {
+	if k < n && (isWord[src[k]] || src[k] == '_') || !caseOK(src[i:k]) {
 		return 0
 	}
 	return k
@@ -103,16 +155,20 @@ var ibanLengths = func() (t [26 * 26]uint8) {
 }()
 
 // iban returns the end of the IBAN at src[i], or 0. src[i:i+4] is two
-// capitals and two digits.
+// letters and two digits. Letters may be in either case: the mod 97 check
+// keeps words out.
 func iban(src []byte, i int) int {
 	n := len(src)
-	want := int(ibanLengths[int(src[i]-'A')*26+int(src[i+1]-'A')])
+	want := int(ibanLengths[int(upper(src[i])-'A')*26+int(upper(src[i+1])-'A')])
 	var buf [34]byte
+	var sep byte
+	lower := false
 	m, k := 0, i
 	for k < n && m < len(buf) {
 		c := src[k]
-		if isUpper(c) || isDigit(c) {
-			buf[m] = c
+		if isWord[c] {
+			lower = lower || isLower(c)
+			buf[m] = upper(c)
 			m++
 			k++
 			if m == want {
@@ -120,10 +176,12 @@ func iban(src []byte, i int) int {
 			}
 			continue
 		}
-		// Spaces only between groups of four.
-		if c == ' ' && m%4 == 0 && k+1 < n && (isUpper(src[k+1]) || isDigit(src[k+1])) {
-			k++
-			continue
+		// One kind of separator, only between groups of four.
+		if m%4 == 0 && k+1 < n && isWord[src[k+1]] {
+			if e := skipSep(src, k, " -+", &sep); e > k {
+				k = e
+				continue
+			}
 		}
 		break
 	}
@@ -131,6 +189,12 @@ func iban(src []byte, i int) int {
 		return 0
 	}
 	if want > 0 && m != want || want == 0 && m < 15 {
+		return 0
+	}
+	// Lower-case hex ids (hashes, trace ids) are common, and one in 97
+	// passes the check: in lower case the country must be in the table and
+	// the case consistent.
+	if lower && (want == 0 || !caseOK(src[i:k])) {
 		return 0
 	}
 	// Move the country code and check digits to the end, letters become
@@ -151,22 +215,48 @@ func iban(src []byte, i int) int {
 }
 
 // postcode returns the end of the UK postcode whose first word is
-// src[i:w], or 0.
+// src[i:w], or 0. The outward and inward codes are separated by one space
+// or '+' (a space in a query string), or written together in the 6- and
+// 7-character forms; letters are in one case (see caseOK).
 func postcode(src []byte, i, w int) int {
 	n := len(src)
 	ol := w - i
-	if ol >= 2 && ol <= 4 && w+4 <= n && src[w] == ' ' && (w+4 == n || !isWord[src[w+4]]) {
-		if outwardOK(src[i:w]) && inwardOK(src[w+1:w+4]) {
+	var b [8]byte
+	if ol >= 2 && ol <= 4 && w+4 <= n && (src[w] == ' ' || src[w] == '+') && (w+4 == n || !isWord[src[w+4]]) {
+		for k := range ol {
+			b[k] = upper(src[i+k])
+		}
+		for k := range 3 {
+			b[ol+k] = upper(src[w+1+k])
+		}
+		if (outwardOK(b[:ol]) && inwardOK(b[ol:ol+3]) || ol == 3 && string(b[:6]) == "GIR0AA") && caseOK(src[i:w+4]) {
 			return w + 4
 		}
-		if string(src[i:w]) == "GIR" && string(src[w+1:w+4]) == "0AA" {
-			return w + 4
-		}
+		return 0
 	}
-	if (ol == 6 || ol == 7) && outwardOK(src[i:w-3]) && inwardOK(src[w-3:w]) {
-		return w
+	if ol == 6 || ol == 7 {
+		for k := range ol {
+			b[k] = upper(src[i+k])
+		}
+		if outwardOK(b[:ol-3]) && inwardOK(b[ol-3:ol]) && caseOK(src[i:w]) && !lowerHex(src[i:w]) {
+			return w
+		}
 	}
 	return 0
+}
+
+// lowerHex reports whether b is lower-case hexadecimal: one 6- or
+// 7-character hex id in 50 (a short commit hash, a colour) has a
+// postcode's shape, while few postcodes have only the letters a to f.
+func lowerHex(b []byte) bool {
+	lower := false
+	for _, c := range b {
+		if !isHex(c) {
+			return false
+		}
+		lower = lower || isLower(c)
+	}
+	return lower
 }
 
 // outwardOK reports whether b is an outward code: A9, A99, A9A, AA9, AA99

@@ -14,7 +14,7 @@ func (s *Scanner) digits(src []byte, i, floor int) (Match, int) {
 		j++
 	}
 	if j == n {
-		return s.number(src, i, j), j
+		return s.lone(src, i, j, floor), j
 	}
 	switch c := src[j]; {
 	case isWord[c] || c == '_':
@@ -23,7 +23,7 @@ func (s *Scanner) digits(src []byte, i, floor int) (Match, int) {
 				return m, m.End // AB 123456C
 			}
 		}
-		if src[i] == '0' && j == i+1 && i >= 4 && src[i-1] == ' ' && string(src[i-4:i-1]) == "GIR" &&
+		if src[i] == '0' && j == i+1 && i >= 4 && (src[i-1] == ' ' || src[i-1] == '+') && equalFold(src[i-4:i-1], "gir") &&
 			s.on[Postcode] && i-4 >= floor && (i == 4 || !isWord[src[i-5]]) {
 			if e := postcode(src, i-4, i-1); e > 0 {
 				return Match{Kind: Postcode, Start: i - 4, End: e}, e
@@ -73,13 +73,19 @@ func (s *Scanner) digits(src []byte, i, floor int) (Match, int) {
 		if j+1 < n && isDigit(src[j+1]) {
 			return s.grouped(src, i, j), j
 		}
-	case c == ' ' || c == '-':
+	case c == ' ' || c == '-' || c == '+':
+		// '+' is a space in a form-encoded query: ni=ab+12+34+56+c.
 		if j-i == 2 || j-i == 6 {
 			if m := s.spacedNINO(src, i, floor); m.End > 0 {
 				return m, m.End // AB 12 34 56 C, AB 123456 C
 			}
 		}
-		if j+1 < n && isDigit(src[j+1]) && j-i <= 6 {
+		if j-i == 3 && s.on[VAT] {
+			if m := s.vatAt(src, i, floor); m.End > 0 {
+				return m, m.End // GB 123 4567 89
+			}
+		}
+		if j+1 < n && isDigit(src[j+1]) && j-i <= 6 && !zeroPadded(src, i, j) {
 			return s.grouped(src, i, j), j
 		}
 	case c == ')':
@@ -90,16 +96,16 @@ func (s *Scanner) digits(src []byte, i, floor int) (Match, int) {
 		}
 	}
 	if j-i >= 9 {
-		return s.number(src, i, j), j
+		return s.lone(src, i, j, floor), j
 	}
 	return Match{}, j
 }
 
 // spacedNINO matches a National Insurance number whose prefix is separated
-// by a space from its digits, the first of which are at src[i].
+// by a space, '-' or '+' from its digits, the first of which are at src[i].
 func (s *Scanner) spacedNINO(src []byte, i, floor int) Match {
-	if i < 3 || i-3 < floor || src[i-1] != ' ' || !s.on[NINO] || !isUpper(src[i-2]) || !isUpper(src[i-3]) ||
-		(i > 3 && isWord[src[i-4]]) {
+	if i < 3 || i-3 < floor || (src[i-1] != ' ' && src[i-1] != '-' && src[i-1] != '+') || !s.on[NINO] ||
+		!isLetter(src[i-2]) || !isLetter(src[i-3]) || (i > 3 && isWord[src[i-4]]) {
 		return Match{}
 	}
 	if e := nino(src, i-3); e > 0 {
@@ -190,7 +196,7 @@ func (s *Scanner) dotted(src []byte, i, j int) (Match, int) {
 		// 1.2.3.4b, 5.0b1: a version or an identifier of some kind.
 		return Match{}, skipWord(src, k)
 	}
-	if !ok || groups != 4 || !s.on[IPv4] || !ipv4Context(src, i) {
+	if !ok || groups != 4 || !s.on[IPv4] || !ipv4Context(src, i) || fileVersion(src, i, k) {
 		return Match{}, k
 	}
 	return Match{Kind: IPv4, Start: i, End: k}, k
@@ -246,6 +252,41 @@ func ipv4Context(src []byte, i int) bool {
 		}
 	}
 	return true
+}
+
+// fileVersion reports whether the dotted quad src[i:k] is the version in
+// the name of a download: after a name and '-' and before the extension of
+// an installer, package or archive (setup-4.1.0.22.exe,
+// tool-1.2.3.4.tar.gz). Other extensions are left alone, because files are
+// also named after addresses (access-10.0.0.1.log).
+func fileVersion(src []byte, i, k int) bool {
+	n := len(src)
+	if i < 2 || src[i-1] != '-' || !isWord[src[i-2]] || k+2 >= n || src[k] != '.' {
+		return false
+	}
+	e := k + 1
+	for e < n && e-k <= 6 && isWord[src[e]] {
+		e++
+	}
+	ext := src[k+1 : e]
+	if equalFold(ext, "tar") && e+1 < n && src[e] == '.' {
+		// .tar.gz: the extension is the second.
+		k, e = e, e+1
+		for e < n && e-k <= 6 && isWord[src[e]] {
+			e++
+		}
+		ext = src[k+1 : e]
+	}
+	if e < n && (isWord[src[e]] || src[e] == '.' || src[e] == '-' || src[e] == '_') {
+		return false
+	}
+	for _, x := range [...]string{"exe", "msi", "msix", "appx", "dmg", "pkg", "zip", "tar", "tgz", "gz", "bz2", "xz",
+		"zst", "7z", "rar", "jar", "war", "apk", "aab", "ipa", "deb", "rpm", "whl", "gem", "nupkg", "iso", "crx", "xpi"} {
+		if equalFold(ext, x) {
+			return true
+		}
+	}
+	return false
 }
 
 func isNameByte(c byte) bool {

@@ -148,8 +148,6 @@ func afterISBN(src []byte, i int) bool {
 	return k >= 4 && equalFold(src[k-4:k], "isbn")
 }
 
-func isLetter(c byte) bool { return isUpper(c) || isLower(c) }
-
 // groupedPhone reports whether src[i:e], digit groups separated by one
 // space or '-' whose lengths are lens[:p], is a phone number: national
 // (the first group at least two digits, three below 9 digits in all),

@@ -4,13 +4,13 @@ package detect
 // start an identifier or be the first sure sign of one: digits, 'B' and 'b'
 // (Bearer, Basic), the J of "eyJ" (JWT) and a few punctuation bytes.
 // Letters and other punctuation, most of any text, are skipped in one tight
-// loop. Identifiers that start with capitals (NINO, IBAN, postcode, GA id)
-// all have a digit second or third, and are found from it; a digit anywhere
-// else inside a word (the 8 of fe80, the 6 of x86) skips the rest of the
-// word.
+// loop. Identifiers that start with letters (NINO, IBAN, postcode, VAT
+// number, GA id) have a digit after one to four of them, and are found from
+// it by looking back; a digit anywhere else inside a word (the 8 of fe80)
+// skips the rest of the word.
 const (
 	cSkip  = iota // nothing starts here
-	cDigit        // addresses, phones, NHS and card numbers; NINO, IBAN, postcode, GA
+	cDigit        // addresses, phones, NHS and card numbers; NINO, IBAN, postcode, VAT, GA
 	cB            // Bearer, Basic
 	cJ            // the J of eyJ
 	cColon        // IPv6, Authorization:
@@ -40,13 +40,22 @@ var isHexTab = func() (t [256]bool) {
 	return t
 }()
 
-func isDigit(c byte) bool { return c-'0' < 10 }
-func isUpper(c byte) bool { return c-'A' < 26 }
-func isLower(c byte) bool { return c-'a' < 26 }
-func isHex(c byte) bool   { return isHexTab[c] }
+func isDigit(c byte) bool  { return c-'0' < 10 }
+func isUpper(c byte) bool  { return c-'A' < 26 }
+func isLower(c byte) bool  { return c-'a' < 26 }
+func isLetter(c byte) bool { return (c|0x20)-'a' < 26 }
+func isHex(c byte) bool    { return isHexTab[c] }
+
+// upper returns c in capitals if it is a lower-case letter.
+func upper(c byte) byte {
+	if isLower(c) {
+		return c - 0x20
+	}
+	return c
+}
 
 func (s *Scanner) buildClasses() {
-	s.capsOn = s.on[NINO] || s.on[IBAN] || s.on[Postcode] || s.on[GAClientID]
+	s.capsOn = s.on[NINO] || s.on[IBAN] || s.on[Postcode] || s.on[GAClientID] || s.on[VAT]
 	if s.on[IPv4] || s.on[Phone] || s.on[NHS] || s.on[Card] || s.capsOn {
 		for c := '0'; c <= '9'; c++ {
 			s.cls[c] = cDigit
@@ -165,20 +174,36 @@ func (s *Scanner) rare(src []byte, i, floor, v6done int) (m Match, next, v6 int)
 	return m, next, v6done
 }
 
-// midDigit handles a digit at src[i] inside a word. One or two capitals
-// before it at the word start may begin a NINO, IBAN, postcode or GA id;
-// otherwise the rest of the word is skipped.
+// midDigit handles a digit at src[i] inside a word. One to four letters
+// before it at the word start, in either case, may begin a NINO, IBAN,
+// postcode, VAT number or GA id: looking back from the digit finds them
+// without stopping the scan on every letter. Otherwise the rest of the word
+// is skipped.
 func (s *Scanner) midDigit(src []byte, i, floor int) (Match, int) {
-	if s.capsOn && isUpper(src[i-1]) {
-		ws := -1
-		if i == 1 || !isWord[src[i-2]] {
-			ws = i - 1
-		} else if isUpper(src[i-2]) && (i == 2 || !isWord[src[i-3]]) {
-			ws = i - 2
+	w := skipWord(src, i+1)
+	if !s.capsOn || !isLetter(src[i-1]) {
+		return Match{}, w
+	}
+	ws := i - 1
+	for ws > floor && i-ws < 4 && isLetter(src[ws-1]) {
+		ws--
+	}
+	if ws < floor || (ws > 0 && isWord[src[ws-1]]) {
+		return Match{}, w
+	}
+	switch i - ws {
+	case 1:
+		// Only a postcode starts with one letter: 6 or 7 bytes, or 2 to 4
+		// and a space (x86_64 and i686 are neither).
+		if l := w - ws; l != 6 && l != 7 && (l > 4 || w == len(src) || src[w] != ' ' && src[w] != '+') {
+			return Match{}, w
 		}
-		if ws >= floor {
-			return s.caps(src, ws)
+	case 3:
+		return Match{}, w // none starts with three (WOW64, rss20)
+	case 4:
+		if upper(src[ws]) != 'G' {
+			return Match{}, w // only GBGD and GBHA
 		}
 	}
-	return Match{}, skipWord(src, i+1)
+	return s.caps(src, ws, i, w)
 }
