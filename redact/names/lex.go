@@ -1,0 +1,282 @@
+package names
+
+import (
+	_ "embed"
+	"strings"
+	"sync"
+	"unicode"
+	"unicode/utf8"
+)
+
+//go:embed firstnames.txt
+var firstNamesText string
+
+//go:embed surnames.txt
+var surnamesText string
+
+// Flags of a folded word in the lexicon; one word can have several.
+const (
+	fAlone       uint16 = 1 << iota // first name that counts on its own
+	fContext                        // first name that is also a word, place or brand
+	fSurname                        // known surname
+	fStop                           // word that is not a surname
+	fWordSurname                    // everyday word that is also a surname
+	fFormal                         // formal title: Mr, Dr...
+	fSoft                           // soft title: Miss, Dear...
+	fParticle                       // surname particle: Mac, Ní, van...
+)
+
+// maxKey is the longest word looked up; longer words are no name.
+const maxKey = 40
+
+type lexicon struct {
+	words map[string]uint16
+}
+
+var load = sync.OnceValue(func() *lexicon {
+	lx := &lexicon{words: make(map[string]uint16, 13000)}
+	add := func(text string, flag uint16) {
+		for _, line := range strings.Split(text, "\n") {
+			if strings.HasPrefix(line, "#") {
+				continue
+			}
+			for _, w := range strings.Fields(line) {
+				f := flag
+				if flag == fAlone && strings.HasPrefix(w, "~") {
+					w, f = w[1:], fContext
+				}
+				lx.words[w] |= f
+			}
+		}
+	}
+	add(firstNamesText, fAlone)
+	add(surnamesText, fSurname)
+	add(notSurname, fStop)
+	add(wordSurnames, fWordSurname)
+	add(formalTitles, fFormal)
+	add(softTitles, fSoft)
+	add(particles, fParticle)
+	return lx
+})
+
+// word is one run of letters in the text, with its folded form.
+type word struct {
+	start, end int // bytes of the word in the text
+	flags      uint16
+	upper      bool // its first letter is upper case
+	free       bool // it stands apart: not glued to digits, '@', '_', '/', a URL...
+	dot        bool // a '.' follows it directly
+	n          int  // length of the folded form in buf; 0 when too long
+	buf        [maxKey]byte
+}
+
+func (w *word) key() []byte { return w.buf[:w.n] }
+
+// firstClass returns fAlone or fContext when w is a first name, else 0.
+// A hyphenated word is looked up whole ("tommy-lee"), then by its first
+// part ("Mary-Jane"), which counts alone only when the word has two parts.
+func (w *word) firstClass() uint16 {
+	if c := w.flags & (fAlone | fContext); c != 0 {
+		if c&fAlone != 0 {
+			return fAlone
+		}
+		return fContext
+	}
+	return 0
+}
+
+// nextWord returns the first word that starts at or after byte i.
+func nextWord(text []byte, i int, lx *lexicon) (w word, ok bool) {
+	for i < len(text) {
+		r, size := rune(text[i]), 1
+		if r >= utf8.RuneSelf {
+			r, size = utf8.DecodeRune(text[i:])
+		}
+		if isLetter(r) {
+			break
+		}
+		i += size
+	}
+	if i >= len(text) {
+		return w, false
+	}
+	w.start = i
+	w.upper = true
+	first := true
+	hyphens := 0
+	overflow := false
+scan:
+	for i < len(text) {
+		r, size := rune(text[i]), 1
+		if r >= utf8.RuneSelf {
+			r, size = utf8.DecodeRune(text[i:])
+		}
+		switch {
+		case isLetter(r):
+			if first {
+				w.upper = unicode.IsUpper(r) || unicode.IsTitle(r)
+				first = false
+			}
+			if !overflow && !w.appendFolded(r) {
+				overflow = true
+			}
+		case unicode.Is(unicode.Mn, r) && !first:
+			// A combining accent folds away.
+		case (r == '\'' || r == '’' || r == '-') && i+size < len(text) && startsLetter(text[i+size:]):
+			if r == '-' {
+				hyphens++
+				if !overflow && !w.appendByte('-') {
+					overflow = true
+				}
+			} else if !overflow && !w.appendByte('\'') {
+				overflow = true
+			}
+		default:
+			break scan
+		}
+		i += size
+	}
+	w.end = i
+	if overflow {
+		w.n = 0
+	}
+	w.free = !gluedBefore(text, w.start) && !gluedAfter(text, w.end)
+	w.dot = w.end < len(text) && text[w.end] == '.'
+	w.flags = lx.lookup(w.key())
+	if w.flags == 0 && w.n > 2 && w.buf[w.n-2] == '\'' && w.buf[w.n-1] == 's' {
+		// "Emily's": the possessive of a name.
+		w.n -= 2
+		w.flags = lx.lookup(w.key())
+	}
+	if w.flags&(fAlone|fContext) == 0 && hyphens > 0 {
+		// "Mary-Jane", "Jean-Luc": a first name by its first part.
+		k := w.key()
+		j := 0
+		for j < len(k) && k[j] != '-' {
+			j++
+		}
+		f := lx.lookup(k[:j]) & (fAlone | fContext)
+		if f&fAlone != 0 && hyphens > 1 {
+			f = fContext // "emily-dress-size-12" is a slug, not a name
+		}
+		if f&fAlone != 0 {
+			f = fAlone
+		}
+		w.flags |= f
+	}
+	return w, true
+}
+
+func (lx *lexicon) lookup(k []byte) uint16 {
+	if len(k) == 0 {
+		return 0
+	}
+	return lx.words[string(k)] // no allocation: the compiler converts in place
+}
+
+func (w *word) appendByte(c byte) bool {
+	if w.n >= maxKey {
+		return false
+	}
+	w.buf[w.n] = c
+	w.n++
+	return true
+}
+
+// appendFolded appends r lower-cased and without accents.
+func (w *word) appendFolded(r rune) bool {
+	switch {
+	case r < utf8.RuneSelf:
+		c := byte(r)
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		return w.appendByte(c)
+	case r >= foldTableFirst && r < foldTableFirst+rune(len(foldTable)):
+		if c := foldTable[r-foldTableFirst]; c != ' ' {
+			return w.appendByte(c)
+		}
+		var s string
+		switch unicode.ToLower(r) {
+		case 'ß':
+			s = "ss"
+		case 'æ':
+			s = "ae"
+		case 'œ':
+			s = "oe"
+		case 'þ':
+			s = "th"
+		default:
+			s = "?" // a letter no name in the lists has
+		}
+		for i := 0; i < len(s); i++ {
+			if !w.appendByte(s[i]) {
+				return false
+			}
+		}
+		return true
+	default:
+		// Letters beyond Latin: kept as UTF-8, lower case; no list holds them.
+		var b [utf8.UTFMax]byte
+		n := utf8.EncodeRune(b[:], unicode.ToLower(r))
+		for i := 0; i < n; i++ {
+			if !w.appendByte(b[i]) {
+				return false
+			}
+		}
+		return true
+	}
+}
+
+func isLetter(r rune) bool {
+	if r < utf8.RuneSelf {
+		return 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z'
+	}
+	return r != utf8.RuneError && unicode.IsLetter(r)
+}
+
+func startsLetter(b []byte) bool {
+	r, _ := utf8.DecodeRune(b)
+	return isLetter(r)
+}
+
+// glue lists the bytes that tie a word to its neighbour, so that it is
+// part of an identifier, address or placeholder rather than free text.
+func glue(c byte) bool {
+	switch c {
+	case '_', '@', '/', '\\', '=', '&', '#', '%', '[', ']', '<', '>', '{', '}', '~', '*', '^', '$':
+		return true
+	}
+	return '0' <= c && c <= '9'
+}
+
+func gluedBefore(text []byte, start int) bool {
+	if start == 0 {
+		return false
+	}
+	c := text[start-1]
+	if glue(c) {
+		return true
+	}
+	if c == '.' && start >= 2 {
+		// "example.com", "j.smith": a dot between two words.
+		p, _ := utf8.DecodeLastRune(text[:start-1])
+		return isLetter(p) || '0' <= p && p <= '9'
+	}
+	return false
+}
+
+func gluedAfter(text []byte, end int) bool {
+	if end >= len(text) {
+		return false
+	}
+	c := text[end]
+	if glue(c) {
+		return true
+	}
+	if c == '.' && end+1 < len(text) {
+		n, _ := utf8.DecodeRune(text[end+1:])
+		return isLetter(n) || '0' <= n && n <= '9'
+	}
+	return false
+}

@@ -1,0 +1,233 @@
+// Package names finds person names in short free-text values: search
+// terms, messages, form fields ("Morwenna Tregothnan", "flights for john
+// smith", "Dear Siobhán Ní Bhriain"), and replaces them with [name].
+//
+// A name is a known first name, with the surname-like words that follow it
+// (particles such as Mac, Mc, O', Ní, Nic, ap, van and de included), or a
+// title (Mr, Mrs, Ms, Dr, Miss, Dear...) followed by a capitalised word.
+// Matching ignores case and accents, so "siobhan" and "SIOBHÁN" are the
+// same name.
+//
+// Two strengths, chosen by the caller:
+//
+//   - Find and AppendRedacted, for longer text, need evidence beyond a
+//     first name: a surname after it or a title before it.
+//   - FindTerm, AppendRedactedTerm and ContainsName, for a short value that
+//     is a search term on its own, also take a common first name alone
+//     ("morwenna").
+//
+// First names that are also everyday words, places or brands (Will, May,
+// Rose, Paris, Jordan, Victoria, Chelsea, Zara...) never count alone: only
+// with a title before them, a capitalised surname-like word after them, or a
+// known surname after them ("will smith").
+//
+// The lists come from the @stdlib first-name datasets, the ONS baby-name
+// tables and a hand-written list of Irish, Scottish Gaelic, Welsh and
+// Cornish names; see NOTICE. The package is pure Go and safe for concurrent
+// use; it loads its lists on first use (about a millisecond) and does not
+// allocate while matching.
+package names
+
+// Placeholder replaces each name found.
+const Placeholder = "[name]"
+
+// Find reports the first person name in text, as the byte span
+// text[start:end]. It is the strict form, for free text of any length: a
+// first name counts only with a surname-like word after it or a title
+// before it, and a title counts before a capitalised word. The span never
+// includes the title.
+func Find(text []byte) (start, end int, ok bool) {
+	return find(text, 0, false)
+}
+
+// FindTerm is Find for a short value that stands alone, such as a search
+// term or a name field: a first name that is not also a common word counts
+// on its own ("morwenna", "emily dress"). Use it for values of a few words;
+// in longer text it would take every first name.
+func FindTerm(text []byte) (start, end int, ok bool) {
+	return find(text, 0, true)
+}
+
+// ContainsName reports whether FindTerm finds a name in value.
+func ContainsName(value []byte) bool {
+	_, _, ok := find(value, 0, true)
+	return ok
+}
+
+// AppendRedacted appends src to dst with every name Find would find
+// replaced by Placeholder, and returns the extended buffer. It is
+// idempotent, and its output is valid UTF-8 when src is.
+func AppendRedacted(dst, src []byte) []byte {
+	return appendRedacted(dst, src, false)
+}
+
+// AppendRedactedTerm is AppendRedacted with the rules of FindTerm, for short
+// values such as search terms.
+func AppendRedactedTerm(dst, src []byte) []byte {
+	return appendRedacted(dst, src, true)
+}
+
+func appendRedacted(dst, src []byte, term bool) []byte {
+	i := 0
+	for i < len(src) {
+		s, e, ok := find(src, i, term)
+		if !ok {
+			break
+		}
+		dst = append(dst, src[i:s]...)
+		dst = append(dst, Placeholder...)
+		i = e
+	}
+	return append(dst, src[i:]...)
+}
+
+// find scans text from byte offset from for the first name.
+func find(text []byte, from int, term bool) (start, end int, ok bool) {
+	lx := load()
+	var prev word
+	havePrev := false
+	for i := from; ; {
+		w, found := nextWord(text, i, lx)
+		if !found {
+			return 0, 0, false
+		}
+		titled := havePrev && prev.free && prev.flags&(fFormal|fSoft) != 0 && gap(text[prev.end:w.start], true)
+		if e, ok := matchAt(text, lx, &prev, titled, &w, term); ok {
+			return w.start, e, true
+		}
+		prev, havePrev = w, true
+		i = w.end
+	}
+}
+
+// matchAt reports whether a name starts at w, and where it ends.
+func matchAt(text []byte, lx *lexicon, title *word, titled bool, w *word, term bool) (int, bool) {
+	if !w.free {
+		return 0, false
+	}
+	if cls := w.firstClass(); cls != 0 {
+		end, sur := extend(text, lx, w, cls)
+		switch {
+		case sur, titled:
+			return end, true
+		case term && cls == fAlone:
+			return w.end, true
+		}
+		return 0, false
+	}
+	if !titled {
+		return 0, false
+	}
+	// A title before a word that is not a first name: "Dr Tregothnan".
+	f := w.flags
+	if f&(fFormal|fSoft) != 0 || len(w.key()) < 2 {
+		return 0, false
+	}
+	if f&fParticle != 0 {
+		// "Dr de Souza": the particle joins the title to the surname.
+		nx, ok := nextWord(text, w.end, lx)
+		if !ok || !nx.free || !gap(text[w.end:nx.start], false) || !titleSurname(title, &nx) {
+			return 0, false
+		}
+		return nx.end, true
+	}
+	if !titleSurname(title, w) {
+		return 0, false
+	}
+	return w.end, true
+}
+
+// titleSurname reports whether w, after the title t, is a surname.
+func titleSurname(t, w *word) bool {
+	f := w.flags
+	if f&fSurname != 0 {
+		return true
+	}
+	if f&(fFormal|fSoft) != 0 || f&fStop != 0 && f&fWordSurname == 0 || len(w.key()) < 2 {
+		return false
+	}
+	if t.upper && !w.upper {
+		return false
+	}
+	if t.flags&fFormal != 0 {
+		return true
+	}
+	// Soft titles ("Dear", "Miss") are words too: only a capitalised,
+	// non-word name after a capitalised title.
+	return t.upper && w.upper && f&fWordSurname == 0
+}
+
+// extend reads the surname-like words after the first name w and returns
+// where the name ends and whether a surname was found.
+func extend(text []byte, lx *lexicon, w *word, cls uint16) (end int, sur bool) {
+	end = w.end
+	at := w.end
+	for n := 0; n < 5; n++ {
+		u, ok := nextWord(text, at, lx)
+		if !ok || !u.free || !gap(text[at:u.start], false) {
+			break
+		}
+		f := u.flags
+		k := u.key()
+		if f&fParticle != 0 || len(k) == 1 && u.upper && u.dot {
+			// "Ní", "van", an initial "F.": part of the name only if a
+			// surname follows, since end moves only with a surname.
+			at = u.end
+			if u.dot {
+				at++ // the initial's dot
+			}
+			continue
+		}
+		if !surnameAfter(w, cls, &u) {
+			break
+		}
+		end, sur, at = u.end, true, u.end
+		// Another word may follow a middle name ("Mary Jane Smith"), not a surname.
+		if u.firstClass() == 0 {
+			break
+		}
+	}
+	return end, sur
+}
+
+// surnameAfter reports whether u reads as a surname after the first name w
+// of class cls.
+func surnameAfter(w *word, cls uint16, u *word) bool {
+	f := u.flags
+	if f&(fFormal|fSoft) != 0 || len(u.key()) < 2 {
+		return false
+	}
+	if f&fSurname != 0 {
+		return true // a known surname, in any case: "will smith", "John smith"
+	}
+	if w.upper && !u.upper {
+		return false // "Emily loved the film"
+	}
+	stop := f&fStop != 0 && f&fWordSurname == 0
+	if cls == fAlone {
+		return !stop
+	}
+	// A first name that is also a word needs a capitalised surname that is
+	// not a word either: "Rose Tregothnan", not "Rose Gold" or "rose garden".
+	return w.upper && u.upper && !stop && f&fWordSurname == 0
+}
+
+// gap reports whether the bytes between two words join them into one name:
+// spaces only, after an optional dot when dot is set ("Mr. Smith").
+func gap(b []byte, dot bool) bool {
+	if len(b) == 0 {
+		return false
+	}
+	if dot && b[0] == '.' {
+		b = b[1:]
+		if len(b) == 0 {
+			return false
+		}
+	}
+	for _, c := range b {
+		if c != ' ' && c != '\t' && c != '+' {
+			return false
+		}
+	}
+	return true
+}
