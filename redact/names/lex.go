@@ -14,6 +14,9 @@ var firstNamesText string
 //go:embed surnames.txt
 var surnamesText string
 
+//go:embed words.txt
+var wordsText string
+
 // Flags of a folded word in the lexicon; one word can have several.
 const (
 	fAlone       uint16 = 1 << iota // first name that counts on its own
@@ -24,6 +27,8 @@ const (
 	fFormal                         // formal title: Mr, Dr...
 	fSoft                           // soft title: Miss, Dear...
 	fParticle                       // surname particle: Mac, Ní, van...
+	fPlace                          // word before a place name: St, Fort, Port...
+	fPhrase                         // word-surname that makes a phrase after a word name
 )
 
 // maxKey is the longest word looked up; longer words are no name.
@@ -31,6 +36,44 @@ const maxKey = 40
 
 type lexicon struct {
 	words map[string]uint16
+	// dict indexes the lines of wordsText, everyday English words, for a
+	// binary search: a sorted string costs less memory than a map.
+	dict []uint32
+}
+
+// isWord reports whether k is an everyday English word.
+func (lx *lexicon) isWord(k []byte) bool {
+	lo, hi := 0, len(lx.dict)
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if compareLine(k, lx.dict[m]) > 0 {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	return lo < len(lx.dict) && compareLine(k, lx.dict[lo]) == 0
+}
+
+// compareLine compares k with the line of wordsText that starts at off.
+func compareLine(k []byte, off uint32) int {
+	line := wordsText[off:]
+	for i := 0; ; i++ {
+		end := i >= len(line) || line[i] == '\n'
+		switch {
+		case i == len(k) && end:
+			return 0
+		case i == len(k):
+			return -1
+		case end:
+			return 1
+		case k[i] != line[i]:
+			if k[i] < line[i] {
+				return -1
+			}
+			return 1
+		}
+	}
 }
 
 var load = sync.OnceValue(func() *lexicon {
@@ -56,6 +99,19 @@ var load = sync.OnceValue(func() *lexicon {
 	add(formalTitles, fFormal)
 	add(softTitles, fSoft)
 	add(particles, fParticle)
+	add(placePrefixes, fPlace)
+	add(notAfterWordNames, fPhrase)
+	lx.dict = make([]uint32, 0, 64000)
+	for off := 0; off < len(wordsText); {
+		n := strings.IndexByte(wordsText[off:], '\n')
+		if n < 0 {
+			n = len(wordsText) - off
+		}
+		if n > 0 && wordsText[off] != '#' {
+			lx.dict = append(lx.dict, uint32(off))
+		}
+		off += n + 1
+	}
 	return lx
 })
 
@@ -66,6 +122,7 @@ type word struct {
 	upper      bool // its first letter is upper case
 	free       bool // it stands apart: not glued to digits, '@', '_', '/', a URL...
 	dot        bool // a '.' follows it directly
+	possessive bool // it ended in "'s", cut before the look-up
 	n          int  // length of the folded form in buf; 0 when too long
 	buf        [maxKey]byte
 }
@@ -147,6 +204,7 @@ scan:
 		// "Emily's": the possessive of a name.
 		w.n -= 2
 		w.flags = lx.lookup(w.key())
+		w.possessive = true
 	}
 	if w.flags&(fAlone|fContext) == 0 && hyphens > 0 {
 		// "Mary-Jane", "Jean-Luc": a first name by its first part.

@@ -91,8 +91,10 @@ func find(text []byte, from int, term bool) (start, end int, ok bool) {
 		if !found {
 			return 0, 0, false
 		}
-		titled := havePrev && prev.free && prev.flags&(fFormal|fSoft) != 0 && gap(text[prev.end:w.start], true)
-		if e, ok := matchAt(text, lx, &prev, titled, &w, term); ok {
+		joined := havePrev && prev.free && gap(text[prev.end:w.start], true)
+		titled := joined && prev.flags&(fFormal|fSoft) != 0
+		placed := joined && prev.flags&fPlace != 0 && prev.upper == w.upper
+		if e, ok := matchAt(text, lx, &prev, titled, &w, term); ok && !placed {
 			return w.start, e, true
 		}
 		prev, havePrev = w, true
@@ -105,8 +107,15 @@ func matchAt(text []byte, lx *lexicon, title *word, titled bool, w *word, term b
 	if !w.free {
 		return 0, false
 	}
-	if cls := w.firstClass(); cls != 0 {
-		end, sur := extend(text, lx, w, cls)
+	if cls := w.firstClass(); cls != 0 && w.flags&fPlace == 0 {
+		end, sur := w.end, false
+		if !w.possessive { // "Emily's book": what follows is hers, not her surname
+			ext := cls
+			if titled {
+				ext = fAlone // "Dear Amity Green": the title settles it
+			}
+			end, sur = extend(text, lx, w, ext)
+		}
 		switch {
 		case sur, titled:
 			return end, true
@@ -162,6 +171,7 @@ func titleSurname(t, w *word) bool {
 func extend(text []byte, lx *lexicon, w *word, cls uint16) (end int, sur bool) {
 	end = w.end
 	at := w.end
+	particle := false // particles or initials read, waiting for a surname
 	for n := 0; n < 5; n++ {
 		u, ok := nextWord(text, at, lx)
 		if !ok || !u.free || !gap(text[at:u.start], false) {
@@ -169,19 +179,23 @@ func extend(text []byte, lx *lexicon, w *word, cls uint16) (end int, sur bool) {
 		}
 		f := u.flags
 		k := u.key()
-		if f&fParticle != 0 || len(k) == 1 && u.upper && u.dot {
+		if f&fParticle != 0 && (cls == fAlone || f&fPlace == 0) || len(k) == 1 && u.upper && u.dot {
 			// "Ní", "van", an initial "F.": part of the name only if a
-			// surname follows, since end moves only with a surname.
+			// surname follows, since end moves only with a surname. "St"
+			// ("Mary St John") only after a name that is no word, as in
+			// "King's Cross St Pancras" it is a place.
+			particle = true
 			at = u.end
 			if u.dot {
 				at++ // the initial's dot
 			}
 			continue
 		}
-		if !surnameAfter(w, cls, &u) {
+		if !surnameAfter(lx, w, cls, &u, particle) {
 			break
 		}
 		end, sur, at = u.end, true, u.end
+		particle = false
 		// Another word may follow a middle name ("Mary Jane Smith"), not a surname.
 		if u.firstClass() == 0 {
 			break
@@ -191,8 +205,8 @@ func extend(text []byte, lx *lexicon, w *word, cls uint16) (end int, sur bool) {
 }
 
 // surnameAfter reports whether u reads as a surname after the first name w
-// of class cls.
-func surnameAfter(w *word, cls uint16, u *word) bool {
+// of class cls, and after a particle when particle is set.
+func surnameAfter(lx *lexicon, w *word, cls uint16, u *word, particle bool) bool {
 	f := u.flags
 	if f&(fFormal|fSoft) != 0 || len(u.key()) < 2 {
 		return false
@@ -204,12 +218,21 @@ func surnameAfter(w *word, cls uint16, u *word) bool {
 		return false // "Emily loved the film"
 	}
 	stop := f&fStop != 0 && f&fWordSurname == 0
-	if cls == fAlone {
+	if cls == fAlone || particle {
+		// After a particle any word but a stop word: "van der Berg".
 		return !stop
 	}
 	// A first name that is also a word needs a capitalised surname that is
-	// not a word either: "Rose Tregothnan", not "Rose Gold" or "rose garden".
-	return w.upper && u.upper && !stop && f&fWordSurname == 0
+	// not a word either ("Rose Tregothnan", not "Chase Sapphire" or "rose
+	// garden"), or a word-surname that makes no phrase with it ("Holly
+	// Walker", not "Rose Gold").
+	if !w.upper || !u.upper || stop {
+		return false
+	}
+	if f&fWordSurname != 0 {
+		return f&fPhrase == 0
+	}
+	return !lx.isWord(u.key())
 }
 
 // gap reports whether the bytes between two words join them into one name:

@@ -83,6 +83,15 @@ steele sharp hart berry wells holmes young hall mills shaw cox power price
 hunt long short little small rich bush north south east
 `
 
+// notAfterWordNames are the word-surnames that do not confirm a first name
+// which is itself a word, even capitalised: colours ("Rose Gold", "Olive
+// Green", "Ivory White") and words that make a phrase ("Will Power",
+// "May Day").
+const notAfterWordNames = `
+brown green white black gray grey gold silver rose may page king power day
+long short little small rich young price north south east west
+`
+
 // titles come before a name. formal ones make the next capitalised word a
 // name even in lower case text ("dr tregothnan"); soft ones only do so
 // for a first name or a known surname, since "miss you" and "dear customer"
@@ -94,4 +103,9 @@ const softTitles = `miss dear lady lord master madam madame mister missus hi hel
 // "Ludwig van Beethoven", "Seán Mac Giolla", "Aled ap Rhys". A particle is
 // part of a name only when a surname follows it.
 const particles = `mac mc o ni nic ui mhic bean ap ab van von der den de la le du da
-di del della dos das st saint bin ibn al el fitz`
+di del della dos das st bin ibn al el fitz giolla ghiolla maoil mhaoil`
+
+// placePrefixes come before a place named like a person: "St Ives",
+// "Fort William", "Lake Victoria". A first name right after one is no name,
+// and a place prefix that is itself a first name ("Port") starts none.
+const placePrefixes = `st saint fort port mount mt lake loch strath san santa sao`
