@@ -76,16 +76,37 @@ func compareLine(k []byte, off uint32) int {
 	}
 }
 
-var load = sync.OnceValue(func() *lexicon {
+var load = sync.OnceValue(loadLexicon)
+
+// loadLexicon builds the lexicon from the embedded lists.
+func loadLexicon() *lexicon {
 	lx := &lexicon{words: make(map[string]uint16, 13000)}
+	// The keys are substrings of the embedded text, so adding them does
+	// not copy them.
 	add := func(text string, flag uint16) {
-		for _, line := range strings.Split(text, "\n") {
+		for len(text) > 0 {
+			line := text
+			if n := strings.IndexByte(text, '\n'); n >= 0 {
+				line, text = text[:n], text[n+1:]
+			} else {
+				text = ""
+			}
 			if strings.HasPrefix(line, "#") {
 				continue
 			}
-			for _, w := range strings.Fields(line) {
+			for len(line) > 0 {
+				line = strings.TrimLeft(line, " \t")
+				n := strings.IndexAny(line, " \t")
+				if n < 0 {
+					n = len(line)
+				}
+				w := line[:n]
+				line = line[n:]
+				if w == "" {
+					continue
+				}
 				f := flag
-				if flag == fAlone && strings.HasPrefix(w, "~") {
+				if flag == fAlone && w[0] == '~' {
 					w, f = w[1:], fContext
 				}
 				lx.words[w] |= f
@@ -113,7 +134,7 @@ var load = sync.OnceValue(func() *lexicon {
 		off += n + 1
 	}
 	return lx
-})
+}
 
 // word is one run of letters in the text, with its folded form.
 type word struct {
