@@ -1,6 +1,7 @@
 package names
 
 import (
+	"bytes"
 	_ "embed"
 	"strings"
 	"sync"
@@ -29,6 +30,9 @@ const (
 	fParticle                       // surname particle: Mac, Ní, van...
 	fPlace                          // word before a place name: St, Fort, Port...
 	fPhrase                         // word-surname that makes a phrase after a word name
+	fJoin                           // word that joins phrases: to, from, and...
+	fPlaceBrand                     // first name that is also a place or brand
+	fPlaceOf                        // noun before "of" and a place: Isle, City...
 )
 
 // maxKey is the longest word looked up; longer words are no name.
@@ -53,6 +57,37 @@ func (lx *lexicon) isWord(k []byte) bool {
 		}
 	}
 	return lo < len(lx.dict) && compareLine(k, lx.dict[lo]) == 0
+}
+
+// isWordForm reports whether k is an everyday word or a plural or
+// inflected form of one ("wellies", "themed", "trainers").
+func (lx *lexicon) isWordForm(k []byte) bool {
+	if lx.isWord(k) {
+		return true
+	}
+	var b [maxKey]byte
+	n := len(k)
+	try := func(cut int, add string) bool {
+		if n-cut < 3 || n-cut+len(add) > len(b) {
+			return false
+		}
+		m := copy(b[:], k[:n-cut])
+		m += copy(b[m:], add)
+		return lx.isWord(b[:m])
+	}
+	switch {
+	case bytes.HasSuffix(k, []byte("ies")):
+		return try(3, "y") || try(1, "")
+	case bytes.HasSuffix(k, []byte("es")):
+		return try(2, "") || try(1, "")
+	case bytes.HasSuffix(k, []byte("s")):
+		return try(1, "")
+	case bytes.HasSuffix(k, []byte("ed")):
+		return try(2, "") || try(1, "")
+	case bytes.HasSuffix(k, []byte("ing")):
+		return try(3, "") || try(3, "e")
+	}
+	return false
 }
 
 // compareLine compares k with the line of wordsText that starts at off.
@@ -108,6 +143,8 @@ func loadLexicon() *lexicon {
 				f := flag
 				if flag == fAlone && w[0] == '~' {
 					w, f = w[1:], fContext
+				} else if flag == fAlone && w[0] == '!' {
+					w, f = w[1:], fContext|fPlaceBrand
 				}
 				lx.words[w] |= f
 			}
@@ -122,6 +159,8 @@ func loadLexicon() *lexicon {
 	add(particles, fParticle)
 	add(placePrefixes, fPlace)
 	add(notAfterWordNames, fPhrase)
+	add(joins, fJoin)
+	add(placesOf, fPlaceOf)
 	lx.dict = make([]uint32, 0, 64000)
 	for off := 0; off < len(wordsText); {
 		n := strings.IndexByte(wordsText[off:], '\n')

@@ -28,6 +28,8 @@
 // allocate while matching.
 package names
 
+import "unicode/utf8"
+
 // Placeholder replaces each name found.
 const Placeholder = "[name]"
 
@@ -86,6 +88,7 @@ func find(text []byte, from int, term bool) (start, end int, ok bool) {
 	lx := load()
 	var prev word
 	havePrev := false
+	placeOf := false // the words before are "Isle of", "University of"...
 	for i := from; ; {
 		w, found := nextWord(text, i, lx)
 		if !found {
@@ -93,10 +96,11 @@ func find(text []byte, from int, term bool) (start, end int, ok bool) {
 		}
 		joined := havePrev && prev.free && gap(text[prev.end:w.start], true)
 		titled := joined && prev.flags&(fFormal|fSoft) != 0
-		placed := joined && prev.flags&fPlace != 0 && prev.upper == w.upper
+		placed := joined && (prev.flags&fPlace != 0 && prev.upper == w.upper || placeOf)
 		if e, ok := matchAt(text, lx, &prev, titled, &w, term); ok && !placed {
 			return w.start, e, true
 		}
+		placeOf = joined && prev.flags&fPlaceOf != 0 && string(w.key()) == "of"
 		prev, havePrev = w, true
 		i = w.end
 	}
@@ -114,7 +118,7 @@ func matchAt(text []byte, lx *lexicon, title *word, titled bool, w *word, term b
 			if titled {
 				ext = fAlone // "Dear Amity Green": the title settles it
 			}
-			end, sur = extend(text, lx, w, ext)
+			end, sur = extend(text, lx, w, ext, term)
 		}
 		switch {
 		case sur, titled:
@@ -168,7 +172,7 @@ func titleSurname(t, w *word) bool {
 
 // extend reads the surname-like words after the first name w and returns
 // where the name ends and whether a surname was found.
-func extend(text []byte, lx *lexicon, w *word, cls uint16) (end int, sur bool) {
+func extend(text []byte, lx *lexicon, w *word, cls uint16, term bool) (end int, sur bool) {
 	end = w.end
 	at := w.end
 	particle := false // particles or initials read, waiting for a surname
@@ -191,7 +195,7 @@ func extend(text []byte, lx *lexicon, w *word, cls uint16) (end int, sur bool) {
 			}
 			continue
 		}
-		if !surnameAfter(lx, w, cls, &u, particle) {
+		if !surnameAfter(lx, w, cls, &u, particle, term && endsTerm(text, u.end, lx)) {
 			break
 		}
 		end, sur, at = u.end, true, u.end
@@ -205,8 +209,9 @@ func extend(text []byte, lx *lexicon, w *word, cls uint16) (end int, sur bool) {
 }
 
 // surnameAfter reports whether u reads as a surname after the first name w
-// of class cls, and after a particle when particle is set.
-func surnameAfter(lx *lexicon, w *word, cls uint16, u *word, particle bool) bool {
+// of class cls, after a particle when particle is set, and in a search term
+// when term is set.
+func surnameAfter(lx *lexicon, w *word, cls uint16, u *word, particle, term bool) bool {
 	f := u.flags
 	if f&(fFormal|fSoft) != 0 || len(u.key()) < 2 {
 		return false
@@ -226,13 +231,52 @@ func surnameAfter(lx *lexicon, w *word, cls uint16, u *word, particle bool) bool
 	// not a word either ("Rose Tregothnan", not "Chase Sapphire" or "rose
 	// garden"), or a word-surname that makes no phrase with it ("Holly
 	// Walker", not "Rose Gold").
-	if !w.upper || !u.upper || stop {
+	if stop {
+		return false
+	}
+	if !w.upper && !u.upper {
+		// A lower-case search term: "lily tregothnan", but not "rose gold",
+		// "jack plug" or "florence italy" (countries are stop words).
+		// term is set only when u ends the phrase. Places and brands
+		// ("barbie dreamhouse", "milton keynes") need a known surname, and
+		// a plural is more often a product ("hunter wellies").
+		k := u.key()
+		return term && w.flags&fPlaceBrand == 0 && f&fWordSurname == 0 && len(k) >= 3 && k[len(k)-1] != 's' &&
+			u.firstClass() == 0 && !lx.isWordForm(k)
+	}
+	if !w.upper || !u.upper {
 		return false
 	}
 	if f&fWordSurname != 0 {
 		return f&fPhrase == 0
 	}
 	return !lx.isWord(u.key())
+}
+
+// endsTerm reports whether the word that ends at i is the last of its
+// phrase: nothing follows but punctuation, or a joining word ("lily
+// tregothnan to cork"), so that it is not the first word of a product or
+// place ("jordan retro 4", "milton keynes station").
+func endsTerm(text []byte, i int, lx *lexicon) bool {
+	nx, ok := nextWord(text, i, lx)
+	if !ok {
+		for _, c := range text[i:] {
+			if c >= utf8.RuneSelf || '0' <= c && c <= '9' {
+				return false
+			}
+		}
+		return true
+	}
+	if !gap(text[i:nx.start], false) {
+		// A comma, a full stop: the phrase ended; a number: it goes on.
+		for _, c := range text[i:nx.start] {
+			if '0' <= c && c <= '9' {
+				return false
+			}
+		}
+		return true
+	}
+	return nx.flags&fJoin != 0
 }
 
 // gap reports whether the bytes between two words join them into one name:

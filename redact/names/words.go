@@ -66,6 +66,14 @@ quote quotes meaning definition translation synonym wiki wikipedia
 photo photos picture pictures image images video videos pdf doc download
 app apps software update install instructions manual guide guides
 cyber
+england scotland wales ireland britain italy france spain portugal germany
+austria switzerland belgium netherlands greece turkey croatia poland czechia
+hungary romania bulgaria norway sweden denmark finland iceland russia ukraine
+egypt morocco tunisia dubai qatar thailand vietnam japan korea nepal
+australia zealand canada mexico brazil argentina peru chile texas california
+tokyo bangkok bali lisbon madrid barcelona rome venice berlin munich amsterdam
+prague budapest krakow dubrovnik athens istanbul tenerife lanzarote majorca
+mallorca menorca algarve orlando fc afc utd united city rovers athletic
 name names surname surnames person people user users customer customers
 team staff member members manager director officer admin guest
 `
@@ -109,3 +117,12 @@ di del della dos das st bin ibn al el fitz giolla ghiolla maoil mhaoil`
 // "Fort William", "Lake Victoria". A first name right after one is no name,
 // and a place prefix that is itself a first name ("Port") starts none.
 const placePrefixes = `st saint fort port mount mt lake loch strath san santa sao`
+
+// joins are the words that may follow a name at the end of a phrase in a
+// search term: "lily tregothnan to cork".
+const joins = `to from for in at and or on with of is was by via`
+
+// placesOf come before "of" and a place named like a person: "Isle of
+// Lewis", "University of Stirling", "Duke of Clarence".
+const placesOf = `isle isles city county university bank port church museum college
+school duke duchess earl prince princess king queen bay vale`
