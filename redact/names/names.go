@@ -17,15 +17,23 @@
 //     ("morwenna").
 //
 // First names that are also everyday words, places or brands (Will, May,
-// Rose, Paris, Jordan, Victoria, Chelsea, Zara...) never count alone: only
-// with a title before them, a capitalised surname-like word after them, or a
-// known surname after them ("will smith").
+// Rose, Lily, Jack, Paris, Jordan, Victoria, Chelsea, Zara...) never count
+// alone. They count with a title before them, a known surname after them
+// ("will smith"), or a capitalised surname after them that is no everyday
+// word ("Rose Tregothnan", not "Rose Gold"); in a term, a word name (not a
+// place or brand) also counts before a lower-case final word that is no
+// everyday word ("lily tregothnan", not "lily pads").
+//
+// Some things are never read as names: words glued to digits, '@', '_',
+// '/', '.' or brackets (addresses, identifiers, URL paths, "[name]" itself),
+// a first name after a place word ("St Ives", "Fort William", "Isle of
+// Lewis"), and the words after a possessive ("Emily's book").
 //
 // The lists come from the @stdlib first-name datasets, the ONS baby-name
-// tables and a hand-written list of Irish, Scottish Gaelic, Welsh and
-// Cornish names; see NOTICE. The package is pure Go and safe for concurrent
-// use; it loads its lists on first use (about a millisecond) and does not
-// allocate while matching.
+// tables, a hand-written list of Irish, Scottish Gaelic, Welsh and Cornish
+// names and the SCOWL English word list; see NOTICE. The package is pure Go
+// and safe for concurrent use. It loads its lists on first use (a few
+// milliseconds, under 1 MB of memory) and does not allocate while matching.
 package names
 
 import "unicode/utf8"
@@ -96,9 +104,12 @@ func find(text []byte, from int, term bool) (start, end int, ok bool) {
 		}
 		joined := havePrev && prev.free && gap(text[prev.end:w.start], true)
 		titled := joined && prev.flags&(fFormal|fSoft) != 0
+		// "St Ives", "Fort William", "Isle of Lewis" are places.
 		placed := joined && (prev.flags&fPlace != 0 && prev.upper == w.upper || placeOf)
-		if e, ok := matchAt(text, lx, &prev, titled, &w, term); ok && !placed {
-			return w.start, e, true
+		if !placed {
+			if e, ok := matchAt(text, lx, &prev, titled, &w, term); ok {
+				return w.start, e, true
+			}
 		}
 		placeOf = joined && prev.flags&fPlaceOf != 0 && string(w.key()) == "of"
 		prev, havePrev = w, true

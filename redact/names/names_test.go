@@ -247,7 +247,17 @@ func TestRecallByBabies(t *testing.T) {
 // Lewis", "Elton John") is reported but not held to the target: a person's
 // name is redacted whether or not a shop shares it.
 func TestFalsePositives(t *testing.T) {
-	lines, classes := readLines(t, "testdata/negatives.txt")
+	falsePositives(t, "testdata/negatives.txt", 0.02)
+}
+
+// TestFalsePositivesHeldOut runs negatives written after the tuning and
+// never tuned against; its figure is the one to quote for unseen text.
+func TestFalsePositivesHeldOut(t *testing.T) {
+	falsePositives(t, "testdata/negatives-heldout.txt", heldOutMax)
+}
+
+func falsePositives(t *testing.T, path string, max float64) {
+	lines, classes := readLines(t, path)
 	if len(lines) < 300 {
 		t.Fatalf("only %d negatives", len(lines))
 	}
@@ -290,10 +300,14 @@ func TestFalsePositives(t *testing.T) {
 	fs, ft := float64(total.strict)/float64(total.n), float64(total.term)/float64(total.n)
 	t.Logf("false positives, all but brands: strict %.2f%% (%d/%d)  term %.2f%% (%d/%d)",
 		100*fs, total.strict, total.n, 100*ft, total.term, total.n)
-	if fs > 0.02 || ft > 0.02 {
-		t.Errorf("false positives strict %.4f, term %.4f: want <= 0.02", fs, ft)
+	if fs > max || ft > max {
+		t.Errorf("false positives strict %.4f, term %.4f: want <= %.2f", fs, ft, max)
 	}
 }
+
+// heldOutMax is the false-positive rate TestFalsePositivesHeldOut allows:
+// the target of issue 14 item 4.
+const heldOutMax = 0.02
 
 func TestRedactedIsStable(t *testing.T) {
 	lines, _ := readLines(t, "testdata/negatives.txt")
