@@ -33,6 +33,7 @@ const (
 	fJoin                           // word that joins phrases: to, from, and...
 	fPlaceBrand                     // first name that is also a place or brand
 	fPlaceOf                        // noun before "of" and a place: Isle, City...
+	fPlaceHead                      // noun after a place named like a person: Square, Palace...
 )
 
 // maxKey is the longest word looked up; longer words are no name.
@@ -161,6 +162,7 @@ func loadLexicon() *lexicon {
 	add(notAfterWordNames, fPhrase)
 	add(joins, fJoin)
 	add(placesOf, fPlaceOf)
+	add(placeHeads, fPlaceHead)
 	lx.dict = make([]uint32, 0, 64000)
 	for off := 0; off < len(wordsText); {
 		n := strings.IndexByte(wordsText[off:], '\n')

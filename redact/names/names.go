@@ -103,7 +103,7 @@ func find(text []byte, from int, term bool) (start, end int, ok bool) {
 			return 0, 0, false
 		}
 		joined := havePrev && prev.free && gap(text[prev.end:w.start], true)
-		titled := joined && prev.flags&(fFormal|fSoft) != 0
+		titled := joined && prev.flags&(fFormal|fSoft) != 0 && !prev.possessive // not "Lord's Cricket Ground"
 		// "St Ives", "Fort William", "Isle of Lewis" are places.
 		placed := joined && (prev.flags&fPlace != 0 && prev.upper == w.upper || placeOf)
 		if !placed {
@@ -135,7 +135,7 @@ func matchAt(text []byte, lx *lexicon, title *word, titled bool, w *word, term b
 		case sur, titled:
 			return end, true
 		case term && cls == fAlone:
-			return w.end, true
+			return w.end, !beforePlaceHead(text, w.end, lx)
 		}
 		return 0, false
 	}
@@ -209,6 +209,9 @@ func extend(text []byte, lx *lexicon, w *word, cls uint16, term bool) (end int, 
 		if !surnameAfter(lx, w, cls, &u, particle, term && endsTerm(text, u.end, lx)) {
 			break
 		}
+		if cls == fContext && !particle && u.upper && titleCaseGoesOn(text, u.end, lx) {
+			break
+		}
 		end, sur, at = u.end, true, u.end
 		particle = false
 		// Another word may follow a middle name ("Mary Jane Smith"), not a surname.
@@ -262,6 +265,25 @@ func surnameAfter(lx *lexicon, w *word, cls uint16, u *word, particle, term bool
 		return f&fPhrase == 0
 	}
 	return !lx.isWord(u.key())
+}
+
+// beforePlaceHead reports whether the word after i names a kind of place
+// or building, so that the first name before it is part of a place name:
+// "Alexandra Palace", "Leicester Square", "Sennen Cove".
+func beforePlaceHead(text []byte, i int, lx *lexicon) bool {
+	nx, ok := nextWord(text, i, lx)
+	return ok && nx.free && gap(text[i:nx.start], false) && nx.flags&fPlaceHead != 0
+}
+
+// titleCaseGoesOn reports whether a capitalised everyday word follows i,
+// as in a page title ("Holly Bush Pruning Tips", "Poppy Field Print"),
+// where a word name and the word after it are no person.
+func titleCaseGoesOn(text []byte, i int, lx *lexicon) bool {
+	nx, ok := nextWord(text, i, lx)
+	if !ok || !nx.free || !nx.upper || !gap(text[i:nx.start], false) || nx.flags&fSurname != 0 {
+		return false
+	}
+	return nx.flags&fStop != 0 || lx.isWordForm(nx.key())
 }
 
 // endsTerm reports whether the word that ends at i is the last of its

@@ -48,6 +48,15 @@ func TestAppendRedacted(t *testing.T) {
 		{"emily-dress-size-12", "emily-dress-size-12", "emily-dress-size-12"},
 		{"/users/emily2/settings", "/users/emily2/settings", "/users/emily2/settings"},
 		{"[name] smith", "[name] smith", "[name] smith"},
+		{"Alexandra Palace", "Alexandra Palace", "Alexandra Palace"},
+		{"Lord's Cricket Ground", "Lord's Cricket Ground", "Lord's Cricket Ground"},
+		{"Holly Bush Pruning Tips", "Holly Bush Pruning Tips", "Holly Bush Pruning Tips"},
+		{"isle of lewis", "isle of lewis", "isle of lewis"},
+		{"St Ives", "St Ives", "St Ives"},
+		{"Holly Walker", "[name]", "[name]"},
+		{"lily tregothnan", "lily tregothnan", "[name]"},
+		{"lily pads", "lily pads", "lily pads"},
+		{"Morwenna+Tregothnan", "[name]", "[name]"},
 		{"", "", ""},
 	}
 	for _, tt := range tests {
@@ -250,10 +259,13 @@ func TestFalsePositives(t *testing.T) {
 	falsePositives(t, "testdata/negatives.txt", 0.02)
 }
 
-// TestFalsePositivesHeldOut runs negatives written after the tuning and
-// never tuned against; its figure is the one to quote for unseen text.
+// TestFalsePositivesHeldOut runs negatives-heldout.txt, written after the
+// first round of tuning. Its first run (1.99% text, 3.98% term) informed a
+// second round of rules (place heads, title case, possessive titles), so
+// it is held out no longer; negatives-heldout2.txt, written after that
+// round, is.
 func TestFalsePositivesHeldOut(t *testing.T) {
-	falsePositives(t, "testdata/negatives-heldout.txt", heldOutMax)
+	falsePositives(t, "testdata/negatives-heldout.txt", 0.03)
 }
 
 func falsePositives(t *testing.T, path string, max float64) {
@@ -304,13 +316,6 @@ func falsePositives(t *testing.T, path string, max float64) {
 		t.Errorf("false positives strict %.4f, term %.4f: want <= %.2f", fs, ft, max)
 	}
 }
-
-// heldOutMax is the false-positive rate TestFalsePositivesHeldOut allows.
-// The first run on the held-out set measured 1.99% for Find and 3.98% for
-// FindTerm (16 of 402 lines, mostly places and page titles named like
-// people: "Alexandra Palace", "Poppy Field Print"), above the 2% target of
-// issue 14; the ceiling keeps that from getting worse.
-const heldOutMax = 0.045
 
 func TestRedactedIsStable(t *testing.T) {
 	lines, _ := readLines(t, "testdata/negatives.txt")

@@ -126,3 +126,14 @@ const joins = `to from for in at and or on with of is was by via`
 // Lewis", "University of Stirling", "Duke of Clarence".
 const placesOf = `isle isles city county university bank port church museum college
 school duke duchess earl prince princess king queen bay vale`
+
+// placeHeads name a kind of place or building. After a first name that
+// would count alone in a term they make it part of a place name
+// ("Alexandra Palace", "Victoria Station"). Word-surnames such as Hill,
+// Green and Wood are left out: "Emily Hill" is a person.
+const placeHeads = `station street road avenue lane square place park bridge hospital
+university college school church cathedral chapel castle palace abbey museum
+gallery theatre cinema centre center arena stadium airport harbour harbor beach
+bay island islands isle mount mountain lake loch river valley forest hall court
+tower market cove ground gardens garden point quay pier dock wharf estate
+crescent terrace close drive way row gate gates moor fell head ness sound`
