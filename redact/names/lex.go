@@ -206,6 +206,13 @@ func (w *word) firstClass() uint16 {
 
 // nextWord returns the first word that starts at or after byte i.
 func nextWord(text []byte, i int, lx *lexicon) (w word, ok bool) {
+	ok = scanWord(&w, text, i, lx)
+	return w, ok
+}
+
+// scanWord reads into w the first word that starts at or after byte i.
+func scanWord(w *word, text []byte, i int, lx *lexicon) bool {
+	*w = word{}
 	for i < len(text) {
 		r, size := rune(text[i]), 1
 		if r >= utf8.RuneSelf {
@@ -217,7 +224,7 @@ func nextWord(text []byte, i int, lx *lexicon) (w word, ok bool) {
 		i += size
 	}
 	if i >= len(text) {
-		return w, false
+		return false
 	}
 	w.start = i
 	w.upper = true
@@ -284,7 +291,7 @@ scan:
 		}
 		w.flags |= f
 	}
-	return w, true
+	return true
 }
 
 func (lx *lexicon) lookup(k []byte) uint16 {

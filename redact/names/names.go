@@ -94,12 +94,14 @@ func appendRedacted(dst, src []byte, term bool) []byte {
 // find scans text from byte offset from for the first name.
 func find(text []byte, from int, term bool) (start, end int, ok bool) {
 	lx := load()
-	var prev word
+	// Two words, the current one and the one before it, read in place.
+	var ws [2]word
+	cur := 0
 	havePrev := false
 	placeOf := false // the words before are "Isle of", "University of"...
 	for i := from; ; {
-		w, found := nextWord(text, i, lx)
-		if !found {
+		w, prev := &ws[cur], &ws[1-cur]
+		if !scanWord(w, text, i, lx) {
 			return 0, 0, false
 		}
 		joined := havePrev && prev.free && gap(text[prev.end:w.start], true)
@@ -107,12 +109,13 @@ func find(text []byte, from int, term bool) (start, end int, ok bool) {
 		// "St Ives", "Fort William", "Isle of Lewis" are places.
 		placed := joined && (prev.flags&fPlace != 0 && prev.upper == w.upper || placeOf)
 		if !placed {
-			if e, ok := matchAt(text, lx, &prev, titled, &w, term); ok {
+			if e, ok := matchAt(text, lx, prev, titled, w, term); ok {
 				return w.start, e, true
 			}
 		}
 		placeOf = joined && prev.flags&fPlaceOf != 0 && string(w.key()) == "of"
-		prev, havePrev = w, true
+		havePrev = true
+		cur = 1 - cur
 		i = w.end
 	}
 }
