@@ -13,6 +13,7 @@ func FuzzAppendRedacted(f *testing.F) {
 		"Seán O'Brien's car", "Mary-Jane Watson", "Abbey van der Berg", "[name] smith",
 		"King's Cross St Pancras", "emily-dress-size-12", "john.smith@example.com",
 		"Ludwig van Beethoven", "\xff\xfeemily", "SIOBHÁN NÍ BHRIAIN", "Dear Amity Green,",
+		"AmitY AA Amir", "lily tregothnan john smith", "emily Park Tregothnan",
 	} {
 		f.Add([]byte(s))
 	}

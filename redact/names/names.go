@@ -273,9 +273,13 @@ func surnameAfter(lx *lexicon, w *word, cls uint16, u *word, particle, term bool
 // beforePlaceHead reports whether the word after i names a kind of place
 // or building, so that the first name before it is part of a place name:
 // "Alexandra Palace", "Leicester Square", "Sennen Cove".
+//
+// Like every look-ahead here it answers as it would for "[name]" when the
+// next word is a first name, which a pass may redact: so AppendRedacted is
+// idempotent.
 func beforePlaceHead(text []byte, i int, lx *lexicon) bool {
 	nx, ok := nextWord(text, i, lx)
-	return ok && nx.free && gap(text[i:nx.start], false) && nx.flags&fPlaceHead != 0
+	return ok && nx.free && gap(text[i:nx.start], false) && nx.flags&fPlaceHead != 0 && nx.firstClass() == 0
 }
 
 // titleCaseGoesOn reports whether a capitalised everyday word follows i,
@@ -283,7 +287,7 @@ func beforePlaceHead(text []byte, i int, lx *lexicon) bool {
 // where a word name and the word after it are no person.
 func titleCaseGoesOn(text []byte, i int, lx *lexicon) bool {
 	nx, ok := nextWord(text, i, lx)
-	if !ok || !nx.free || !nx.upper || !gap(text[i:nx.start], false) || nx.flags&fSurname != 0 {
+	if !ok || !nx.free || !nx.upper || !gap(text[i:nx.start], false) || nx.flags&fSurname != 0 || nx.firstClass() != 0 {
 		return false
 	}
 	return nx.flags&fStop != 0 || lx.isWordForm(nx.key())
@@ -302,6 +306,9 @@ func endsTerm(text []byte, i int, lx *lexicon) bool {
 			}
 		}
 		return true
+	}
+	if !nx.free {
+		return false // "[name]", an address: as for a first name, which may become one
 	}
 	if !gap(text[i:nx.start], false) {
 		// A comma, a full stop: the phrase ended; a number: it goes on.
