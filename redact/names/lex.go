@@ -192,8 +192,6 @@ type word struct {
 func (w *word) key() []byte { return w.buf[:w.n] }
 
 // firstClass returns fAlone or fContext when w is a first name, else 0.
-// A hyphenated word is looked up whole ("tommy-lee"), then by its first
-// part ("Mary-Jane"), which counts alone only when the word has two parts.
 func (w *word) firstClass() uint16 {
 	if c := w.flags & (fAlone | fContext); c != 0 {
 		if c&fAlone != 0 {
@@ -210,7 +208,10 @@ func nextWord(text []byte, i int, lx *lexicon) (w word, ok bool) {
 	return w, ok
 }
 
-// scanWord reads into w the first word that starts at or after byte i.
+// scanWord reads into w the first word that starts at or after byte i and
+// looks it up. A hyphenated word is looked up whole ("tommy-lee"), then by
+// its first part ("Mary-Jane"), which counts alone only when the word has
+// two parts; a possessive is looked up without its "'s".
 func scanWord(w *word, text []byte, i int, lx *lexicon) bool {
 	*w = word{}
 	for i < len(text) {
@@ -227,7 +228,6 @@ func scanWord(w *word, text []byte, i int, lx *lexicon) bool {
 		return false
 	}
 	w.start = i
-	w.upper = true
 	first := true
 	hyphens := 0
 	overflow := false
