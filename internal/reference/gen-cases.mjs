@@ -165,10 +165,15 @@ const iban = (i) => {
 // ---------------------------------------------------------------- NHS
 
 // NHS numbers: ten digits, the last a mod 11 check over weights 10..2; a
-// check of 10 means the nine digits are never issued.
+// check of 10 means the nine digits are never issued. They are drawn from
+// the ranges the NHS issues (England, Wales and the Isle of Man: 3xx, 4xx,
+// 6xx and 7xx; Northern Ireland 320-399; the 999 test range), as listed on
+// the NHS number's Wikipedia page.
+const nhsStarts = ["3", "4", "6", "7", "999"];
 function nhsNumber() {
   for (;;) {
-    const d = digits(9);
+    const start = nhsStarts[Math.floor(rand() * nhsStarts.length)];
+    const d = start + digits(9 - start.length);
     let sum = 0;
     for (let k = 0; k < 9; k++) sum += (+d[k]) * (10 - k);
     let c = 11 - (sum % 11);

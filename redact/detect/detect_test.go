@@ -213,7 +213,8 @@ func TestNINO(t *testing.T) {
 func TestNHS(t *testing.T) {
 	runCases(t, []detectCase{
 		{"NHS 943 476 5919.", []string{"nhs:943 476 5919"}},
-		{"9434765919", []string{"nhs:9434765919"}},
+		{"4857773457", []string{"nhs:4857773457"}},
+		{"9434765919", nil}, // the checksum example, outside the issued ranges: an ISBN-10 (943476591-9) as likely
 		{"943-476-5919", []string{"nhs:943-476-5919"}},
 		{"123 456 7881", []string{"nhs:123 456 7881"}}, // grouped: any first digit
 		// Near misses.

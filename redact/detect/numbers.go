@@ -14,7 +14,7 @@ func (s *Scanner) number(src []byte, i, j int) Match {
 	switch {
 	case s.on[Card] && l >= 13 && d0 >= '2' && d0 <= '6' && luhn(src[i:j]):
 		return Match{Kind: Card, Start: i, End: j}
-	case s.on[NHS] && l == 10 && d0 >= '3' && nhsCheck(src[i:j]):
+	case s.on[NHS] && l == 10 && nhsIssued(src[i:j]) && nhsCheck(src[i:j]):
 		return Match{Kind: NHS, Start: i, End: j}
 	case s.on[Phone] && s.phoneRun(src, i, j):
 		return Match{Kind: Phone, Start: i, End: j}
@@ -95,6 +95,22 @@ func luhn(b []byte) bool {
 		double = !double
 	}
 	return sum%10 == 0
+}
+
+// nhsIssued reports whether ten contiguous digits start as an issued NHS
+// number does: 3 (England, and Northern Ireland from 320), 4, 6 or 7
+// (England, Wales and the Isle of Man), or 999 (NHS Digital's test
+// range). CHI numbers (Scotland) start with a date and are matched only
+// when grouped. Leaving out 5, 8 and the rest of 9 keeps most contiguous
+// ISBN-10s, whose check is the NHS one, from being taken for NHS numbers.
+func nhsIssued(b []byte) bool {
+	switch b[0] {
+	case '3', '4', '6', '7':
+		return true
+	case '9':
+		return b[1] == '9' && b[2] == '9'
+	}
+	return false
 }
 
 // nhsCheck reports whether the ten digits in b (other bytes are skipped)
