@@ -102,7 +102,7 @@ func TestOf(t *testing.T) {
 		{"strengths", Harmless},
 		{"ff00ff", Harmless},
 		{"327E04", Harmless},
-		{"a1b2c3", Harmless}, // too short to tell
+		{"a1b2c3", Harmless},         // too short to tell
 		{"60.191.124.236", Harmless}, // addresses are the detectors' job
 		{"{id}", Harmless},
 		{"[redacted]", Harmless},
