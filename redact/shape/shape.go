@@ -108,6 +108,9 @@ func Of(b []byte) Class {
 	if hasSpace(b) {
 		return Text
 	}
+	if isTag(b) {
+		return Harmless
+	}
 	if isEmail(b) {
 		return Email
 	}
@@ -377,6 +380,39 @@ func Entropy(b []byte) float64 {
 // bytes over an alphabet of the given size can have.
 func entropyThreshold(n, alphabet int) float64 {
 	return 0.75 * math.Log2(float64(min(n, alphabet)))
+}
+
+// isTag reports whether b is a tag that a detector or scrubber wrote in
+// place of an identifier: "[email]", or a pseudonym such as
+// "[email:3xT9q2Lw0aKd]". Judging a pseudonym again would make scrubbing
+// twice destroy it.
+func isTag(b []byte) bool {
+	if len(b) < 3 || b[0] != '[' || b[len(b)-1] != ']' {
+		return false
+	}
+	b = b[1 : len(b)-1]
+	i := 0
+	for i < len(b) && (isLower(b[i]) || isDigit(b[i]) || b[i] == '_') {
+		i++
+	}
+	if i == 0 || i > 16 {
+		return false
+	}
+	if i == len(b) {
+		return true
+	}
+	if b[i] != ':' || len(b)-i-1 < 8 || len(b)-i-1 > 32 {
+		return false
+	}
+	letters := 0
+	for _, c := range b[i+1:] {
+		if isLetter(c) {
+			letters++
+		} else if !isDigit(c) && c != '-' && c != '_' {
+			return false
+		}
+	}
+	return letters > 0
 }
 
 // isEmail reports whether b is local@domain.tld, with a top-level domain

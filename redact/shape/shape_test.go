@@ -108,6 +108,10 @@ func TestOf(t *testing.T) {
 		{"[redacted]", Harmless},
 		{"[email]", Harmless},
 		{"{id}.ttf", Harmless},
+		{"[email:3xT9q2Lw0aKd]", Harmless}, // a detector's pseudonym
+		{"[phone]", Harmless},
+		{"[x:48213377]", ID},      // too short for a pseudonym
+		{"[Jane:K3mfESnO6G]", ID}, // not a tag name
 		// Hex, UUIDs, ULIDs.
 		{"a3b0e9e3ea84", ID},
 		{"acfee44f6d894c9390329497014f22b7", ID},
