@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"fmt"
 	"strings"
+
+	"github.com/caddy-privacy/caddy-privacy/redact/shape"
 )
 
 // maxName is the longest parameter name, after percent-decoding, that can
@@ -162,9 +164,10 @@ func appendUnescape(dst, s []byte, form bool) ([]byte, bool) {
 
 // Bytes that survive unescaped when a changed component is re-encoded.
 // Both keep '[' and ']' so that tags such as "[email]" stay readable in
-// logs; neither keeps the delimiters of its own context.
+// logs, and paths keep '{' and '}' for "{id}"; neither keeps the
+// delimiters of its own context.
 var (
-	pathSafe  = makeSafe("-._~!$&'()*+,=:@[]")
+	pathSafe  = makeSafe("-._~!$&'()*+,=:@[]{}")
 	querySafe = makeSafe("-._~!$'()*,:@/?[]")
 )
 
@@ -213,4 +216,159 @@ func unhex(c byte) byte {
 	default:
 		return c - 'a' + 10
 	}
+}
+
+// Credential-like parameter names. A parameter whose name holds one of
+// these words has its value replaced, whatever the value looks like: a
+// password or a one-time code can be a plain word or a short number. The
+// name is split into words at separators, at camel-case humps and around
+// digits (resetToken, sig2, X-Amz-Signature), and each word is checked:
+//
+//   - as a whole against credentialWords;
+//   - for run-together names (resettoken, clientsecret), by its ending:
+//     credentialEndings always count, the short and common
+//     credentialStems only after a head from credentialHeads, so that
+//     accesskey and authcode count but monkey, zipcode, bypass, preset and
+//     inside do not;
+//   - by its beginning against credentialBeginnings (tokenid,
+//     sessionkey), except for plurals, which are counts (tokens_left).
+//
+// The words "key" and "code" do not count after a word from
+// plainQualifiers: country_code, status_code and sort_key are not secrets.
+var (
+	credentialWords = []string{
+		"password", "passwd", "passwort", "pass", "pwd", "pw", "passcode",
+		"passphrase", "passkey", "secret", "token", "key", "apikey", "auth",
+		"oauth", "code", "reset", "sig", "signature", "otp", "totp", "hotp",
+		"mfa", "nonce", "session", "sid", "sessid", "csrf", "xsrf", "jwt",
+		"hmac", "credential", "credentials", "pin", "bearer",
+	}
+	credentialEndings = []string{
+		"token", "secret", "password", "passwd", "pwd", "passcode",
+		"passphrase", "apikey", "nonce", "sessionid", "sessid", "signature",
+		"otp", "csrf", "xsrf", "jwt",
+	}
+	credentialStems = []string{
+		"key", "code", "pass", "sig", "sid", "auth", "session", "reset", "pin",
+	}
+	credentialHeads = []string{
+		"access", "refresh", "api", "secret", "private", "client", "session",
+		"auth", "oauth", "reset", "verify", "verification", "confirm",
+		"confirmation", "activation", "activate", "otp", "sms", "email",
+		"mail", "security", "login", "signin", "user", "admin", "app",
+		"account", "bearer", "magic", "invite", "invitation", "recovery",
+		"pass", "sign", "signing", "encryption", "license", "licence",
+		"master", "unlock", "temp", "php", "j", "asp", "web", "device",
+		"share", "download", "upload", "mfa", "totp", "pin", "promo",
+		"coupon", "voucher", "discount", "gift", "redeem", "o", "x",
+	}
+	credentialBeginnings = []string{
+		"password", "passwd", "passcode", "passphrase", "secret", "token",
+		"nonce", "session", "apikey", "signature", "csrf", "xsrf",
+	}
+	plainQualifiers = []string{
+		"country", "currency", "lang", "language", "locale", "region",
+		"area", "status", "error", "http", "response", "iso", "color",
+		"colour", "product", "sku", "item", "bar", "qr", "source", "exit",
+		"return", "reason", "sort", "order", "group", "cache", "primary",
+		"foreign", "hot", "short", "tracking", "campaign", "event", "dial",
+	}
+)
+
+var (
+	credentialWordSet = stringSet(credentialWords)
+	credentialHeadSet = stringSet(credentialHeads)
+	plainQualifierSet = stringSet(plainQualifiers)
+)
+
+func stringSet(list []string) map[string]struct{} {
+	m := make(map[string]struct{}, len(list))
+	for _, s := range list {
+		m[s] = struct{}{}
+	}
+	return m
+}
+
+// credentialName reports whether a decoded parameter name, in its own
+// case, is credential-like.
+func credentialName(name []byte) bool {
+	if shape.IsTag(name) {
+		// A detector's tag, such as [jwt], that replaced the name: judging
+		// it again would make scrubbing twice change the value.
+		return false
+	}
+	var word, prev [maxName]byte
+	var nw, np int
+	found := false
+	flush := func() {
+		if nw == 0 {
+			return
+		}
+		if credentialWord(word[:nw], prev[:np]) {
+			found = true
+		}
+		np = copy(prev[:], word[:nw])
+		nw = 0
+	}
+	for i := 0; i < len(name) && !found; i++ {
+		c := name[i]
+		switch {
+		case 'a' <= c && c <= 'z' || c >= 0x80:
+			// An acronym followed by a word (XSRFToken): the last capital
+			// starts the word.
+			if nw >= 2 && i >= 2 && isUpperASCII(name[i-1]) && isUpperASCII(name[i-2]) {
+				last := word[nw-1]
+				nw--
+				flush()
+				word[0] = last
+				nw = 1
+			}
+		case 'A' <= c && c <= 'Z':
+			if i > 0 && ('a' <= name[i-1] && name[i-1] <= 'z' || name[i-1] >= 0x80) {
+				flush()
+			}
+			c += 'a' - 'A'
+		default: // digits and separators end a word
+			flush()
+			continue
+		}
+		if nw < len(word) {
+			word[nw] = c
+			nw++
+		}
+	}
+	flush()
+	return found
+}
+
+func isUpperASCII(c byte) bool { return 'A' <= c && c <= 'Z' }
+
+// credentialWord reports whether a lower-case word of a parameter name is
+// credential-like; prev is the word before it.
+func credentialWord(w, prev []byte) bool {
+	if _, ok := credentialWordSet[string(w)]; ok {
+		if string(w) == "key" || string(w) == "code" {
+			_, plain := plainQualifierSet[string(prev)]
+			return !plain
+		}
+		return true
+	}
+	for _, s := range credentialEndings {
+		if len(w) > len(s) && string(w[len(w)-len(s):]) == s {
+			return true
+		}
+	}
+	for _, s := range credentialStems {
+		if len(w) > len(s) && string(w[len(w)-len(s):]) == s {
+			if _, ok := credentialHeadSet[string(w[:len(w)-len(s)])]; ok {
+				return true
+			}
+		}
+	}
+	for _, s := range credentialBeginnings {
+		if len(w) > len(s) && string(w[:len(s)]) == s && !(len(w) == len(s)+1 && w[len(s)] == 's') {
+			return true
+		}
+	}
+	return false
 }

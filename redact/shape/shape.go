@@ -108,7 +108,7 @@ func Of(b []byte) Class {
 	if hasSpace(b) {
 		return Text
 	}
-	if isTag(b) {
+	if IsTag(b) {
 		return Harmless
 	}
 	if isEmail(b) {
@@ -382,11 +382,11 @@ func entropyThreshold(n, alphabet int) float64 {
 	return 0.75 * math.Log2(float64(min(n, alphabet)))
 }
 
-// isTag reports whether b is a tag that a detector or scrubber wrote in
+// IsTag reports whether b is a tag that a detector or scrubber wrote in
 // place of an identifier: "[email]", or a pseudonym such as
 // "[email:3xT9q2Lw0aKd]". Judging a pseudonym again would make scrubbing
 // twice destroy it.
-func isTag(b []byte) bool {
+func IsTag(b []byte) bool {
 	if len(b) < 3 || b[0] != '[' || b[len(b)-1] != ']' {
 		return false
 	}
