@@ -540,7 +540,7 @@ func (u *URL) appendComponent(dst, raw []byte, safe *[256]bool, form bool, nesti
 // and the rest goes through the free-text hook.
 func (u *URL) appendJudged(dst, decoded, raw []byte, form bool, j judge) []byte {
 	c := shape.Of(decoded)
-	if c == shape.Text && form && bytes.IndexByte(raw, '+') >= 0 {
+	if c == shape.Text && form && bytes.IndexByte(raw, '+') >= 0 && !hasIDWord(decoded) {
 		// Base64 keeps its '+' raw; form decoding made words of it.
 		c = u.plusKeptClass(dst, raw)
 	}
@@ -561,6 +561,14 @@ func (u *URL) appendJudged(dst, decoded, raw []byte, form bool, j judge) []byte 
 		return u.appendText(dst, decoded, j)
 	}
 	return append(dst, decoded...)
+}
+
+// hasIDWord reports whether a word of free text is an identifier or an
+// e-mail address by its shape.
+func hasIDWord(text []byte) bool {
+	found := false
+	shape.Words(text, func(int, int, shape.Class) { found = true })
+	return found
 }
 
 // plusKeptClass judges raw percent-decoded with '+' kept, using the
