@@ -517,8 +517,11 @@ func (u *URL) appendComponent(dst, raw []byte, safe *[256]bool, form bool, nesti
 		dst = u.appendURL(dst, decoded, nesting-1)
 	} else {
 		dst = u.text(dst, decoded)
-		if j != judgeNone && bytes.Equal(dst[mid:], decoded) {
-			dst = u.appendJudged(dst[:mid], decoded, raw, form, j)
+		if j != judgeNone {
+			// What the TextFunc made of it is judged, not what it got:
+			// its tags and pseudonyms are harmless, so judging again
+			// changes nothing.
+			dst = u.judge(dst, mid, raw, form, j)
 		}
 	}
 	out := dst[mid:]
@@ -533,34 +536,40 @@ func (u *URL) appendComponent(dst, raw []byte, safe *[256]bool, form bool, nesti
 	return dst[:start+n]
 }
 
-// appendJudged appends a decoded component that the TextFunc left as it
-// was, judged by its shape: an identifier becomes {id} (in a path, keeping
-// a file extension) or [redacted] (in a query), an e-mail address
-// [email]; in free text only the words that are identifiers are replaced,
-// and the rest goes through the free-text hook.
-func (u *URL) appendJudged(dst, decoded, raw []byte, form bool, j judge) []byte {
-	c := shape.Of(decoded)
-	if c == shape.Text && form && bytes.IndexByte(raw, '+') >= 0 && !hasIDWord(decoded) {
+// judge judges dst[mid:], a decoded component as the TextFunc left it,
+// by its shape and replaces it as it must be: an identifier becomes {id}
+// (in a path, keeping a file extension) or [redacted] (in a query), an
+// e-mail address [email]; in free text only the words that are
+// identifiers are replaced, and the rest goes through the free-text hook.
+func (u *URL) judge(dst []byte, mid int, raw []byte, form bool, j judge) []byte {
+	v := dst[mid:]
+	c := shape.Of(v)
+	if c == shape.Text && form && bytes.IndexByte(raw, '+') >= 0 && !hasIDWord(v) {
 		// Base64 keeps its '+' raw; form decoding made words of it.
-		c = u.plusKeptClass(dst, raw)
+		c = plusKeptClass(dst, raw)
 	}
 	switch c {
 	case shape.ID:
 		if j == judgeValue {
-			return append(dst, redacted...)
+			return append(dst[:mid], redacted...)
 		}
-		dst = append(dst, idTag...)
-		if ext := extension(decoded); len(ext) > 0 {
+		var ext [maxExt]byte
+		n := copy(ext[:], extension(v))
+		dst = append(dst[:mid], idTag...)
+		if n > 0 {
 			dst = append(dst, '.')
-			dst = append(dst, ext...)
+			dst = append(dst, ext[:n]...)
 		}
 		return dst
 	case shape.Email:
-		return append(dst, emailTag...)
+		return append(dst[:mid], emailTag...)
 	case shape.Text:
-		return u.appendText(dst, decoded, j)
+		end := len(dst)
+		dst = u.appendText(dst, dst[mid:end], j)
+		n := copy(dst[mid:], dst[end:])
+		return dst[:mid+n]
 	}
-	return append(dst, decoded...)
+	return dst
 }
 
 // hasIDWord reports whether a word of free text is an identifier or an
@@ -573,7 +582,7 @@ func hasIDWord(text []byte) bool {
 
 // plusKeptClass judges raw percent-decoded with '+' kept, using the
 // room behind dst; it is shape.Text when raw does not decode.
-func (u *URL) plusKeptClass(dst, raw []byte) shape.Class {
+func plusKeptClass(dst, raw []byte) shape.Class {
 	mid := len(dst)
 	scratch, ok := appendUnescape(dst, raw, false)
 	if !ok || shape.Of(scratch[mid:]) != shape.ID {
@@ -609,12 +618,15 @@ func (u *URL) appendText(dst, text []byte, j judge) []byte {
 	return dst[:mid+n]
 }
 
+// maxExt is the longest file extension kept after {id}.
+const maxExt = 5
+
 // extension returns the file extension of a path segment, without its
-// dot: one to five letters and digits, starting with a letter, after a
+// dot: one to maxExt letters and digits, starting with a letter, after a
 // non-empty name. It is empty when there is none.
 func extension(seg []byte) []byte {
 	dot := bytes.LastIndexByte(seg, '.')
-	if dot <= 0 || len(seg)-dot-1 < 1 || len(seg)-dot-1 > 5 {
+	if dot <= 0 || len(seg)-dot-1 < 1 || len(seg)-dot-1 > maxExt {
 		return nil
 	}
 	ext := seg[dot+1:]

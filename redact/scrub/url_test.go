@@ -415,6 +415,10 @@ func FuzzURLAppend(f *testing.F) {
 		"", "-", "/", "/p?q=a+b", "https://u:p@h:1/a;jsessionid=1/b?x=%4&gclid=1#f",
 		"/users/jane%40example.com", "/p?%zz=1", "/p?a[b]=1&password[]=2", "//h?a=1;b=2",
 		"mailto:a@b.c", "/p#/x?token=1", ";0@0", "/p?next=%2Fa%3Ftoken%3D1", "\x00%%%;;;&&&===???###", "/p?q=%E2%9C%93",
+		"/api/v1/users/48213377/enrolments", "/members/2461685a-80c9-4d9e-85e9-a3b0e9e3ea84/settings",
+		"/password/reset/confirm?reset=Gq2xK9mPqRt4LwZ8", "/contact?msg=call+me+on+07700+900123",
+		"/p?n=+447700900123&b=AbC+dEf/GhI+jKl/MnO+pQr=", "/f/48213377.pdf?resetKey=1&[jwt]=2",
+		"/p?q=order+48213377+late&x", "/u/{id}/[email:3xT9q2Lw0aKd]",
 	} {
 		f.Add(s, false, false)
 	}
