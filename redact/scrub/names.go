@@ -276,10 +276,43 @@ var (
 )
 
 var (
+	// credentialTails and credentialFronts hold the last and first three
+	// letters of every word and ending above, and of every beginning: a
+	// word found in neither cannot be credential-like, which spares the
+	// lists for most names.
+	credentialTails, credentialFronts = trigramSets()
+
 	credentialWordSet = stringSet(credentialWords)
 	credentialHeadSet = stringSet(credentialHeads)
 	plainQualifierSet = stringSet(plainQualifiers)
 )
+
+// trigram returns the index of three lower-case letters, or -1.
+func trigram(w []byte) int {
+	i := 0
+	for _, c := range w[:3] {
+		if c < 'a' || c > 'z' {
+			return -1
+		}
+		i = i*26 + int(c-'a')
+	}
+	return i
+}
+
+func trigramSets() (tails, fronts *[26 * 26 * 26]bool) {
+	tails, fronts = new([26 * 26 * 26]bool), new([26 * 26 * 26]bool)
+	for _, list := range [][]string{credentialWords, credentialEndings, credentialStems} {
+		for _, w := range list {
+			if len(w) >= 3 {
+				tails[trigram([]byte(w[len(w)-3:]))] = true
+			}
+		}
+	}
+	for _, w := range credentialBeginnings {
+		fronts[trigram([]byte(w[:3]))] = true
+	}
+	return tails, fronts
+}
 
 func stringSet(list []string) map[string]struct{} {
 	m := make(map[string]struct{}, len(list))
@@ -346,6 +379,14 @@ func isUpperASCII(c byte) bool { return 'A' <= c && c <= 'Z' }
 // credentialWord reports whether a lower-case word of a parameter name is
 // credential-like; prev is the word before it.
 func credentialWord(w, prev []byte) bool {
+	if len(w) < 3 {
+		return string(w) == "pw"
+	}
+	if t := trigram(w[len(w)-3:]); t < 0 || !credentialTails[t] {
+		if f := trigram(w[:3]); f < 0 || !credentialFronts[f] {
+			return false
+		}
+	}
 	if _, ok := credentialWordSet[string(w)]; ok {
 		if string(w) == "key" || string(w) == "code" {
 			_, plain := plainQualifierSet[string(prev)]

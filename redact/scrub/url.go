@@ -342,24 +342,27 @@ func (u *URL) appendFragment(dst, frag []byte, nesting int) []byte {
 }
 
 func (u *URL) appendPath(dst, path []byte) []byte {
+	// Most paths are plain lower-case words, slugs and small numbers: one
+	// pass over the whole path spares judging each segment.
+	j := judgePath
+	if u.keepPathIDs || shape.Plain(path) {
+		j = judgeNone
+	}
 	for {
 		i := bytes.IndexByte(path, '/')
 		if i < 0 {
-			return u.appendSegment(dst, path)
+			return u.appendSegment(dst, path, j)
 		}
-		dst = u.appendSegment(dst, path[:i])
+		dst = u.appendSegment(dst, path[:i], j)
 		dst = append(dst, '/')
 		path = path[i+1:]
 	}
 }
 
-// appendSegment appends a path segment and its kept path parameters.
-func (u *URL) appendSegment(dst, seg []byte) []byte {
+// appendSegment appends a path segment and its kept path parameters,
+// judged as j says.
+func (u *URL) appendSegment(dst, seg []byte, j judge) []byte {
 	seg, params, hasParams := cut(seg, ';')
-	j := judgePath
-	if u.keepPathIDs {
-		j = judgeNone
-	}
 	dst = u.appendComponent(dst, seg, &pathSafe, false, 0, j)
 	for hasParams {
 		var p []byte

@@ -98,7 +98,15 @@ const (
 // Of returns the class of a decoded value. Leading and trailing spaces are
 // ignored.
 func Of(b []byte) Class {
-	if plain(b) {
+	if len(b) < 6 {
+		// Too short for an identifier (7 digits) or an e-mail address
+		// (a@b.co).
+		if hasSpace(trimSpace(b)) {
+			return Text
+		}
+		return Harmless
+	}
+	if plain(b, false) {
 		return Harmless
 	}
 	b = trimSpace(b)
@@ -137,48 +145,66 @@ func Of(b []byte) Class {
 	return all.whole(b)
 }
 
+// Plain reports whether every '/'-separated piece of b is, by the fast
+// path alone, harmless: made of lower-case letters, digits and '-', '_',
+// '.', '~' only, in parts too short or too plain for any rule to call
+// them an identifier. It lets a caller judge a whole URL path in one pass;
+// when it reports false, each piece must be judged with Of.
+func Plain(b []byte) bool { return plain(b, true) }
+
 // plain is the fast path for the common case, words and slugs in lower
 // case: it reports whether b holds only lower-case letters, digits and
-// '-', '_', '.', '~', in parts too short or too plain for any rule below
-// to call an identifier.
-func plain(b []byte) bool {
-	if len(b) == 36 {
-		return false // perhaps a UUID
-	}
-	letters, digits, run, runs, hex := 0, 0, 0, 0, true
-	for i := 0; i <= len(b); i++ {
-		var c byte = '-'
-		if i < len(b) {
-			c = b[i]
-		}
-		switch {
-		case 'a' <= c && c <= 'z':
-			letters++
-			hex = hex && c <= 'f'
+// '-', '_', '.', '~' (and '/' between pieces if pieces is set), in parts
+// too short or too plain for any rule below to call an identifier.
+func plain(b []byte, pieces bool) bool {
+	n, digits, run, runs, hex := 0, 0, 0, 0, true
+	piece := 0 // where the current piece starts
+	for i, c := range b {
+		if c-'a' < 26 { // the common case first
+			n++
 			run = 0
-		case '0' <= c && c <= '9':
+			if c > 'f' {
+				hex = false
+			}
+			continue
+		}
+		if c-'0' < 10 {
 			if run == 0 {
 				runs++
 			}
-			digits++
 			if run++; run > maxNumberDigits {
 				return false
 			}
-		case c == '-' || c == '_' || c == '.' || c == '~':
-			// The end of a part: could a rule for lower-case parts apply?
-			n := letters + digits
-			if n >= minDigitRunsLen && runs >= 3 ||
-				n >= minHexID && digits > 0 && hex ||
-				n >= minEntropyLen && runs >= 2 ||
-				letters >= minVowelLen {
+			n++
+			digits++
+			continue
+		}
+		switch c {
+		case '-', '_', '.', '~':
+		case '/':
+			if !pieces || i-piece == 36 { // 36: perhaps a UUID
 				return false
 			}
-			letters, digits, run, runs, hex = 0, 0, 0, 0, true
+			piece = i + 1
 		default:
 			return false
 		}
+		if !plainPart(n, digits, runs, hex) {
+			return false
+		}
+		n, digits, run, runs, hex = 0, 0, 0, 0, true
 	}
-	return true
+	return len(b)-piece != 36 && plainPart(n, digits, runs, hex)
+}
+
+// plainPart reports whether a lower-case part of n letters and digits is
+// too short or too plain for a rule of tally.part to apply.
+func plainPart(n, digits, runs int, hex bool) bool {
+	letters := n - digits
+	return !(n >= minDigitRunsLen && runs >= 3 ||
+		n >= minHexID && digits > 0 && hex ||
+		n >= minEntropyLen && runs >= 2 ||
+		letters >= minVowelLen)
 }
 
 // IsID reports whether Of(b) is ID.

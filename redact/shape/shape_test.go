@@ -360,6 +360,15 @@ func FuzzOf(f *testing.F) {
 		if c2 := Of([]byte(" " + s + " ")); c2 != c {
 			t.Fatalf("Of(%q) = %v but with spaces around %v", s, c, c2)
 		}
+		// The fast path for whole paths never calls harmless what Of
+		// would not.
+		if Plain(b) {
+			for _, piece := range bytes.Split(b, []byte("/")) {
+				if c := Of(piece); c != Harmless {
+					t.Fatalf("Plain(%q) but Of(%q) = %v", s, piece, c)
+				}
+			}
+		}
 		// The tags the scrubbers write are harmless, so that scrubbing
 		// twice changes nothing.
 		if c == Harmless || c == Text {
@@ -394,5 +403,41 @@ func BenchmarkOf(b *testing.B) {
 				Of(in)
 			}
 		})
+	}
+}
+
+func TestPlain(t *testing.T) {
+	for in, want := range map[string]bool{
+		"":                                 true,
+		"/":                                true,
+		"/api/v1/users/me/enrolments":      true,
+		"/blog/2024-01-05/red-wool-jumper": true,
+		"/files/fex-20070729.tar.gz":       false, // a long digit run: Of decides
+		"/api/v1/users/48213377":           false,
+		"/members/abcdefab-cdef-abcd-efab-cdefabcdefab/x": false,
+		"/a/Upper":              false,
+		"/a%20b":                false,
+		"/a;v=1":                false,
+		"/commits/a3b0e9e3ea84": false,
+		"/internationalization": false, // 16 letters or more: Of decides
+	} {
+		if got := Plain([]byte(in)); got != want {
+			t.Errorf("Plain(%q) = %v, want %v", in, got, want)
+		}
+	}
+	// Plain never calls harmless what Of would not.
+	for _, in := range []string{"48213377", "a3b0e9e3ea84", "abcdefab-cdef-abcd-efab-cdefabcdefab", "a3f9k2m8q1", "qzxvbnwkrtypmlkjhgfd"} {
+		if Plain([]byte(in)) || Plain([]byte("/x/"+in+"/y")) {
+			t.Errorf("Plain(%q) = true for an identifier", in)
+		}
+	}
+}
+
+func BenchmarkPlain(b *testing.B) {
+	in := []byte("/presentations/logstash-monitorama-2013/images/kibana-search.png")
+	b.ReportAllocs()
+	b.SetBytes(int64(len(in)))
+	for b.Loop() {
+		Plain(in)
 	}
 }
