@@ -237,7 +237,7 @@ func unhex(c byte) byte {
 // plainQualifiers: country_code, status_code and sort_key are not secrets.
 var (
 	credentialWords = []string{
-		"password", "passwd", "passwort", "pass", "pwd", "pw", "passcode",
+		"password", "passwd", "pass", "pwd", "pw", "passcode",
 		"passphrase", "passkey", "secret", "token", "key", "apikey", "auth",
 		"oauth", "code", "reset", "sig", "signature", "otp", "totp", "hotp",
 		"mfa", "nonce", "session", "sid", "sessid", "csrf", "xsrf", "jwt",
@@ -280,7 +280,7 @@ var (
 	// letters of every word and ending above, and of every beginning: a
 	// word found in neither cannot be credential-like, which spares the
 	// lists for most names.
-	credentialTails, credentialFronts = trigramSets()
+	credentialTails, credentialFronts, credentialAny = trigramSets()
 
 	credentialWordSet = stringSet(credentialWords)
 	credentialHeadSet = stringSet(credentialHeads)
@@ -299,8 +299,8 @@ func trigram(w []byte) int {
 	return i
 }
 
-func trigramSets() (tails, fronts *[26 * 26 * 26]bool) {
-	tails, fronts = new([26 * 26 * 26]bool), new([26 * 26 * 26]bool)
+func trigramSets() (tails, fronts, any *[26 * 26 * 26]bool) {
+	tails, fronts, any = new([26 * 26 * 26]bool), new([26 * 26 * 26]bool), new([26 * 26 * 26]bool)
 	for _, list := range [][]string{credentialWords, credentialEndings, credentialStems} {
 		for _, w := range list {
 			if len(w) >= 3 {
@@ -311,7 +311,33 @@ func trigramSets() (tails, fronts *[26 * 26 * 26]bool) {
 	for _, w := range credentialBeginnings {
 		fronts[trigram([]byte(w[:3]))] = true
 	}
-	return tails, fronts
+	for i := range any {
+		any[i] = tails[i] || fronts[i]
+	}
+	return tails, fronts, any
+}
+
+// maybeCredential is a quick first test on a lower-case decoded name: a
+// credential-like word of three letters or more ends (or a beginning
+// starts) with a trigram of credentialAny, and the only shorter one is
+// "pw". Most names (page, sort, utm_source) fail it after one pass.
+func maybeCredential(lower []byte) bool {
+	t := 0 // the last three letters, base 26
+	letters := 0
+	for i, c := range lower {
+		if c < 'a' || c > 'z' {
+			letters = 0
+			continue
+		}
+		t = (t*26 + int(c-'a')) % (26 * 26 * 26)
+		if letters++; letters >= 3 && credentialAny[t] {
+			return true
+		}
+		if letters >= 2 && c == 'w' && lower[i-1] == 'p' {
+			return true
+		}
+	}
+	return false
 }
 
 func stringSet(list []string) map[string]struct{} {

@@ -195,14 +195,15 @@ func ClickIDs() []string { return slices.Clone(clickIDs) }
 // text), id (often a person's record), ref (often a referrer's user name)
 // and utm_term (the words a visitor searched for).
 type URL struct {
-	allowMode    bool
-	keepFragment bool
-	keepPathIDs  bool
-	userDeny     nameSet
-	userAllow    nameSet
-	keepValues   nameSet
-	text         TextFunc
-	freeText     TextFunc // nil: none
+	allowMode     bool
+	keepFragment  bool
+	keepPathIDs   bool
+	userDeny      nameSet
+	userAllow     nameSet
+	keepValues    nameSet
+	hasKeepValues bool
+	text          TextFunc
+	freeText      TextFunc // nil: none
 }
 
 // URLOption adds to what a URL scrubber does.
@@ -248,6 +249,7 @@ func NewURL(p config.URLPolicy, text TextFunc, opts ...URLOption) (*URL, error) 
 	u.userAllow.add(p.Allow...)
 	u.userDeny.add(p.Deny...)
 	u.keepValues.add(p.KeepValues...)
+	u.hasKeepValues = len(p.KeepValues) > 0
 	if u.text == nil {
 		u.text = appendSame
 	}
@@ -414,7 +416,7 @@ func (u *URL) appendParam(dst, p []byte, sep byte, wrote bool, nesting int) ([]b
 		}
 		dst = append(dst, sep)
 	}
-	keepValue := u.keepValues.matchBase(lower)
+	keepValue := u.hasKeepValues && u.keepValues.matchBase(lower)
 	if !hasValue {
 		// A parameter without '=' is a value: /confirm?Gq2xK9mPqRt4LwZ8.
 		j := judgeValue
@@ -430,7 +432,7 @@ func (u *URL) appendParam(dst, p []byte, sep byte, wrote bool, nesting int) ([]b
 	switch {
 	case keepValue:
 		return u.appendComponent(dst, value, &querySafe, true, nesting, judgeNone), true
-	case len(value) > 0 && !(u.allowMode && u.userAllow.match(lower)) && u.credentialName(name):
+	case len(value) > 0 && maybeCredential(lower) && !(u.allowMode && u.userAllow.match(lower)) && u.credentialName(name):
 		return append(dst, redacted...), true
 	}
 	return u.appendComponent(dst, value, &querySafe, true, nesting, judgeValue), true
@@ -520,10 +522,11 @@ func (u *URL) appendComponent(dst, raw []byte, safe *[256]bool, form bool, nesti
 		dst = u.appendURL(dst, decoded, nesting-1)
 	} else {
 		dst = u.text(dst, decoded)
-		if j != judgeNone {
-			// What the TextFunc made of it is judged, not what it got:
-			// its tags and pseudonyms are harmless, so judging again
-			// changes nothing.
+		// What the TextFunc made of it is judged, not what it got: its
+		// tags and pseudonyms are harmless, so judging again changes
+		// nothing. Fewer than 6 bytes make no identifier or address;
+		// only the free-text hook wants to see short text.
+		if j != judgeNone && (len(dst)-mid >= 6 || u.freeText != nil) {
 			dst = u.judge(dst, mid, raw, form, j)
 		}
 	}

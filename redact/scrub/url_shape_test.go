@@ -249,6 +249,10 @@ func TestCredentialName(t *testing.T) {
 		if got := credentialName([]byte(name)); got != want {
 			t.Errorf("credentialName(%q) = %v, want %v", name, got, want)
 		}
+		var buf [maxName]byte
+		if n, _ := decodeName(&buf, name); want && !maybeCredential(buf[:n]) {
+			t.Errorf("maybeCredential(%q) = false", name)
+		}
 	}
 }
 
@@ -266,4 +270,23 @@ func TestURLShapeAllocs(t *testing.T) {
 			t.Errorf("Append(%q) allocates %v times, want 0", in, n)
 		}
 	}
+}
+
+// FuzzCredentialName checks that the quick first test never rejects a
+// credential-like name.
+func FuzzCredentialName(f *testing.F) {
+	for _, s := range []string{"resetToken", "sig2", "X-Api-Key", "page", "PHPSESSID", "user[password]", "ñtoken", "pw"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, name string) {
+		var buf [maxName]byte
+		n, ok := decodeName(&buf, name)
+		if !ok {
+			return
+		}
+		u := mustURL(t, config.URLPolicy{})
+		if u.credentialName([]byte(name)) && !maybeCredential(buf[:n]) {
+			t.Fatalf("maybeCredential(%q) = false for a credential-like name", buf[:n])
+		}
+	})
 }
