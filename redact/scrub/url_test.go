@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/caddy-privacy/caddy-privacy/config"
+	"github.com/caddy-privacy/caddy-privacy/redact/shape"
 )
 
 func mustURL(t testing.TB, p config.URLPolicy) *URL {
@@ -352,6 +353,35 @@ func deniedParamLeft(out []byte) (string, bool) {
 	return "", false
 }
 
+// idSegmentLeft reports a path segment of out, after its scheme and
+// host, that is still an identifier or an e-mail address by its shape.
+func idSegmentLeft(out []byte) (string, bool) {
+	path, _, _ := cut(out, '#')
+	path, _, _ = cut(path, '?')
+	if n := schemeLen(path); n > 0 {
+		path = path[n+1:]
+	}
+	if bytes.HasPrefix(path, []byte("//")) {
+		if i := bytes.IndexByte(path[2:], '/'); i >= 0 {
+			path = path[2+i:]
+		} else {
+			path = nil
+		}
+	}
+	for _, seg := range bytes.Split(path, []byte("/")) {
+		for _, part := range bytes.Split(seg, []byte(";")) {
+			dec, ok := appendUnescape(nil, part, false)
+			if !ok {
+				continue
+			}
+			if c := shape.Of(dec); c == shape.ID || c == shape.Email {
+				return string(part), true
+			}
+		}
+	}
+	return "", false
+}
+
 // TestURLCorpus scrubs every request target and referrer of the shared
 // Apache log: idempotent, no denied parameter left, and paths with
 // nothing to remove come out unchanged.
@@ -450,6 +480,9 @@ func FuzzURLAppend(f *testing.F) {
 			if p, ok := deniedParamLeft(out); ok {
 				t.Fatalf("%q -> %q keeps denied parameter %q", in, out, p)
 			}
+		}
+		if seg, ok := idSegmentLeft(out); ok {
+			t.Fatalf("%q -> %q keeps the identifier %q in its path", in, out, seg)
 		}
 		_ = u.AppendQuery(nil, []byte(in))
 		if s, changed := StripClickIDs(in); !changed && s != in {
