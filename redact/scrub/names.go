@@ -164,11 +164,11 @@ func appendUnescape(dst, s []byte, form bool) ([]byte, bool) {
 
 // Bytes that survive unescaped when a changed component is re-encoded.
 // Both keep '[' and ']' so that tags such as "[email]" stay readable in
-// logs, and paths keep '{' and '}' for "{id}"; neither keeps the
-// delimiters of its own context.
+// logs, and '{' and '}' for "{id}" (in a path, or in a URL inside a query
+// value); neither keeps the delimiters of its own context.
 var (
 	pathSafe  = makeSafe("-._~!$&'()*+,=:@[]{}")
-	querySafe = makeSafe("-._~!$'()*,:@/?[]")
+	querySafe = makeSafe("-._~!$'()*,:@/?[]{}")
 )
 
 func makeSafe(extra string) (t [256]bool) {

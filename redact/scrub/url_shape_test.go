@@ -151,8 +151,8 @@ func TestURLQueryValues(t *testing.T) {
 		{"/p?q=red+wool+jumper&id=42", "/p?q=red+wool+jumper&id=42"},
 		{"/p?file=logo.png&w=1280&h=720", "/p?file=logo.png&w=1280&h=720"},
 		// URLs in values keep their shape: their ids are tagged.
-		{"/go?url=https%3A%2F%2Fx.example%2Fu%2F48213377", "/go?url=https://x.example/u/%7Bid%7D"},
-		{"/login?next=/account/48213377/orders", "/login?next=/account/%7Bid%7D/orders"},
+		{"/go?url=https%3A%2F%2Fx.example%2Fu%2F48213377", "/go?url=https://x.example/u/{id}"},
+		{"/login?next=/account/48213377/orders", "/login?next=/account/{id}/orders"},
 		{"/login?next=%2Freset%3Freset%3DGq2xK9mPqRt4LwZ8", "/login?next=/reset?reset%3D[redacted]"},
 	})
 }
