@@ -115,7 +115,7 @@ func ClickIDs() []string { return slices.Clone(clickIDs) }
 //   - The host and every path segment go through the TextFunc, decoded
 //     first, so /users/jane@example.com/ and /users/jane%40example.com/
 //     are both caught.
-//   - A path segment that the TextFunc leaves as it is and that is an
+//   - A path segment that is, once through the TextFunc, still an
 //     identifier by its shape (see package shape: more than 6 digits, a
 //     UUID, long hex, a random-looking token) becomes "{id}", keeping a
 //     file extension ("{id}.pdf"), so /api/v1/users/48213377/enrolments
@@ -142,7 +142,7 @@ func ClickIDs() []string { return slices.Clone(clickIDs) }
 //     keyword, passenger, authors, zipcode or country_code) has its value
 //     replaced by "[redacted]", whatever the value; the name stays, so the
 //     log stays readable.
-//   - A kept value that the TextFunc leaves as it is and that is an
+//   - A kept value that is, once through the TextFunc, still an
 //     identifier by its shape becomes "[redacted]", whatever its name
 //     (reset=Gq2xK9mPqRt4LwZ8); an e-mail-like one becomes "[email]".
 //     Free text (several words) keeps its words, with each word that is
@@ -475,8 +475,8 @@ func builtinDenied(name []byte) bool {
 	return builtinDeny.matchBase(name) || builtinSecret.matchLastKey(name)
 }
 
-// judge says how a component is judged by its shape once the TextFunc
-// has left it as it was.
+// judge says how a component is judged by its shape once through the
+// TextFunc.
 type judge uint8
 
 const (
@@ -527,7 +527,7 @@ func (u *URL) appendComponent(dst, raw []byte, safe *[256]bool, form bool, nesti
 		// nothing. Fewer than 6 bytes make no identifier or address;
 		// only the free-text hook wants to see short text.
 		if j != judgeNone && (len(dst)-mid >= 6 || u.freeText != nil) {
-			dst = u.judge(dst, mid, raw, form, j)
+			dst = u.judgeShape(dst, mid, raw, form, j)
 		}
 	}
 	out := dst[mid:]
@@ -542,12 +542,12 @@ func (u *URL) appendComponent(dst, raw []byte, safe *[256]bool, form bool, nesti
 	return dst[:start+n]
 }
 
-// judge judges dst[mid:], a decoded component as the TextFunc left it,
-// by its shape and replaces it as it must be: an identifier becomes {id}
+// judgeShape judges dst[mid:], a decoded component as the TextFunc left
+// it, by its shape and replaces it as it must be: an identifier becomes {id}
 // (in a path, keeping a file extension) or [redacted] (in a query), an
 // e-mail address [email]; in free text only the words that are
 // identifiers are replaced, and the rest goes through the free-text hook.
-func (u *URL) judge(dst []byte, mid int, raw []byte, form bool, j judge) []byte {
+func (u *URL) judgeShape(dst []byte, mid int, raw []byte, form bool, j judge) []byte {
 	v := dst[mid:]
 	c := shape.Of(v)
 	if c == shape.Text && form && bytes.IndexByte(raw, '+') >= 0 && !hasIDWord(v) {
