@@ -34,9 +34,14 @@
 //     flags base64 strings from 4.5 bits a character and hex from 3.0:
 //     both are 0.75 × log2 of the alphabet size (64 and 16). A string of n
 //     characters cannot exceed log2(n) bits, so for short strings the
-//     bound is 0.75 × log2(min(n, alphabet)). Entropy alone would also
-//     flag long words, so it only counts for values that mix upper and
-//     lower case in short pieces.
+//     bound is 0.75 × log2(min(n, alphabet)): 3.0 bits at 16 characters,
+//     3.4 at 22, 4.5 from 64. gitleaks asks 3.7 bits (3.5 in older
+//     versions) of its generic API key rule, but only for values under a
+//     credential-like name; values under such names are replaced whatever
+//     they look like (package scrub), so the bar here, for values under
+//     any name, is structure first: entropy alone would also flag long
+//     words, so it only counts for values that mix upper and lower case,
+//     in about equal measure and in short pieces.
 //   - Long runs of letters in one case (16 or more) with almost no vowels
 //     (fewer than one in eight, counting y) are tokens too: words have
 //     about two in five, and even strengths has one in nine. With digits
