@@ -165,7 +165,28 @@ type URLPolicy struct {
 
 	// KeepFragment keeps the #fragment. Default: false (it is removed).
 	KeepFragment bool `json:"keep_fragment,omitzero"`
+
+	// PathIDs is what becomes of a path segment shaped like an identifier
+	// (more than 6 digits, a UUID, long hex, a random-looking token): "tag"
+	// (default) replaces it with {id}, keeping a file extension ({id}.pdf),
+	// so that the route stays readable; "keep" leaves it to the detectors
+	// alone.
+	PathIDs string `json:"path_ids,omitzero"`
+
+	// KeepValues lists parameter names whose values are kept even when
+	// they look like an identifier or sit under a credential-like name
+	// (password, token, key, code, reset, sig and the like); the detectors
+	// still run on them. A name ending in "*" is a prefix. It does not
+	// bring back a parameter that the deny lists or Deny remove. Default:
+	// none.
+	KeepValues []string `json:"keep_values,omitzero"`
 }
+
+// What becomes of identifiers in URL paths (URLPolicy.PathIDs).
+const (
+	PathIDsTag  = "tag"
+	PathIDsKeep = "keep"
+)
 
 // Consent categories, in increasing order of intrusiveness.
 const (
@@ -387,6 +408,8 @@ func (p *Policy) Validate() error {
 	}
 	checkNames("url.allow", p.URL.Allow)
 	checkNames("url.deny", p.URL.Deny)
+	checkNames("url.keep_values", p.URL.KeepValues)
+	oneOf("url.path_ids", p.URL.PathIDs, PathIDsTag, PathIDsKeep)
 	for _, name := range sortedKeys(p.Cookies.Categories) {
 		if strings.TrimSuffix(name, "*") == "" {
 			bad("cookies.categories", "empty cookie name")

@@ -76,6 +76,8 @@ func TestLoadErrorsNameTheField(t *testing.T) {
 		{`{"detectors": {"email": {"replace": "hash"}}}`, []string{"detectors.email.replace"}},
 		{`{"url": {"query": "none"}}`, []string{"url.query"}},
 		{`{"url": {"deny": ["ok", "a=b"]}}`, []string{"url.deny[1]"}},
+		{`{"url": {"keep_values": ["a b"]}}`, []string{"url.keep_values[0]"}},
+		{`{"url": {"path_ids": "drop"}}`, []string{"url.path_ids", `"tag"`, `"keep"`}},
 		{`{"cookies": {"categories": {"_x": "ads"}}}`, []string{"cookies.categories._x", `"marketing"`}},
 		{`{"cookies": {"max_age": "soon"}}`, []string{"soon", "duration"}},
 		{`{"headers": {"client_ip": ["X Bad"]}}`, []string{"headers.client_ip[0]"}},

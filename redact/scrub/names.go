@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"fmt"
 	"strings"
+
+	"github.com/caddy-privacy/caddy-privacy/redact/shape"
 )
 
 // maxName is the longest parameter name, after percent-decoding, that can
@@ -162,10 +164,11 @@ func appendUnescape(dst, s []byte, form bool) ([]byte, bool) {
 
 // Bytes that survive unescaped when a changed component is re-encoded.
 // Both keep '[' and ']' so that tags such as "[email]" stay readable in
-// logs; neither keeps the delimiters of its own context.
+// logs, and '{' and '}' for "{id}" (in a path, or in a URL inside a query
+// value); neither keeps the delimiters of its own context.
 var (
-	pathSafe  = makeSafe("-._~!$&'()*+,=:@[]")
-	querySafe = makeSafe("-._~!$'()*,:@/?[]")
+	pathSafe  = makeSafe("-._~!$&'()*+,=:@[]{}")
+	querySafe = makeSafe("-._~!$'()*,:@/?[]{}")
 )
 
 func makeSafe(extra string) (t [256]bool) {
@@ -213,4 +216,226 @@ func unhex(c byte) byte {
 	default:
 		return c - 'a' + 10
 	}
+}
+
+// Credential-like parameter names. A parameter whose name holds one of
+// these words has its value replaced, whatever the value looks like: a
+// password or a one-time code can be a plain word or a short number. The
+// name is split into words at separators, at camel-case humps and around
+// digits (resetToken, sig2, X-Amz-Signature), and each word is checked:
+//
+//   - as a whole against credentialWords;
+//   - for run-together names (resettoken, clientsecret), by its ending:
+//     credentialEndings always count, the short and common
+//     credentialStems only after a head from credentialHeads, so that
+//     accesskey and authcode count but monkey, zipcode, bypass, preset and
+//     inside do not;
+//   - by its beginning against credentialBeginnings (tokenid,
+//     sessionkey), except for plurals, which are counts (tokens_left).
+//
+// The words "key" and "code" do not count after a word from
+// plainQualifiers: country_code, status_code and sort_key are not secrets.
+var (
+	credentialWords = []string{
+		"password", "passwd", "pass", "pwd", "pw", "passcode",
+		"passphrase", "passkey", "secret", "token", "key", "apikey", "auth",
+		"oauth", "code", "reset", "sig", "signature", "otp", "totp", "hotp",
+		"mfa", "nonce", "session", "sid", "sessid", "csrf", "xsrf", "jwt",
+		"hmac", "credential", "credentials", "pin", "bearer",
+	}
+	credentialEndings = []string{
+		"token", "secret", "password", "passwd", "pwd", "passcode",
+		"passphrase", "apikey", "nonce", "sessionid", "sessid", "signature",
+		"otp", "csrf", "xsrf", "jwt",
+	}
+	credentialStems = []string{
+		"key", "code", "pass", "sig", "sid", "auth", "session", "reset", "pin",
+	}
+	credentialHeads = []string{
+		"access", "refresh", "api", "secret", "private", "client", "session",
+		"auth", "oauth", "reset", "verify", "verification", "confirm",
+		"confirmation", "activation", "activate", "otp", "sms", "email",
+		"mail", "security", "login", "signin", "user", "admin", "app",
+		"account", "bearer", "magic", "invite", "invitation", "recovery",
+		"pass", "sign", "signing", "encryption", "license", "licence",
+		"master", "unlock", "temp", "php", "j", "asp", "web", "device",
+		"share", "download", "upload", "mfa", "totp", "pin", "promo",
+		"coupon", "voucher", "discount", "gift", "redeem", "o", "x",
+	}
+	credentialBeginnings = []string{
+		"password", "passwd", "passcode", "passphrase", "secret", "token",
+		"nonce", "session", "apikey", "signature", "csrf", "xsrf",
+	}
+	plainQualifiers = []string{
+		"country", "currency", "lang", "language", "locale", "region",
+		"area", "status", "error", "http", "response", "iso", "color",
+		"colour", "product", "sku", "item", "bar", "qr", "source", "exit",
+		"return", "reason", "sort", "order", "group", "cache", "primary",
+		"foreign", "hot", "short", "tracking", "campaign", "event", "dial",
+	}
+)
+
+var (
+	// credentialTails and credentialFronts hold the last and first three
+	// letters of every word and ending above, and of every beginning: a
+	// word found in neither cannot be credential-like, which spares the
+	// lists for most names.
+	credentialTails, credentialFronts, credentialAny = trigramSets()
+
+	credentialWordSet = stringSet(credentialWords)
+	credentialHeadSet = stringSet(credentialHeads)
+	plainQualifierSet = stringSet(plainQualifiers)
+)
+
+// trigram returns the index of three lower-case letters, or -1.
+func trigram(w []byte) int {
+	i := 0
+	for _, c := range w[:3] {
+		if c < 'a' || c > 'z' {
+			return -1
+		}
+		i = i*26 + int(c-'a')
+	}
+	return i
+}
+
+func trigramSets() (tails, fronts, any *[26 * 26 * 26]bool) {
+	tails, fronts, any = new([26 * 26 * 26]bool), new([26 * 26 * 26]bool), new([26 * 26 * 26]bool)
+	for _, list := range [][]string{credentialWords, credentialEndings, credentialStems} {
+		for _, w := range list {
+			if len(w) >= 3 {
+				tails[trigram([]byte(w[len(w)-3:]))] = true
+			}
+		}
+	}
+	for _, w := range credentialBeginnings {
+		fronts[trigram([]byte(w[:3]))] = true
+	}
+	for i := range any {
+		any[i] = tails[i] || fronts[i]
+	}
+	return tails, fronts, any
+}
+
+// maybeCredential is a quick first test on a lower-case decoded name: a
+// credential-like word of three letters or more ends (or a beginning
+// starts) with a trigram of credentialAny, and the only shorter one is
+// "pw". Most names (page, sort, utm_source) fail it after one pass.
+func maybeCredential(lower []byte) bool {
+	t := 0 // the last three letters, base 26
+	letters := 0
+	for i, c := range lower {
+		if c < 'a' || c > 'z' {
+			letters = 0
+			continue
+		}
+		t = (t*26 + int(c-'a')) % (26 * 26 * 26)
+		if letters++; letters >= 3 && credentialAny[t] {
+			return true
+		}
+		if letters >= 2 && c == 'w' && lower[i-1] == 'p' {
+			return true
+		}
+	}
+	return false
+}
+
+func stringSet(list []string) map[string]struct{} {
+	m := make(map[string]struct{}, len(list))
+	for _, s := range list {
+		m[s] = struct{}{}
+	}
+	return m
+}
+
+// credentialName reports whether a decoded parameter name, in its own
+// case, is credential-like.
+func credentialName(name []byte) bool {
+	if shape.IsTag(name) {
+		// A detector's tag, such as [jwt], that replaced the name: judging
+		// it again would make scrubbing twice change the value.
+		return false
+	}
+	var word, prev [maxName]byte
+	var nw, np int
+	found := false
+	flush := func() {
+		if nw == 0 {
+			return
+		}
+		if credentialWord(word[:nw], prev[:np]) {
+			found = true
+		}
+		np = copy(prev[:], word[:nw])
+		nw = 0
+	}
+	for i := 0; i < len(name) && !found; i++ {
+		c := name[i]
+		switch {
+		case 'a' <= c && c <= 'z' || c >= 0x80:
+			// An acronym followed by a word (XSRFToken): the last capital
+			// starts the word.
+			if nw >= 2 && i >= 2 && isUpperASCII(name[i-1]) && isUpperASCII(name[i-2]) {
+				last := word[nw-1]
+				nw--
+				flush()
+				word[0] = last
+				nw = 1
+			}
+		case 'A' <= c && c <= 'Z':
+			if i > 0 && ('a' <= name[i-1] && name[i-1] <= 'z' || name[i-1] >= 0x80) {
+				flush()
+			}
+			c += 'a' - 'A'
+		default: // digits and separators end a word
+			flush()
+			continue
+		}
+		if nw < len(word) {
+			word[nw] = c
+			nw++
+		}
+	}
+	flush()
+	return found
+}
+
+func isUpperASCII(c byte) bool { return 'A' <= c && c <= 'Z' }
+
+// credentialWord reports whether a lower-case word of a parameter name is
+// credential-like; prev is the word before it.
+func credentialWord(w, prev []byte) bool {
+	if len(w) < 3 {
+		return string(w) == "pw"
+	}
+	if t := trigram(w[len(w)-3:]); t < 0 || !credentialTails[t] {
+		if f := trigram(w[:3]); f < 0 || !credentialFronts[f] {
+			return false
+		}
+	}
+	if _, ok := credentialWordSet[string(w)]; ok {
+		if string(w) == "key" || string(w) == "code" {
+			_, plain := plainQualifierSet[string(prev)]
+			return !plain
+		}
+		return true
+	}
+	for _, s := range credentialEndings {
+		if len(w) > len(s) && string(w[len(w)-len(s):]) == s {
+			return true
+		}
+	}
+	for _, s := range credentialStems {
+		if len(w) > len(s) && string(w[len(w)-len(s):]) == s {
+			if _, ok := credentialHeadSet[string(w[:len(w)-len(s)])]; ok {
+				return true
+			}
+		}
+	}
+	for _, s := range credentialBeginnings {
+		if len(w) > len(s) && string(w[:len(s)]) == s && !(len(w) == len(s)+1 && w[len(s)] == 's') {
+			return true
+		}
+	}
+	return false
 }

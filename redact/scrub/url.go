@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/caddy-privacy/caddy-privacy/config"
+	"github.com/caddy-privacy/caddy-privacy/redact/shape"
 )
 
 // Built-in query parameter lists. Names are matched case-insensitively
@@ -114,6 +115,12 @@ func ClickIDs() []string { return slices.Clone(clickIDs) }
 //   - The host and every path segment go through the TextFunc, decoded
 //     first, so /users/jane@example.com/ and /users/jane%40example.com/
 //     are both caught.
+//   - A path segment that is, once through the TextFunc, still an
+//     identifier by its shape (see package shape: more than 6 digits, a
+//     UUID, long hex, a random-looking token) becomes "{id}", keeping a
+//     file extension ("{id}.pdf"), so /api/v1/users/48213377/enrolments
+//     becomes /api/v1/users/{id}/enrolments; an e-mail-like one becomes
+//     "[email]". PathIDs "keep" turns this off.
 //   - Path (matrix) parameters such as ;jsessionid=… are removed when
 //     their name is on the deny lists, in both modes.
 //   - Query parameters are split on '&' and also on ';', the separator
@@ -124,9 +131,30 @@ func ClickIDs() []string { return slices.Clone(clickIDs) }
 //     and in Allow are kept (Deny still wins), their names and values
 //     through the TextFunc; the built-in deny list does not apply there, so
 //     Allow can keep, say, a product "code".
-//   - A query value that is itself a URL with a query, such as a redirect
-//     target (next=%2Freset%3Ftoken%3D…), is scrubbed as a URL, two
-//     levels deep.
+//   - Query names and values are form-decoded ('+' and %20 are spaces)
+//     before the TextFunc sees them, so /contact?msg=call+me+on+07700+900123
+//     finds the phone number. A value that decodes to a space and then an
+//     international-length number (tel=+447700900123, whose '+' became a
+//     space) is shown to the TextFunc with its '+'.
+//   - A kept parameter whose name is credential-like (it holds a word such
+//     as password, pass, pwd, secret, token, key, auth, code, reset, sig,
+//     otp, nonce, session or sid: resetToken, api_key, sig2; but not
+//     keyword, passenger, authors, zipcode or country_code) has its value
+//     replaced by "[redacted]", whatever the value; the name stays, so the
+//     log stays readable.
+//   - A kept value that is, once through the TextFunc, still an
+//     identifier by its shape becomes "[redacted]", whatever its name
+//     (reset=Gq2xK9mPqRt4LwZ8); an e-mail-like one becomes "[email]".
+//     Free text (several words) keeps its words, with each word that is
+//     an identifier replaced, and then goes through the free-text hook
+//     (WithFreeText). Short numbers, words, slugs, ISO dates and enum
+//     values stay: page=2, sort=price_asc, lang=en-GB,
+//     utm_source=newsletter. A parameter without '=' is judged like a
+//     value. KeepValues exempts parameters from both rules, and in
+//     "allow" mode a name in Allow is exempt from the name rule (Allow can
+//     keep a product "code").
+//   - A query value that is itself a URL, such as a redirect target
+//     (next=%2Freset%3Ftoken%3D…), is scrubbed as a URL, two levels deep.
 //   - The fragment is removed unless KeepFragment is set; a kept fragment
 //     is scrubbed like a path and, after '?' or when it holds '=' (an
 //     OAuth implicit-flow fragment), like a query.
@@ -167,18 +195,41 @@ func ClickIDs() []string { return slices.Clone(clickIDs) }
 // text), id (often a person's record), ref (often a referrer's user name)
 // and utm_term (the words a visitor searched for).
 type URL struct {
-	allowMode    bool
-	keepFragment bool
-	userDeny     nameSet
-	userAllow    nameSet
-	text         TextFunc
+	allowMode     bool
+	keepFragment  bool
+	keepPathIDs   bool
+	userDeny      nameSet
+	userAllow     nameSet
+	keepValues    nameSet
+	hasKeepValues bool
+	text          TextFunc
+	freeText      TextFunc // nil: none
+}
+
+// URLOption adds to what a URL scrubber does.
+type URLOption func(*URL)
+
+// WithFreeText sets a function that scrubs free-text values: query values
+// and path segments of several words (a site search, a message), after
+// the TextFunc has found nothing in them and after the words that are
+// identifiers by their shape have been replaced. It is the place for
+// detectors that only make sense in prose, such as person names.
+func WithFreeText(f TextFunc) URLOption {
+	return func(u *URL) { u.freeText = f }
 }
 
 // NewURL returns a URL scrubber for the policy. text scrubs free text;
 // nil keeps it as it is (for when every detector is off). An empty Query
-// means "deny".
-func NewURL(p config.URLPolicy, text TextFunc) (*URL, error) {
+// means "deny", an empty PathIDs "tag".
+func NewURL(p config.URLPolicy, text TextFunc, opts ...URLOption) (*URL, error) {
 	u := &URL{keepFragment: p.KeepFragment, text: text}
+	switch p.PathIDs {
+	case "", config.PathIDsTag:
+	case config.PathIDsKeep:
+		u.keepPathIDs = true
+	default:
+		return nil, fmt.Errorf("url.path_ids: %q is not a choice; want %q or %q", p.PathIDs, config.PathIDsTag, config.PathIDsKeep)
+	}
 	switch p.Query {
 	case "", config.QueryDeny:
 	case config.QueryAllow:
@@ -192,10 +243,18 @@ func NewURL(p config.URLPolicy, text TextFunc) (*URL, error) {
 	if err := checkNames("url.deny", p.Deny); err != nil {
 		return nil, err
 	}
+	if err := checkNames("url.keep_values", p.KeepValues); err != nil {
+		return nil, err
+	}
 	u.userAllow.add(p.Allow...)
 	u.userDeny.add(p.Deny...)
+	u.keepValues.add(p.KeepValues...)
+	u.hasKeepValues = len(p.KeepValues) > 0
 	if u.text == nil {
 		u.text = appendSame
+	}
+	for _, o := range opts {
+		o(u)
 	}
 	return u, nil
 }
@@ -243,7 +302,7 @@ func (u *URL) appendURL(dst, src []byte, nesting int) []byte {
 		if at := bytes.LastIndexByte(auth, '@'); at >= 0 {
 			auth = auth[at+1:] // userinfo
 		}
-		dst = u.appendSegment(dst, auth)
+		dst = u.appendComponent(dst, auth, &pathSafe, false, 0, judgeNone)
 	}
 	dst = u.appendPath(dst, rest)
 	if hasQuery {
@@ -285,22 +344,28 @@ func (u *URL) appendFragment(dst, frag []byte, nesting int) []byte {
 }
 
 func (u *URL) appendPath(dst, path []byte) []byte {
+	// Most paths are plain lower-case words, slugs and small numbers: one
+	// pass over the whole path spares judging each segment.
+	j := judgePath
+	if u.keepPathIDs || shape.Plain(path) {
+		j = judgeNone
+	}
 	for {
 		i := bytes.IndexByte(path, '/')
 		if i < 0 {
-			return u.appendSegment(dst, path)
+			return u.appendSegment(dst, path, j)
 		}
-		dst = u.appendSegment(dst, path[:i])
+		dst = u.appendSegment(dst, path[:i], j)
 		dst = append(dst, '/')
 		path = path[i+1:]
 	}
 }
 
-// appendSegment appends a path segment (or host) and its kept path
-// parameters.
-func (u *URL) appendSegment(dst, seg []byte) []byte {
+// appendSegment appends a path segment and its kept path parameters,
+// judged as j says.
+func (u *URL) appendSegment(dst, seg []byte, j judge) []byte {
 	seg, params, hasParams := cut(seg, ';')
-	dst = u.appendComponent(dst, seg, &pathSafe, false, 0)
+	dst = u.appendComponent(dst, seg, &pathSafe, false, 0, j)
 	for hasParams {
 		var p []byte
 		p, params, hasParams = cut(params, ';')
@@ -311,7 +376,7 @@ func (u *URL) appendSegment(dst, seg []byte) []byte {
 			continue
 		}
 		dst = append(dst, ';')
-		dst = u.appendComponent(dst, p, &pathSafe, false, 0)
+		dst = u.appendComponent(dst, p, &pathSafe, false, 0, j)
 	}
 	return dst
 }
@@ -341,7 +406,8 @@ func (u *URL) appendParam(dst, p []byte, sep byte, wrote bool, nesting int) ([]b
 	name, value, hasValue := cut(p, '=')
 	var buf [maxName]byte
 	n, ok := decodeName(&buf, name)
-	if !ok || !u.keep(buf[:n]) {
+	lower := buf[:n]
+	if !ok || !u.keep(lower) {
 		return dst, wrote
 	}
 	if wrote {
@@ -350,14 +416,46 @@ func (u *URL) appendParam(dst, p []byte, sep byte, wrote bool, nesting int) ([]b
 		}
 		dst = append(dst, sep)
 	}
+	keepValue := u.hasKeepValues && u.keepValues.matchBase(lower)
+	if !hasValue {
+		// A parameter without '=' is a value: /confirm?Gq2xK9mPqRt4LwZ8.
+		j := judgeValue
+		if keepValue {
+			j = judgeNone
+		}
+		return u.appendComponent(dst, name, &querySafe, true, 0, j), true
+	}
 	// Even an allowed name goes through the TextFunc: an allowed prefix
 	// such as promo_* says nothing about the rest of the name.
-	dst = u.appendComponent(dst, name, &querySafe, true, 0)
-	if hasValue {
-		dst = append(dst, '=')
-		dst = u.appendComponent(dst, value, &querySafe, true, nesting)
+	dst = u.appendComponent(dst, name, &querySafe, true, 0, judgeNone)
+	dst = append(dst, '=')
+	switch {
+	case keepValue:
+		return u.appendComponent(dst, value, &querySafe, true, nesting, judgeNone), true
+	case len(value) > 0 && maybeCredential(lower) && !(u.allowMode && u.userAllow.match(lower)) && u.credentialName(name):
+		return append(dst, redacted...), true
 	}
-	return dst, true
+	return u.appendComponent(dst, value, &querySafe, true, nesting, judgeValue), true
+}
+
+// credentialName reports whether a raw parameter name is credential-like
+// once decoded.
+func (u *URL) credentialName(raw []byte) bool {
+	var buf [maxName]byte
+	n := 0
+	for i := 0; i < len(raw) && n < len(buf); i++ {
+		c := raw[i]
+		switch {
+		case c == '%' && i+2 < len(raw) && isHex(raw[i+1]) && isHex(raw[i+2]):
+			c = unhex(raw[i+1])<<4 | unhex(raw[i+2])
+			i += 2
+		case c == '+':
+			c = ' '
+		}
+		buf[n] = c
+		n++
+	}
+	return credentialName(buf[:n])
 }
 
 // keep reports whether a parameter with the lower-case decoded name stays.
@@ -377,13 +475,30 @@ func builtinDenied(name []byte) bool {
 	return builtinDeny.matchBase(name) || builtinSecret.matchLastKey(name)
 }
 
+// judge says how a component is judged by its shape once through the
+// TextFunc.
+type judge uint8
+
+const (
+	judgeNone  judge = iota // hosts, query names, kept values: not at all
+	judgePath               // path segments: an identifier becomes {id}
+	judgeValue              // query values: an identifier becomes [redacted]
+)
+
+// Tags written in place of what a segment or value held.
+const (
+	idTag    = "{id}"
+	emailTag = "[email]"
+)
+
 // appendComponent appends one path segment, query name or query value:
-// decoded, through the TextFunc, and as it was if that changed nothing,
-// re-encoded if it did. A malformed escape makes it "[redacted]". If
-// nesting is above 0, a value that is itself a URL with a query (a
-// redirect target such as next=%2Freset%3Ftoken%3D…) is scrubbed as a URL
-// instead, so that its parameters are judged by name too.
-func (u *URL) appendComponent(dst, raw []byte, safe *[256]bool, form bool, nesting int) []byte {
+// decoded, through the TextFunc, then judged by its shape as j says, and
+// as it was if that changed nothing, re-encoded if it did. A malformed
+// escape makes it "[redacted]". If nesting is above 0, a value that is
+// itself a URL (a redirect target such as next=%2Freset%3Ftoken%3D…) is
+// scrubbed as a URL instead, so that its parameters are judged by name
+// too.
+func (u *URL) appendComponent(dst, raw []byte, safe *[256]bool, form bool, nesting int, j judge) []byte {
 	start := len(dst)
 	decoded := raw
 	if bytes.IndexByte(raw, '%') >= 0 || form && bytes.IndexByte(raw, '+') >= 0 {
@@ -393,11 +508,27 @@ func (u *URL) appendComponent(dst, raw []byte, safe *[256]bool, form bool, nesti
 		}
 		decoded = dst[start:]
 	}
+	if form && len(decoded) > 1 && decoded[0] == ' ' && isIntlNumber(decoded[1:]) {
+		// The '+' of +447700900123 became a space: give it back, so that
+		// the detectors see an international number.
+		if len(dst) == start {
+			dst = append(dst, decoded...)
+			decoded = dst[start:]
+		}
+		decoded[0] = '+'
+	}
 	mid := len(dst)
 	if nesting > 0 && isNestedURL(decoded) {
 		dst = u.appendURL(dst, decoded, nesting-1)
 	} else {
 		dst = u.text(dst, decoded)
+		// What the TextFunc made of it is judged, not what it got: its
+		// tags and pseudonyms are harmless, so judging again changes
+		// nothing. Fewer than 6 bytes make no identifier or address;
+		// only the free-text hook wants to see short text.
+		if j != judgeNone && (len(dst)-mid >= 6 || u.freeText != nil) {
+			dst = u.judgeShape(dst, mid, raw, form, j)
+		}
 	}
 	out := dst[mid:]
 	if bytes.Equal(out, decoded) {
@@ -411,14 +542,136 @@ func (u *URL) appendComponent(dst, raw []byte, safe *[256]bool, form bool, nesti
 	return dst[:start+n]
 }
 
-// isNestedURL reports whether a decoded query value is a URL worth
-// scrubbing as one: absolute http(s) or a path, with a query, parameters
-// or a fragment.
-func isNestedURL(v []byte) bool {
-	if !(len(v) > 0 && v[0] == '/' || hasPrefixFold(v, "http://") || hasPrefixFold(v, "https://")) {
+// judgeShape judges dst[mid:], a decoded component as the TextFunc left
+// it, by its shape and replaces it as it must be: an identifier becomes {id}
+// (in a path, keeping a file extension) or [redacted] (in a query), an
+// e-mail address [email]; in free text only the words that are
+// identifiers are replaced, and the rest goes through the free-text hook.
+func (u *URL) judgeShape(dst []byte, mid int, raw []byte, form bool, j judge) []byte {
+	v := dst[mid:]
+	c := shape.Of(v)
+	if c == shape.Text && form && bytes.IndexByte(raw, '+') >= 0 && !hasIDWord(v) {
+		// Base64 keeps its '+' raw; form decoding made words of it.
+		c = plusKeptClass(dst, raw)
+	}
+	switch c {
+	case shape.ID:
+		if j == judgeValue {
+			return append(dst[:mid], redacted...)
+		}
+		var ext [maxExt]byte
+		n := copy(ext[:], extension(v))
+		dst = append(dst[:mid], idTag...)
+		if n > 0 {
+			dst = append(dst, '.')
+			dst = append(dst, ext[:n]...)
+		}
+		return dst
+	case shape.Email:
+		return append(dst[:mid], emailTag...)
+	case shape.Text:
+		end := len(dst)
+		dst = u.appendText(dst, dst[mid:end], j)
+		n := copy(dst[mid:], dst[end:])
+		return dst[:mid+n]
+	}
+	return dst
+}
+
+// hasIDWord reports whether a word of free text is an identifier or an
+// e-mail address by its shape.
+func hasIDWord(text []byte) bool {
+	found := false
+	shape.Words(text, func(int, int, shape.Class) { found = true })
+	return found
+}
+
+// plusKeptClass judges raw percent-decoded with '+' kept, using the
+// room behind dst; it is shape.Text when raw does not decode.
+func plusKeptClass(dst, raw []byte) shape.Class {
+	mid := len(dst)
+	scratch, ok := appendUnescape(dst, raw, false)
+	if !ok || shape.Of(scratch[mid:]) != shape.ID {
+		return shape.Text
+	}
+	return shape.ID
+}
+
+// appendText appends free text with each word that is an identifier or an
+// e-mail address by its shape replaced, then through the free-text hook.
+func (u *URL) appendText(dst, text []byte, j judge) []byte {
+	mid := len(dst)
+	last := 0
+	shape.Words(text, func(start, end int, c shape.Class) {
+		dst = append(dst, text[last:start]...)
+		switch {
+		case c == shape.Email:
+			dst = append(dst, emailTag...)
+		case j == judgePath:
+			dst = append(dst, idTag...)
+		default:
+			dst = append(dst, redacted...)
+		}
+		last = end
+	})
+	dst = append(dst, text[last:]...)
+	if u.freeText == nil {
+		return dst
+	}
+	end := len(dst)
+	dst = u.freeText(dst, dst[mid:end])
+	n := copy(dst[mid:], dst[end:])
+	return dst[:mid+n]
+}
+
+// maxExt is the longest file extension kept after {id}.
+const maxExt = 5
+
+// extension returns the file extension of a path segment, without its
+// dot: one to maxExt letters and digits, starting with a letter, after a
+// non-empty name. It is empty when there is none.
+func extension(seg []byte) []byte {
+	dot := bytes.LastIndexByte(seg, '.')
+	if dot <= 0 || len(seg)-dot-1 < 1 || len(seg)-dot-1 > maxExt {
+		return nil
+	}
+	ext := seg[dot+1:]
+	if !('a' <= ext[0] && ext[0] <= 'z' || 'A' <= ext[0] && ext[0] <= 'Z') {
+		return nil
+	}
+	for _, c := range ext {
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9') {
+			return nil
+		}
+	}
+	return ext
+}
+
+// isIntlNumber reports whether s, what follows a space at the start of a
+// form-decoded value, is a telephone number of international length: 8 to
+// 15 digits (E.164), starting with a digit, perhaps grouped by spaces,
+// dots, dashes or parentheses.
+func isIntlNumber(s []byte) bool {
+	if len(s) == 0 || s[0] < '1' || s[0] > '9' {
 		return false
 	}
-	return bytes.ContainsAny(v, "?;#")
+	digits := 0
+	for _, c := range s {
+		switch {
+		case '0' <= c && c <= '9':
+			digits++
+		case c == ' ' || c == '.' || c == '-' || c == '(' || c == ')':
+		default:
+			return false
+		}
+	}
+	return digits >= 8 && digits <= 15
+}
+
+// isNestedURL reports whether a decoded query value is a URL worth
+// scrubbing as one: absolute http(s), or a path.
+func isNestedURL(v []byte) bool {
+	return len(v) > 0 && v[0] == '/' || hasPrefixFold(v, "http://") || hasPrefixFold(v, "https://")
 }
 
 // cut is bytes.Cut around a single byte.

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/caddy-privacy/caddy-privacy/config"
+	"github.com/caddy-privacy/caddy-privacy/redact/shape"
 )
 
 func mustURL(t testing.TB, p config.URLPolicy) *URL {
@@ -186,8 +187,10 @@ func TestURLNilText(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	in := "/users/jane@example.com?x=%zz&q=jane%40example.com&token=1"
-	want := "/users/jane@example.com?x=[redacted]&q=jane%40example.com"
+	// E-mail addresses are still tagged by their shape, and identifiers
+	// replaced, with no detector at all.
+	in := "/users/jane@example.com/48213377?x=%zz&q=jane%40example.com&token=1&q=Gq2xK9mPqRt4LwZ8"
+	want := "/users/[email]/{id}?x=[redacted]&q=[email]&q=[redacted]"
 	if got := string(u.Append(nil, []byte(in))); got != want {
 		t.Errorf("Append(%q) = %q, want %q", in, got, want)
 	}
@@ -350,6 +353,35 @@ func deniedParamLeft(out []byte) (string, bool) {
 	return "", false
 }
 
+// idSegmentLeft reports a path segment of out, after its scheme and
+// host, that is still an identifier or an e-mail address by its shape.
+func idSegmentLeft(out []byte) (string, bool) {
+	path, _, _ := cut(out, '#')
+	path, _, _ = cut(path, '?')
+	if n := schemeLen(path); n > 0 {
+		path = path[n+1:]
+	}
+	if bytes.HasPrefix(path, []byte("//")) {
+		if i := bytes.IndexByte(path[2:], '/'); i >= 0 {
+			path = path[2+i:]
+		} else {
+			path = nil
+		}
+	}
+	for _, seg := range bytes.Split(path, []byte("/")) {
+		for _, part := range bytes.Split(seg, []byte(";")) {
+			dec, ok := appendUnescape(nil, part, false)
+			if !ok {
+				continue
+			}
+			if c := shape.Of(dec); c == shape.ID || c == shape.Email {
+				return string(part), true
+			}
+		}
+	}
+	return "", false
+}
+
 // TestURLCorpus scrubs every request target and referrer of the shared
 // Apache log: idempotent, no denied parameter left, and paths with
 // nothing to remove come out unchanged.
@@ -413,6 +445,10 @@ func FuzzURLAppend(f *testing.F) {
 		"", "-", "/", "/p?q=a+b", "https://u:p@h:1/a;jsessionid=1/b?x=%4&gclid=1#f",
 		"/users/jane%40example.com", "/p?%zz=1", "/p?a[b]=1&password[]=2", "//h?a=1;b=2",
 		"mailto:a@b.c", "/p#/x?token=1", ";0@0", "/p?next=%2Fa%3Ftoken%3D1", "\x00%%%;;;&&&===???###", "/p?q=%E2%9C%93",
+		"/api/v1/users/48213377/enrolments", "/members/2461685a-80c9-4d9e-85e9-a3b0e9e3ea84/settings",
+		"/password/reset/confirm?reset=Gq2xK9mPqRt4LwZ8", "/contact?msg=call+me+on+07700+900123",
+		"/p?n=+447700900123&b=AbC+dEf/GhI+jKl/MnO+pQr=", "/f/48213377.pdf?resetKey=1&[jwt]=2",
+		"/p?q=order+48213377+late&x", "/u/{id}/[email:3xT9q2Lw0aKd]",
 	} {
 		f.Add(s, false, false)
 	}
@@ -444,6 +480,9 @@ func FuzzURLAppend(f *testing.F) {
 			if p, ok := deniedParamLeft(out); ok {
 				t.Fatalf("%q -> %q keeps denied parameter %q", in, out, p)
 			}
+		}
+		if seg, ok := idSegmentLeft(out); ok {
+			t.Fatalf("%q -> %q keeps the identifier %q in its path", in, out, seg)
 		}
 		_ = u.AppendQuery(nil, []byte(in))
 		if s, changed := StripClickIDs(in); !changed && s != in {
