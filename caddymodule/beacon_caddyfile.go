@@ -41,6 +41,8 @@ func parseBeaconCaddyfile(h httpcaddyfile.Helper) (caddyhttp.MiddlewareHandler, 
 //		max_events <n>
 //		query allow|deny [<param...>]
 //		keep_fragment
+//		path_ids tag|keep
+//		keep_values <param...>
 //		detector <name> off|tag|mask|pseudonym|transform
 //		user_agent generalize|keep|drop
 //		pseudonym <rotate> [<retention>]
@@ -140,7 +142,7 @@ func (b *Beacon) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 
 // beaconPolicyOptions are the policy options that act on beacons.
 var beaconPolicyOptions = []string{
-	"geoip", "geoip_check", "unknown_country", "query", "keep_fragment",
+	"geoip", "geoip_check", "unknown_country", "query", "keep_fragment", "path_ids", "keep_values",
 	"detector", "user_agent", "pseudonym",
 }
 

@@ -44,6 +44,8 @@ func parseCaddyfile(h httpcaddyfile.Helper) (caddyhttp.MiddlewareHandler, error)
 //		cookie_max_age <duration>
 //		query allow|deny [<param...>]
 //		keep_fragment
+//		path_ids tag|keep
+//		keep_values <param...>
 //		detector <name> off|tag|mask|pseudonym|transform
 //		client_ip_header <field...>
 //		user_agent generalize|keep|drop
@@ -220,6 +222,21 @@ func unmarshalPolicyOption(d *caddyfile.Dispenser, p *config.Policy, geoCheck *c
 			return d.ArgErr()
 		}
 		p.URL.KeepFragment = true
+	case "path_ids":
+		arg, err := oneArg(d)
+		if err != nil {
+			return err
+		}
+		if err := checkOneOf(d, arg, config.PathIDsTag, config.PathIDsKeep); err != nil {
+			return err
+		}
+		p.URL.PathIDs = arg
+	case "keep_values":
+		args := d.RemainingArgs()
+		if len(args) == 0 {
+			return d.ArgErr()
+		}
+		p.URL.KeepValues = append(p.URL.KeepValues, args...)
 	case "detector":
 		name, mode, err := twoArgs(d)
 		if err != nil {

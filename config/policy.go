@@ -117,10 +117,12 @@ const (
 
 // DetectorNames lists the detectors in the order they are documented.
 // New detectors are appended, so the order, which is the order of the
-// detect package's Kind values, stays stable.
+// detect package's Kind values, stays stable. "name" (person names in
+// free-text query values such as site searches; replace "tag" only) is
+// not one of the free-text scanner's kinds and comes last.
 var DetectorNames = []string{
 	"ipv4", "ipv6", "email", "phone", "nino", "nhs", "card", "iban",
-	"postcode", "jwt", "credential", "ga_client_id", "vat",
+	"postcode", "jwt", "credential", "ga_client_id", "vat", "name",
 }
 
 // Detector tunes one detector.
@@ -390,6 +392,10 @@ func (p *Policy) Validate() error {
 		field := "detectors." + name
 		if !contains(DetectorNames, name) {
 			bad(field, "unknown detector; want one of %s", strings.Join(DetectorNames, ", "))
+			continue
+		}
+		if r := p.Detectors[name].Replace; name == "name" && r != ReplaceTag && r != "" {
+			bad(field+".replace", "%q: names can only be tagged; want %q", r, ReplaceTag)
 			continue
 		}
 		allowed := []string{ReplaceTag, ReplaceMask, ReplacePseudonym}

@@ -21,6 +21,7 @@ import (
 	"github.com/caddy-privacy/caddy-privacy/redact/country"
 	"github.com/caddy-privacy/caddy-privacy/redact/detect"
 	"github.com/caddy-privacy/caddy-privacy/redact/ipaddr"
+	"github.com/caddy-privacy/caddy-privacy/redact/names"
 	"github.com/caddy-privacy/caddy-privacy/redact/pseudonym"
 	"github.com/caddy-privacy/caddy-privacy/redact/scrub"
 )
@@ -70,7 +71,13 @@ func New(p config.Policy, countries *country.Resolver, keys *pseudonym.KeyRing) 
 	}); err != nil {
 		return nil, err
 	}
-	if r.URL, err = scrub.NewURL(p.URL, r.Text.AppendRedacted); err != nil {
+	var urlOpts []scrub.URLOption
+	if !p.Detectors["name"].Off {
+		// Names are looked for where people type them: values of several
+		// words, such as a site search or a message.
+		urlOpts = append(urlOpts, scrub.WithFreeText(names.AppendRedactedTerm))
+	}
+	if r.URL, err = scrub.NewURL(p.URL, r.Text.AppendRedacted, urlOpts...); err != nil {
 		return nil, err
 	}
 	if r.Cookies, err = scrub.NewCookies(p.Cookies); err != nil {

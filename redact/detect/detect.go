@@ -230,6 +230,9 @@ func (k Kind) String() string {
 // ParseKind returns the Kind whose detector name is name.
 func ParseKind(name string) (Kind, bool) {
 	for i, n := range config.DetectorNames {
+		if i >= int(numKinds) {
+			break
+		}
 		if n == name {
 			return Kind(i), true
 		}
@@ -306,6 +309,9 @@ func New(o Options) (*Scanner, error) {
 	for _, name := range slices.Sorted(maps.Keys(o.Detectors)) {
 		d := o.Detectors[name]
 		k, ok := ParseKind(name)
+		if !ok && slices.Contains(config.DetectorNames, name) {
+			continue // a detector of the engine's, not the scanner's (names)
+		}
 		if !ok {
 			errs = append(errs, fmt.Errorf("detect: detector %q is unknown; want one of %s",
 				name, strings.Join(config.DetectorNames, ", ")))
