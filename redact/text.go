@@ -1,6 +1,10 @@
 package redact
 
-import "bytes"
+import (
+	"bytes"
+
+	"github.com/caddy-privacy/caddy-privacy/redact/shape"
+)
 
 // Free text is not only words: error messages, plain-text log lines and
 // beacon properties carry URLs, request targets, query strings and
@@ -10,14 +14,37 @@ import "bytes"
 // scrubs each token that has a URL's structure with the URL rules, and
 // passes the text between them through the detectors.
 
-// trigger marks the bytes without which a token has no URL structure.
-var trigger = [256]bool{'=': true, '?': true, '/': true}
+// Byte classes of the token scan.
+const (
+	classTrigger = 1 << iota // without one, a token has no URL structure
+	classDelim               // ends a token
+	classLetter
+)
 
-// isDelim marks the bytes that end a token.
-var isDelim = [256]bool{' ': true, '\t': true, '\n': true, '\r': true, '"': true, '\'': true, '<': true, '>': true, '`': true}
+var textClass = func() (t [256]uint8) {
+	for _, c := range []byte("=?/") {
+		t[c] = classTrigger
+	}
+	for _, c := range []byte(" \t\n\r\"'<>`") {
+		t[c] = classDelim
+	}
+	for c := 'a'; c <= 'z'; c++ {
+		t[c] = classLetter
+		t[c-'a'+'A'] = classLetter
+	}
+	return t
+}()
 
 // trailingPunct is punctuation that ends a sentence rather than a URL.
 var trailingPunct = [256]bool{'.': true, ',': true, ';': true, ':': true, '!': true, ')': true, ']': true, '}': true}
+
+// minShapeToken is the shortest token judged by its shape in free text:
+// shorter ones are words, codes and numbers the detectors judge.
+const minShapeToken = 10
+
+// redactedTag replaces a token that is an identifier by its shape, as the
+// URL scrubber replaces such a query value.
+const redactedTag = "[redacted]"
 
 // AppendText appends free text with its structure scrubbed and every
 // identifier replaced:
@@ -27,47 +54,49 @@ var trailingPunct = [256]bool{'.': true, ',': true, ';': true, ':': true, '!': t
 //     tagged, the rest through the detectors;
 //   - a key=value token, or a run of them joined by '&', is scrubbed as a
 //     query string;
+//   - a token of 10 bytes or more with a letter in it that is an
+//     identifier by its shape (a random-looking token, long hex, a UUID)
+//     becomes "[redacted]", whatever its name: the detectors cannot know a
+//     session id or an API key, but its shape gives it away;
 //   - everything else goes through the detectors, whole, so that an
 //     identifier written with spaces (07700 900123) is still found.
 func (r *Redactor) AppendText(dst, src []byte) []byte {
-	i := 0
-	for i < len(src) && !trigger[src[i]] {
-		i++
-	}
-	if i == len(src) {
-		return r.Text.AppendRedacted(dst, src)
-	}
 	plain := 0 // start of the text not yet written
-	for i < len(src) {
-		if !trigger[src[i]] {
-			i++
-			continue
-		}
-		start, end := i, i
-		for start > plain && !isDelim[src[start-1]] {
-			start--
-		}
-		for end < len(src) && !isDelim[src[end]] {
+	for start := 0; start < len(src); {
+		var seen uint8
+		end := start
+		for end < len(src) && textClass[src[end]]&classDelim == 0 {
+			seen |= textClass[src[end]]
 			end++
+		}
+		if seen&(classTrigger|classLetter) == 0 || end-start < 2 {
+			start = end + 1
+			continue
 		}
 		tok := src[start:end]
 		for len(tok) > 0 && trailingPunct[tok[len(tok)-1]] {
 			tok = tok[:len(tok)-1]
 		}
-		kind := kindOf(tok)
-		if kind == tokenPlain {
-			i = end
-			continue
+		kind := tokenPlain
+		switch {
+		case seen&classTrigger != 0:
+			kind = kindOf(tok)
+		case len(tok) >= minShapeToken && shape.IsID(tok):
+			kind = tokenID
 		}
-		dst = r.Text.AppendRedacted(dst, src[plain:start])
-		switch kind {
-		case tokenURL:
-			dst = r.URL.Append(dst, tok)
-		case tokenQuery:
-			dst = r.URL.AppendQuery(dst, tok)
+		if kind != tokenPlain {
+			dst = r.Text.AppendRedacted(dst, src[plain:start])
+			switch kind {
+			case tokenURL:
+				dst = r.URL.Append(dst, tok)
+			case tokenQuery:
+				dst = r.URL.AppendQuery(dst, tok)
+			case tokenID:
+				dst = append(dst, redactedTag...)
+			}
+			plain = start + len(tok)
 		}
-		plain = start + len(tok)
-		i = end
+		start = end + 1
 	}
 	return r.Text.AppendRedacted(dst, src[plain:])
 }
@@ -78,6 +107,7 @@ const (
 	tokenPlain tokenKind = iota
 	tokenURL             // a URL, a path or a target with a query
 	tokenQuery           // key=value pairs
+	tokenID              // an identifier by its shape
 )
 
 // kindOf says what structure tok has.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/caddy-privacy/caddy-privacy/internal/percent"
 	"github.com/caddy-privacy/caddy-privacy/redact/shape"
 )
 
@@ -123,10 +124,10 @@ func decodeName[T string | []byte](buf *[maxName]byte, raw T) (n int, ok bool) {
 		c := raw[i]
 		switch c {
 		case '%':
-			if i+2 >= len(raw) || !isHex(raw[i+1]) || !isHex(raw[i+2]) {
+			if i+2 >= len(raw) || !percent.IsHex(raw[i+1]) || !percent.IsHex(raw[i+2]) {
 				return 0, false
 			}
-			c = unhex(raw[i+1])<<4 | unhex(raw[i+2])
+			c = percent.Unhex(raw[i+1])<<4 | percent.Unhex(raw[i+2])
 			i += 2
 		case '+':
 			c = ' '
@@ -141,20 +142,25 @@ func decodeName[T string | []byte](buf *[maxName]byte, raw T) (n int, ok bool) {
 }
 
 // appendUnescape appends s percent-decoded, with '+' as a space if form is
-// set. ok is false if an escape is malformed; dst is then returned as it
-// was.
+// set, except that in form a '+' after another and before a digit stays a
+// '+': a client that did not encode the plus of "+44 7700 900123" wrote
+// "on++44+7700+900123". ok is false if an escape is malformed; dst is then
+// returned as it was.
 func appendUnescape(dst, s []byte, form bool) ([]byte, bool) {
+	if !form || !bytes.Contains(s, []byte("++")) {
+		return percent.AppendDecode(dst, s, form)
+	}
 	start := len(dst)
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		switch {
 		case c == '%':
-			if i+2 >= len(s) || !isHex(s[i+1]) || !isHex(s[i+2]) {
+			if i+2 >= len(s) || !percent.IsHex(s[i+1]) || !percent.IsHex(s[i+2]) {
 				return dst[:start], false
 			}
-			c = unhex(s[i+1])<<4 | unhex(s[i+2])
+			c = percent.Unhex(s[i+1])<<4 | percent.Unhex(s[i+2])
 			i += 2
-		case c == '+' && form:
+		case c == '+' && !(i > 0 && s[i-1] == '+' && i+1 < len(s) && '0' <= s[i+1] && s[i+1] <= '9'):
 			c = ' '
 		}
 		dst = append(dst, c)
@@ -167,55 +173,14 @@ func appendUnescape(dst, s []byte, form bool) ([]byte, bool) {
 // logs, and '{' and '}' for "{id}" (in a path, or in a URL inside a query
 // value); neither keeps the delimiters of its own context.
 var (
-	pathSafe  = makeSafe("-._~!$&'()*+,=:@[]{}")
-	querySafe = makeSafe("-._~!$'()*,:@/?[]{}")
+	pathSafe  = percent.Safe("-._~!$&'()*+,=:@[]{}")
+	querySafe = percent.Safe("-._~!$'()*,:@/?[]{}")
 )
-
-func makeSafe(extra string) (t [256]bool) {
-	for c := '0'; c <= '9'; c++ {
-		t[c] = true
-	}
-	for c := 'a'; c <= 'z'; c++ {
-		t[c] = true
-		t[c-'a'+'A'] = true
-	}
-	for i := 0; i < len(extra); i++ {
-		t[extra[i]] = true
-	}
-	return t
-}
-
-const upperHex = "0123456789ABCDEF"
 
 // appendEscape appends s percent-encoded: bytes not in safe become %XX, and
 // a space becomes '+' when form is set.
 func appendEscape(dst, s []byte, safe *[256]bool, form bool) []byte {
-	for _, c := range s {
-		switch {
-		case safe[c]:
-			dst = append(dst, c)
-		case c == ' ' && form:
-			dst = append(dst, '+')
-		default:
-			dst = append(dst, '%', upperHex[c>>4], upperHex[c&15])
-		}
-	}
-	return dst
-}
-
-func isHex(c byte) bool {
-	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
-}
-
-func unhex(c byte) byte {
-	switch {
-	case c <= '9':
-		return c - '0'
-	case c <= 'F':
-		return c - 'A' + 10
-	default:
-		return c - 'a' + 10
-	}
+	return percent.AppendEncode(dst, s, safe, form)
 }
 
 // Credential-like parameter names. A parameter whose name holds one of

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/caddy-privacy/caddy-privacy/config"
+	"github.com/caddy-privacy/caddy-privacy/internal/percent"
 	"github.com/caddy-privacy/caddy-privacy/redact/shape"
 )
 
@@ -446,8 +447,8 @@ func (u *URL) credentialName(raw []byte) bool {
 	for i := 0; i < len(raw) && n < len(buf); i++ {
 		c := raw[i]
 		switch {
-		case c == '%' && i+2 < len(raw) && isHex(raw[i+1]) && isHex(raw[i+2]):
-			c = unhex(raw[i+1])<<4 | unhex(raw[i+2])
+		case c == '%' && i+2 < len(raw) && percent.IsHex(raw[i+1]) && percent.IsHex(raw[i+2]):
+			c = percent.Unhex(raw[i+1])<<4 | percent.Unhex(raw[i+2])
 			i += 2
 		case c == '+':
 			c = ' '

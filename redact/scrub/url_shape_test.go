@@ -290,3 +290,20 @@ func FuzzCredentialName(f *testing.F) {
 		}
 	})
 }
+
+// TestUnencodedPlusBeforeDigits: a client that did not encode the '+' of an
+// international number wrote "on++44+…"; the detectors still see "+44".
+func TestUnencodedPlusBeforeDigits(t *testing.T) {
+	for _, tt := range []struct{ in, want string }{
+		{"on++44+7700+900123", "on +44 7700 900123"},
+		{"a+b", "a b"},
+		{"a++b", "a  b"},
+		{"++1", " +1"},
+		{"x%2B1", "x+1"},
+	} {
+		got, ok := appendUnescape(nil, []byte(tt.in), true)
+		if !ok || string(got) != tt.want {
+			t.Errorf("appendUnescape(%q) = %q, %v; want %q", tt.in, got, ok, tt.want)
+		}
+	}
+}
