@@ -162,7 +162,7 @@ func TestDNTSent(t *testing.T) {
 		{[]string{"0xyz"}, false},
 		{[]string{"true"}, false},
 		{[]string{"1 x"}, false},
-		{[]string{"1,"}, true},  // merged: "1" and an empty field
+		{[]string{"1,"}, true},   // merged: "1" and an empty field
 		{[]string{"1, 0"}, true}, // merged fields
 		{[]string{"0,1"}, true},
 		{[]string{"0, 1xyz"}, true},
