@@ -250,9 +250,19 @@ func (b *Beacon) standIn(r *http.Request) netip.Addr {
 	if db == nil {
 		return netip.Addr{}
 	}
-	a, _ := db.StandIn(c.Country(clientAddr(r)))
+	// After privacy, the client_ip variable holds the transformed
+	// address; the handler leaves the country it found for us.
+	code, _ := caddyhttp.GetVar(r.Context(), countryVar).(string)
+	if code == "" {
+		code = c.Country(clientAddr(r))
+	}
+	a, _ := db.StandIn(code)
 	return a
 }
+
+// anonymousRemoteAddr replaces r.RemoteAddr of a beacon forwarded without
+// a stand-in: the unspecified address says nothing of anyone.
+const anonymousRemoteAddr = "0.0.0.0:0"
 
 // hold counts a beacon that is not forwarded and answers it as the
 // vendor would.

@@ -136,6 +136,10 @@ const (
 	// countriesVar holds the handler's *country.Resolver, which a beacon
 	// gateway without a database of its own uses for stand-ins.
 	countriesVar = "privacy.countries"
+	// countryVar holds the client's country code as the handler found it
+	// (empty with geoip off), for the beacon gateway's stand-ins: after
+	// the handler, the client_ip variable no longer holds an address.
+	countryVar = "privacy.country"
 )
 
 // ServeHTTP applies the policy to the request and, through a response
@@ -155,6 +159,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyht
 	caddyhttp.SetVar(r.Context(), decisionVar, granted)
 	if h.engine.Countries != nil {
 		caddyhttp.SetVar(r.Context(), countriesVar, h.engine.Countries)
+		caddyhttp.SetVar(r.Context(), countryVar, code)
 	}
 
 	repl := r.Context().Value(caddy.ReplacerCtxKey).(*caddy.Replacer)
@@ -167,10 +172,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyht
 			r.URL.RawQuery = q
 		}
 	}
-	// Handlers that read the connection's address (php_fastcgi's
-	// REMOTE_ADDR, templates) see an address that says nothing of the
-	// client.
-	r.RemoteAddr = anonymousRemoteAddr
+	h.hideClientAddress(r, repl, addr)
 
 	rw := &responseFilter{
 		ResponseWriterWrapper: caddyhttp.ResponseWriterWrapper{ResponseWriter: w},
@@ -180,9 +182,26 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyht
 	return next.ServeHTTP(rw, r)
 }
 
-// anonymousRemoteAddr replaces r.RemoteAddr once the client address has
-// been used: the unspecified address says nothing of anyone.
-const anonymousRemoteAddr = "0.0.0.0:0"
+// hideClientAddress replaces every place later handlers read the client
+// address from with the address as the policy transforms it (its country
+// by default): the client_ip request variable behind {client_ip},
+// {http.vars.client_ip} and reverse_proxy's PROXY protocol header;
+// r.RemoteAddr, which php_fastcgi's REMOTE_ADDR and templates' .RemoteIP
+// read; and the {http.request.remote} placeholders ({remote_host},
+// {remote_port}), which are fixed here because Caddy's provider for them
+// may hold a request value older than r. The port becomes 0, since a
+// source port helps tell visitors apart.
+//
+// Matchers that parse these as addresses (client_ip, remote_ip) no longer
+// match after privacy; match before it, or on {http.privacy.country}.
+func (h *Handler) hideClientAddress(r *http.Request, repl *caddy.Replacer, addr netip.Addr) {
+	shown := string(h.engine.IP.AppendAddr(nil, addr))
+	caddyhttp.SetVar(r.Context(), caddyhttp.ClientIPVarKey, shown)
+	r.RemoteAddr = net.JoinHostPort(shown, "0")
+	repl.Set("http.request.remote", r.RemoteAddr)
+	repl.Set("http.request.remote.host", shown)
+	repl.Set("http.request.remote.port", "0")
+}
 
 // clientAddr is Caddy's client IP for the request, which honours the
 // server's trusted_proxies. An address that does not parse is the zero
