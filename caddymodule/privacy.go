@@ -84,7 +84,9 @@ func (Handler) CaddyModule() caddy.ModuleInfo {
 // Provision opens (or shares) the country database and the pseudonym key
 // ring and builds the engine.
 func (h *Handler) Provision(ctx caddy.Context) error {
-	return h.provision(ctx.Logger(), ctx.Storage(), ctx.GetMetricsRegistry())
+	logger := ctx.Logger()
+	warnUnprivateLogs(ctx, logger)
+	return h.provision(logger, ctx.Storage(), ctx.GetMetricsRegistry())
 }
 
 func (h *Handler) provision(logger *zap.Logger, storage certmagic.Storage, registry *prometheus.Registry) error {
