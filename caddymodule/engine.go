@@ -66,7 +66,7 @@ func newEngine(p *config.Policy, geoCheck time.Duration, storage certmagic.Stora
 		}
 		path := caddy.NewReplacer().ReplaceKnown(p.GeoIP.Database, "")
 		var err error
-		e.geoKey, e.geo, err = loadCountries(path, p.GeoIP.Unknown, p.GeoIP.CacheSize, geoCheck, logger)
+		e.geoKey, e.geo, err = loadCountries(path, p.GeoIP.Unknown, p.GeoIP.CacheSize, geoCheck)
 		if err != nil {
 			return nil, err
 		}

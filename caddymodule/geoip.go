@@ -87,7 +87,7 @@ const getDatabaseAdvice = "download a country database (MaxMind GeoLite2 Country
 // loadCountries opens path, or shares it if another module already has,
 // and watches it for changes at most every interval (and more often if
 // another user of the file asked for less).
-func loadCountries(path, unknown string, cacheSize int, interval time.Duration, logger *zap.Logger) (key string, s *sharedCountries, err error) {
+func loadCountries(path, unknown string, cacheSize int, interval time.Duration) (key string, s *sharedCountries, err error) {
 	key = fmt.Sprintf("%s|%s|%d", path, unknown, cacheSize)
 	val, _, err := countryDBs.LoadOrNew(key, func() (caddy.Destructor, error) {
 		info, err := os.Stat(path)
@@ -107,7 +107,7 @@ func loadCountries(path, unknown string, cacheSize int, interval time.Duration, 
 			stop:     make(chan struct{}),
 			wake:     make(chan struct{}, 1),
 		}
-		go s.watch(info, logger.Named("geoip"))
+		go s.watch(info)
 		return s, nil
 	})
 	if err != nil {
@@ -132,7 +132,13 @@ func databaseFileError(path string, err error) error {
 // watch reloads the database when its file changes. A replacement that
 // cannot be read, or a file that disappears, leaves the last good database
 // in service; each such state is logged once, and its end once.
-func (s *sharedCountries) watch(last os.FileInfo, logger *zap.Logger) {
+//
+// It logs to Caddy's default logger as it is at the time, not to the
+// logger of the module that opened the file: that module may be a log
+// encoder, provisioned while the logs were still being built, or one a
+// config reload has since retired.
+func (s *sharedCountries) watch(last os.FileInfo) {
+	logger := func() *zap.Logger { return caddy.Log().Named("privacy.geoip") }
 	current := s.interval()
 	t := time.NewTicker(current)
 	defer t.Stop()
@@ -154,14 +160,14 @@ func (s *sharedCountries) watch(last os.FileInfo, logger *zap.Logger) {
 			if !missing {
 				missing = true
 				// The error describes the file, never an address.
-				logger.Error("country database file cannot be found or read; keeping the last good copy in service until it comes back (a restart without it will fail)",
+				logger().Error("country database file cannot be found or read; keeping the last good copy in service until it comes back (a restart without it will fail)",
 					zap.String("path", s.path), zap.Error(err))
 			}
 			continue
 		}
 		if missing {
 			missing = false
-			logger.Info("country database file is back", zap.String("path", s.path))
+			logger().Info("country database file is back", zap.String("path", s.path))
 		}
 		if info.ModTime().Equal(last.ModTime()) && info.Size() == last.Size() {
 			continue
@@ -169,11 +175,11 @@ func (s *sharedCountries) watch(last os.FileInfo, logger *zap.Logger) {
 		db, err := country.Open(s.path)
 		last = info
 		if err != nil {
-			logger.Error("country database changed but cannot be read; keeping the previous one",
+			logger().Error("country database changed but cannot be read; keeping the previous one",
 				zap.String("path", s.path), zap.Error(err))
 			continue
 		}
 		s.resolver.Swap(db)
-		logger.Info("country database reloaded", zap.String("path", s.path), zap.String("type", db.Info().DatabaseType))
+		logger().Info("country database reloaded", zap.String("path", s.path), zap.String("type", db.Info().DatabaseType))
 	}
 }

@@ -1,13 +1,14 @@
 package caddymodule
 
 import (
-	"encoding/json"
 	"reflect"
 	"slices"
 	"sync"
+	"unsafe"
 
 	"github.com/caddyserver/caddy/v2"
 	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
 )
 
 // Caddy builds its loggers before any app is provisioned, and a module
@@ -54,52 +55,89 @@ func warnUnprivateLogs(ctx caddy.Context, logger *zap.Logger) {
 	}
 }
 
-// unprivateLogs returns the names of the logs in l that write somewhere
-// without privacy encoding, sorted. A log that discards its entries is
-// private enough; the sink (Go's standard logger) counts when configured.
+// unprivateLogs returns the names of the provisioned logs in l that write
+// somewhere without privacy encoding, sorted. A log that discards its
+// entries is private enough; the sink (Go's standard logger) counts when
+// configured.
+//
+// Caddy drops a log's raw JSON once its modules are loaded, so the loaded
+// writer and encoder are looked at instead, in BaseLog's unexported
+// fields. If they cannot be found (a Caddy whose BaseLog changed shape),
+// nothing is reported rather than everything.
 func unprivateLogs(l *caddy.Logging) []string {
 	var names []string
-	for name, cl := range l.Logs {
-		if cl != nil && !isPrivateLog(cl.WriterRaw, cl.EncoderRaw) {
+	check := func(name string, base *caddy.BaseLog) {
+		writer, ok1 := fieldOf[caddy.WriterOpener](base, "writerOpener")
+		encoder, ok2 := fieldOf[zapcore.Encoder](base, "encoder")
+		if !ok1 || !ok2 {
+			return
+		}
+		switch writer.(type) {
+		case caddy.DiscardWriter, *caddy.DiscardWriter:
+			return
+		}
+		if !isPrivacyEncoder(encoder, 0) {
 			names = append(names, name)
 		}
 	}
-	if l.Sink != nil && !isPrivateLog(l.Sink.WriterRaw, l.Sink.EncoderRaw) {
-		names = append(names, "sink")
+	for name, cl := range l.Logs {
+		if cl != nil {
+			check(name, &cl.BaseLog)
+		}
+	}
+	if l.Sink != nil {
+		check("sink", &l.Sink.BaseLog)
 	}
 	slices.Sort(names)
 	return names
 }
 
-// isPrivateLog reports whether a log with these writer and encoder
-// modules writes only privacy-encoded entries.
-func isPrivateLog(writer, encoder json.RawMessage) bool {
-	var w struct {
-		Output string `json:"output"`
-	}
-	if json.Unmarshal(writer, &w) == nil && w.Output == "discard" {
+// isPrivacyEncoder reports whether enc is the privacy encoder, or an
+// encoder (Caddy's filter and append) that wraps one.
+func isPrivacyEncoder(enc zapcore.Encoder, depth int) bool {
+	if _, ok := enc.(*LogEncoder); ok {
 		return true
 	}
-	return isPrivacyEncoder(encoder, 0)
+	if enc == nil || depth > 8 {
+		return false
+	}
+	v := reflect.ValueOf(enc)
+	if v.Kind() != reflect.Pointer || v.IsNil() || v.Elem().Kind() != reflect.Struct {
+		return false
+	}
+	v = v.Elem()
+	for i := range v.NumField() {
+		if v.Type().Field(i).Type != reflect.TypeFor[zapcore.Encoder]() {
+			continue
+		}
+		if inner, ok := readField(v.Field(i)).(zapcore.Encoder); ok && isPrivacyEncoder(inner, depth+1) {
+			return true
+		}
+	}
+	return false
 }
 
-// isPrivacyEncoder reports whether an encoder module's JSON is the privacy
-// encoder, or an encoder (filter, append) that wraps one.
-func isPrivacyEncoder(raw json.RawMessage, depth int) bool {
-	if len(raw) == 0 || depth > 8 {
-		return false
+// fieldOf reads the field called name of *base, exported or not, as a T.
+func fieldOf[T any](base *caddy.BaseLog, name string) (T, bool) {
+	var zero T
+	f := reflect.ValueOf(base).Elem().FieldByName(name)
+	if !f.IsValid() || f.Type() != reflect.TypeFor[T]() {
+		return zero, false
 	}
-	var enc struct {
-		Format string          `json:"format"`
-		Wrap   json.RawMessage `json:"wrap"`
+	v, ok := readField(f).(T)
+	if !ok {
+		return zero, f.IsNil()
 	}
-	if json.Unmarshal(raw, &enc) != nil {
-		return false
+	return v, true
+}
+
+// readField returns the value of an addressable struct field, exported or
+// not. It only reads.
+func readField(f reflect.Value) any {
+	if !f.CanAddr() {
+		return nil
 	}
-	if enc.Format == "privacy" {
-		return true
-	}
-	return isPrivacyEncoder(enc.Wrap, depth+1)
+	return reflect.NewAt(f.Type(), unsafe.Pointer(f.UnsafeAddr())).Elem().Interface()
 }
 
 // configOf returns the config ctx provisions, or nil. caddy.Context keeps

@@ -3,43 +3,50 @@ package caddymodule
 import (
 	"context"
 	"encoding/json"
+	"path/filepath"
 	"slices"
 	"testing"
 
 	"github.com/caddyserver/caddy/v2"
+	_ "github.com/caddyserver/caddy/v2/modules/logging"
+
+	"github.com/caddy-privacy/caddy-privacy/redact/country/countrytest"
 )
 
+// The logs are provisioned as Caddy provisions them, which drops their raw
+// JSON; the check reads the loaded encoders.
 func TestUnprivateLogs(t *testing.T) {
-	raw := func(s string) json.RawMessage { return json.RawMessage(s) }
-	l := &caddy.Logging{Logs: map[string]*caddy.CustomLog{
-		"default":   {}, // Caddy's own encoder
-		"private":   {BaseLog: caddy.BaseLog{EncoderRaw: raw(`{"format":"privacy","geoip":{"off":true}}`)}},
-		"json":      {BaseLog: caddy.BaseLog{EncoderRaw: raw(`{"format":"json"}`)}},
-		"filtered":  {BaseLog: caddy.BaseLog{EncoderRaw: raw(`{"format":"filter","wrap":{"format":"json"},"fields":{}}`)}},
-		"wrapped":   {BaseLog: caddy.BaseLog{EncoderRaw: raw(`{"format":"filter","wrap":{"format":"privacy"}}`)}},
-		"appended":  {BaseLog: caddy.BaseLog{EncoderRaw: raw(`{"format":"append","wrap":{"format":"filter","wrap":{"format":"privacy"}}}`)}},
-		"discarded": {BaseLog: caddy.BaseLog{WriterRaw: raw(`{"output":"discard"}`)}},
-	}}
-	want := []string{"default", "filtered", "json"}
-	if got := unprivateLogs(l); !slices.Equal(got, want) {
-		t.Errorf("unprivateLogs = %q, want %q", got, want)
+	dir := t.TempDir()
+	db := countrytest.WriteMaxMind(t, dir, testNets)
+	privacy := `{"format":"privacy","geoip":{"database":"` + db + `"}}`
+	file := func(name string) string {
+		return `{"output":"file","filename":"` + filepath.Join(dir, name) + `"}`
 	}
-	l.Sink = &caddy.SinkLog{}
-	if got := unprivateLogs(l); !slices.Contains(got, "sink") {
-		t.Errorf("unprivateLogs = %q, want the sink too", got)
+	raw := `{"logs":{
+		"default":   {"writer":` + file("default") + `},
+		"private":   {"writer":` + file("private") + `,"encoder":` + privacy + `},
+		"json":      {"writer":` + file("json") + `,"encoder":{"format":"json"}},
+		"filtered":  {"writer":` + file("filtered") + `,"encoder":{"format":"filter","wrap":{"format":"json"}}},
+		"wrapped":   {"writer":` + file("wrapped") + `,"encoder":{"format":"filter","wrap":` + privacy + `}},
+		"appended":  {"writer":` + file("appended") + `,"encoder":{"format":"append","wrap":{"format":"filter","wrap":` + privacy + `}}},
+		"discarded": {"writer":{"output":"discard"}}
+	}}`
+	var logging caddy.Logging
+	if err := json.Unmarshal([]byte(raw), &logging); err != nil {
+		t.Fatal(err)
 	}
-}
-
-// configOf reads the config a context provisions; if Caddy's Context
-// changes shape, this test says so before users lose the warning.
-func TestConfigOf(t *testing.T) {
-	cfg := &caddy.Config{Logging: &caddy.Logging{}}
+	cfg := &caddy.Config{Logging: &logging, StorageRaw: json.RawMessage(`{"module":"file_system","root":"` + filepath.Join(dir, "storage") + `"}`)}
 	ctx, err := caddy.ProvisionContext(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
+	_ = ctx
+	want := []string{"default", "filtered", "json"}
+	if got := unprivateLogs(cfg.Logging); !slices.Equal(got, want) {
+		t.Errorf("unprivateLogs = %q, want %q", got, want)
+	}
 	if got := configOf(ctx); got != cfg {
-		t.Fatalf("configOf = %p, want %p", got, cfg)
+		t.Errorf("configOf = %p, want %p", got, cfg)
 	}
 	if got := configOf(caddy.Context{Context: context.Background()}); got != nil {
 		t.Errorf("configOf(empty) = %p, want nil", got)
