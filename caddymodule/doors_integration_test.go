@@ -10,6 +10,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/fcgi"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -198,6 +199,17 @@ func TestIntegrationPlaceholdersAndSignals(t *testing.T) {
 	dir := t.TempDir()
 	db := countrytest.WriteMaxMind(t, dir, testNets)
 	up := newUpstream(t)
+	fl, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fl.Close()
+	fcgiAddr := fl.Addr().String()
+	fcgiRemote := make(chan string, 4)
+	go fcgi.Serve(fl, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fcgiRemote <- r.RemoteAddr
+		io.WriteString(w, "ok")
+	}))
 	c := startCaddy(t, fmt.Sprintf(`{
 	admin off
 	auto_https off
@@ -219,6 +231,17 @@ http://127.0.0.1:{PORT} {
 	request_header X-Remote-Host-Short {remote_host}
 	request_header X-Consent-Functional {http.privacy.consent.functional}
 	request_header X-Consent-Analytics {http.privacy.consent.analytics}
+	# php_fastcgi's transport: REMOTE_ADDR comes from the request.
+	handle /fcgi {
+		reverse_proxy %s {
+			transport fastcgi
+		}
+	}
+	handle /tpl {
+		templates
+		header Content-Type text/plain
+		respond "{{.RemoteIP}}|{{.ClientIP}}"
+	}
 	reverse_proxy %s {
 		header_up X-Real-Ip {client_ip}
 		header_up X-Up-Remote-Host {remote_host}
@@ -226,7 +249,32 @@ http://127.0.0.1:{PORT} {
 		header_up X-Up-Vars {http.vars.client_ip}
 	}
 }
-`, filepath.Join(dir, "storage"), db, up.URL))
+`, filepath.Join(dir, "storage"), db, fcgiAddr, up.URL))
+
+	t.Run("php_fastcgi REMOTE_ADDR", func(t *testing.T) {
+		c.get(t, "/fcgi", map[string]string{"X-Forwarded-For": rawIP})
+		select {
+		case got := <-fcgiRemote:
+			if got != "GB:0" {
+				t.Errorf("the FastCGI app saw REMOTE_ADDR:REMOTE_PORT %q, want GB:0", got)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatal("the FastCGI app received nothing")
+		}
+	})
+	t.Run("templates", func(t *testing.T) {
+		req, _ := http.NewRequest("GET", c.URL+"/tpl", nil)
+		req.Header.Set("X-Forwarded-For", rawIP)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if string(body) != "GB|GB" {
+			t.Errorf("templates' .RemoteIP|.ClientIP = %q, want GB|GB", body)
+		}
+	})
 
 	t.Run("placeholders", func(t *testing.T) {
 		c.get(t, "/", map[string]string{"X-Forwarded-For": rawIP})
