@@ -32,7 +32,9 @@ type engine struct {
 // changes, 0 for the default (1m); a file shared with other modules is
 // checked at the smallest interval any of them asked for. A nil storage means Caddy's default
 // storage: Caddy opens logs before the configured storage, so log modules
-// have none yet. On error, nothing is left held.
+// have none yet. On error, nothing is left held. logger is the module's;
+// the shared database watcher and key rotation log to Caddy's default
+// logger, since they outlive the module that started them.
 func newEngine(p *config.Policy, geoCheck time.Duration, storage certmagic.Storage, logger *zap.Logger) (*engine, error) {
 	if geoCheck < 0 {
 		return nil, fmt.Errorf("geoip_check: %s is negative; want an interval such as 1m", geoCheck)
@@ -73,7 +75,7 @@ func newEngine(p *config.Policy, geoCheck time.Duration, storage certmagic.Stora
 		e.geoCheck = geoCheck
 		countries = e.geo.resolver
 	}
-	keysKey, keys, err := loadKeyRing(storage, time.Duration(p.Pseudonym.Rotate), time.Duration(p.Pseudonym.Retention), logger)
+	keysKey, keys, err := loadKeyRing(storage, time.Duration(p.Pseudonym.Rotate), time.Duration(p.Pseudonym.Retention))
 	if err != nil {
 		e.cleanup()
 		return nil, err

@@ -7,6 +7,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/caddyserver/certmagic"
+	"github.com/prometheus/client_golang/prometheus"
+	"go.uber.org/zap"
+
 	"github.com/caddy-privacy/caddy-privacy/redact/country/countrytest"
 )
 
@@ -62,5 +66,25 @@ func TestSharedCountriesInterval(t *testing.T) {
 	countryDBs.Delete(key2)
 	if got := s.interval(); got != time.Minute {
 		t.Errorf("interval = %s after the 2s user left, want 1m", got)
+	}
+}
+
+// Storage the pseudonym keys cannot be written to is named, with what to
+// check.
+func TestKeyStorageErrorSaysWhatToDo(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "a-file")
+	os.WriteFile(file, nil, 0o600)
+	h := &Handler{}
+	h.GeoIP.Off = true
+	err := h.provision(zap.NewNop(), &certmagic.FileStorage{Path: filepath.Join(file, "storage")}, prometheus.NewRegistry())
+	if err == nil {
+		h.Cleanup()
+		t.Fatal("no error for storage under a regular file")
+	}
+	for _, want := range []string{"pseudonym keys", file, "`storage` option", "read and write"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error lacks %q: %v", want, err)
+		}
 	}
 }
