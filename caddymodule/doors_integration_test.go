@@ -145,6 +145,11 @@ func TestIntegrationEveryLogIsPrivate(t *testing.T) {
 			}
 		}
 	}
+	// Addresses became countries: the access log still says where the
+	// visitor was from.
+	if !strings.Contains(logs["access log"], `"client_ip":"GB"`) {
+		t.Errorf("the access log lacks client_ip GB:\n%s", logs["access log"])
+	}
 	// The test did reach the doors it means to.
 	for _, want := range []string{`"level":"debug"`, `"status":502`, "unknown.example"} {
 		if !strings.Contains(logs["stderr"], want) {
