@@ -456,20 +456,34 @@ http://127.0.0.1:{PORT} {
 		privacy_beacon ga4 {
 			header_timeout 500ms
 		}
-		reverse_proxy %s
+		reverse_proxy %[3]s
+	}
+	# As the README shows it: the defaults apply.
+	handle /default/g/collect {
+		uri strip_prefix /default
+		privacy_beacon ga4
+		reverse_proxy %[3]s
 	}
 }
 `, filepath.Join(dir, "storage"), db, l.Addr()))
-	start := time.Now()
-	code := send(t, c, "POST", fmt.Sprintf("127.0.0.1:%d", c.Port), "/g/collect?v=2&tid=G-1&cid=1.2&en=page_view", map[string]string{
-		"X-Forwarded-For": rawIP, "Cookie": consentJSON,
-	})
-	elapsed := time.Since(start)
-	t.Logf("vendor never answers: status %d after %s", code, elapsed)
-	if code != http.StatusGatewayTimeout {
-		t.Errorf("status %d, want 504", code)
-	}
-	if elapsed > 3*time.Second {
-		t.Errorf("answered after %s with header_timeout 500ms", elapsed)
+	for _, tc := range []struct {
+		path     string
+		min, max time.Duration
+	}{
+		{"/g/collect", 400 * time.Millisecond, 3 * time.Second},
+		{"/default/g/collect", 4500 * time.Millisecond, 8 * time.Second}, // header_timeout 5s
+	} {
+		start := time.Now()
+		code := send(t, c, "POST", fmt.Sprintf("127.0.0.1:%d", c.Port), tc.path+"?v=2&tid=G-1&cid=1.2&en=page_view", map[string]string{
+			"X-Forwarded-For": rawIP, "Cookie": consentJSON,
+		})
+		elapsed := time.Since(start)
+		t.Logf("%s, vendor never answers: status %d after %s", tc.path, code, elapsed)
+		if code != http.StatusGatewayTimeout {
+			t.Errorf("%s: status %d, want 504", tc.path, code)
+		}
+		if elapsed < tc.min || elapsed > tc.max {
+			t.Errorf("%s: answered after %s, want between %s and %s", tc.path, elapsed, tc.min, tc.max)
+		}
 	}
 }
