@@ -49,7 +49,7 @@ type keyChoice struct {
 
 // maxTallyKeys bounds the distinct mapped keys of one value: consent
 // managers write a handful. A value with more is unreadable.
-const maxTallyKeys = 32
+const maxTallyKeys = 16
 
 func (t *tally) add(key []byte, c Category, granted bool) {
 	if c == Necessary {
