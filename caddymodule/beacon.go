@@ -2,6 +2,7 @@ package caddymodule
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -34,6 +35,14 @@ func init() {
 // DefaultBeaconMaxBody is the default limit on a beacon's body: 64 KiB,
 // twice the largest event the vendors accept.
 const DefaultBeaconMaxBody = 64 << 10
+
+// Default bounds on the exchange with the vendor. Collection endpoints
+// answer in well under a second; a visitor's page should not hold a
+// connection open much longer than a slow one would take.
+const (
+	DefaultBeaconTimeout       = 10 * time.Second
+	DefaultBeaconHeaderTimeout = 5 * time.Second
+)
 
 // Beacon is a first-party gateway for one analytics vendor's beacons. It
 // sits before reverse_proxy to the vendor's collection host and forwards
@@ -76,6 +85,22 @@ type Beacon struct {
 	// changes. Default: 1m.
 	GeoIPCheck caddy.Duration `json:"geoip_check,omitempty"`
 
+	// Timeout bounds the whole exchange with the vendor that reverse_proxy
+	// makes for a forwarded beacon: dial, request, response headers and
+	// body. When it passes before the vendor's response has begun, the
+	// client is answered 504 Gateway Timeout at once (the vendors' tags
+	// ignore the answer to a beacon, and a 504 says truthfully that the
+	// beacon did not arrive); after that, the response is cut short.
+	// Default: 10s.
+	Timeout caddy.Duration `json:"timeout,omitempty"`
+
+	// HeaderTimeout bounds the wait for the vendor's response headers,
+	// from the moment the beacon is passed to reverse_proxy, dial
+	// included; when it passes, the client is answered 504 as for
+	// Timeout. reverse_proxy's own dial_timeout (3s by default) still
+	// applies within it. Default: 5s.
+	HeaderTimeout caddy.Duration `json:"header_timeout,omitempty"`
+
 	engine  *engine
 	san     *beacon.Sanitizer
 	metrics *beaconMetrics
@@ -101,6 +126,12 @@ func (b *Beacon) provision(logger *zap.Logger, storage certmagic.Storage, regist
 	b.logger = logger
 	if b.MaxBody == 0 {
 		b.MaxBody = DefaultBeaconMaxBody
+	}
+	if b.Timeout == 0 {
+		b.Timeout = caddy.Duration(DefaultBeaconTimeout)
+	}
+	if b.HeaderTimeout == 0 {
+		b.HeaderTimeout = caddy.Duration(DefaultBeaconHeaderTimeout)
 	}
 	if err := b.Validate(); err != nil {
 		return err
@@ -146,6 +177,12 @@ func (b *Beacon) Validate() error {
 	var errs []error
 	if err := b.Policy.Validate(); err != nil {
 		errs = append(errs, err)
+	}
+	if b.Timeout < 0 {
+		errs = append(errs, fmt.Errorf("timeout: %s is negative; want a duration such as 10s", time.Duration(b.Timeout)))
+	}
+	if b.HeaderTimeout < 0 {
+		errs = append(errs, fmt.Errorf("header_timeout: %s is negative; want a duration such as 5s", time.Duration(b.HeaderTimeout)))
 	}
 	if b.MaxBody < 0 {
 		errs = append(errs, fmt.Errorf("max_body: %d is negative; want a size in bytes", b.MaxBody))
@@ -211,7 +248,50 @@ func (b *Beacon) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyhtt
 		mode = "cookieless"
 	}
 	b.metrics.forwarded.WithLabelValues(b.vendor, mode).Inc()
-	return next.ServeHTTP(&beaconResponse{ResponseWriterWrapper: &caddyhttp.ResponseWriterWrapper{ResponseWriter: w}}, r)
+	return b.forward(w, r, next)
+}
+
+// forward passes the rewritten beacon to next (reverse_proxy) within the
+// gateway's timeouts. A timeout cancels the request's context, which makes
+// reverse_proxy give up and record 499; the gateway swallows that and
+// answers 504 itself, unless the vendor's response had begun.
+func (b *Beacon) forward(w http.ResponseWriter, r *http.Request, next caddyhttp.Handler) error {
+	ctx, cancel := context.WithCancel(r.Context())
+	defer cancel()
+	rw := &beaconResponse{ResponseWriterWrapper: &caddyhttp.ResponseWriterWrapper{ResponseWriter: w}}
+	expire := func(header bool) func() {
+		return func() {
+			rw.mu.Lock()
+			defer rw.mu.Unlock()
+			if header && rw.wroteHeader {
+				return
+			}
+			rw.timedOut = true
+			cancel()
+		}
+	}
+	total := time.AfterFunc(time.Duration(b.Timeout), expire(false))
+	defer total.Stop()
+	if hd := time.Duration(b.HeaderTimeout); hd > 0 && hd < time.Duration(b.Timeout) {
+		header := time.AfterFunc(hd, expire(true))
+		defer header.Stop()
+	}
+	err := next.ServeHTTP(rw, r.WithContext(ctx))
+	rw.mu.Lock()
+	timedOut, began := rw.timedOut, rw.wroteHeader
+	rw.mu.Unlock()
+	if !timedOut {
+		return err
+	}
+	if c := b.logger.Check(zapcore.WarnLevel, "analytics vendor did not answer in time; beacon dropped"); c != nil {
+		c.Write(zap.String("vendor", b.vendor), zap.Bool("response_begun", began))
+	}
+	if began {
+		return nil
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(http.StatusGatewayTimeout)
+	return nil
 }
 
 // readLimited reads the whole body, failing with Oversized past limit.
@@ -250,9 +330,19 @@ func (b *Beacon) standIn(r *http.Request) netip.Addr {
 	if db == nil {
 		return netip.Addr{}
 	}
-	a, _ := db.StandIn(c.Country(clientAddr(r)))
+	// After privacy, the client_ip variable holds the transformed
+	// address; the handler leaves the country it found for us.
+	code, _ := caddyhttp.GetVar(r.Context(), countryVar).(string)
+	if code == "" {
+		code = c.Country(clientAddr(r))
+	}
+	a, _ := db.StandIn(code)
 	return a
 }
+
+// anonymousRemoteAddr replaces r.RemoteAddr of a beacon forwarded without
+// a stand-in: the unspecified address says nothing of anyone.
+const anonymousRemoteAddr = "0.0.0.0:0"
 
 // hold counts a beacon that is not forwarded and answers it as the
 // vendor would.
@@ -343,22 +433,38 @@ func (b *Beacon) rewrite(r *http.Request, in *beacon.Input, out *beacon.Output) 
 }
 
 // beaconResponse removes the vendor's Set-Cookie headers: through the
-// gateway they would be set on the site's own domain.
+// gateway they would be set on the site's own domain. Once the gateway
+// has timed out and cancelled the exchange, nothing more is written: the
+// 499 reverse_proxy then records is replaced by the gateway's 504.
 type beaconResponse struct {
 	*caddyhttp.ResponseWriterWrapper
+	mu          sync.Mutex
 	wroteHeader bool
+	timedOut    bool
 }
 
 func (w *beaconResponse) WriteHeader(status int) {
+	w.mu.Lock()
+	if w.timedOut && !w.wroteHeader {
+		w.mu.Unlock()
+		return
+	}
 	if !w.wroteHeader && status >= 200 {
 		w.wroteHeader = true
 		w.Header().Del("Set-Cookie")
 	}
+	w.mu.Unlock()
 	w.ResponseWriterWrapper.WriteHeader(status)
 }
 
 func (w *beaconResponse) Write(p []byte) (int, error) {
-	if !w.wroteHeader {
+	w.mu.Lock()
+	wrote, timedOut := w.wroteHeader, w.timedOut
+	w.mu.Unlock()
+	if timedOut && !wrote {
+		return 0, context.Canceled
+	}
+	if !wrote {
 		w.WriteHeader(http.StatusOK)
 	}
 	return w.ResponseWriterWrapper.Write(p)

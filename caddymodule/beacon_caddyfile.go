@@ -6,6 +6,7 @@ import (
 
 	"github.com/dustin/go-humanize"
 
+	"github.com/caddyserver/caddy/v2"
 	"github.com/caddyserver/caddy/v2/caddyconfig/caddyfile"
 	"github.com/caddyserver/caddy/v2/caddyconfig/httpcaddyfile"
 	"github.com/caddyserver/caddy/v2/modules/caddyhttp"
@@ -39,6 +40,8 @@ func parseBeaconCaddyfile(h httpcaddyfile.Helper) (caddyhttp.MiddlewareHandler, 
 //		cookieless
 //		max_body <size>
 //		max_events <n>
+//		timeout <duration>
+//		header_timeout <duration>
 //		query allow|deny [<param...>]
 //		keep_fragment
 //		path_ids tag|keep
@@ -117,6 +120,21 @@ func (b *Beacon) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 				return d.Errf("%q is not a size such as 64KiB, 1MB or 65536", arg)
 			}
 			b.MaxBody = int64(n)
+		case "timeout", "header_timeout":
+			key := d.Val()
+			arg, err := oneArg(d)
+			if err != nil {
+				return err
+			}
+			dur, err := caddy.ParseDuration(arg)
+			if err != nil || dur <= 0 {
+				return d.Errf("%s: %q is not a positive duration such as 10s", key, arg)
+			}
+			if key == "timeout" {
+				b.Timeout = caddy.Duration(dur)
+			} else {
+				b.HeaderTimeout = caddy.Duration(dur)
+			}
 		case "max_events":
 			arg, err := oneArg(d)
 			if err != nil {

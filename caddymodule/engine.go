@@ -21,21 +21,26 @@ import (
 // handler, the beacon gateway, the log encoder and filters) builds one.
 type engine struct {
 	*redact.Redactor
-	geoKey  string
-	keysKey string
+	geoKey   string
+	geo      *sharedCountries
+	geoCheck time.Duration
+	keysKey  string
 }
 
 // newEngine applies the defaults to p, validates it, and opens or shares
 // what it needs. geoCheck is how often the database file is checked for
-// changes, 0 for the default (1m). A nil storage means Caddy's default
+// changes, 0 for the default (1m); a file shared with other modules is
+// checked at the smallest interval any of them asked for. A nil storage means Caddy's default
 // storage: Caddy opens logs before the configured storage, so log modules
-// have none yet. On error, nothing is left held.
+// have none yet. On error, nothing is left held. logger is the module's;
+// the shared database watcher and key rotation log to Caddy's default
+// logger, since they outlive the module that started them.
 func newEngine(p *config.Policy, geoCheck time.Duration, storage certmagic.Storage, logger *zap.Logger) (*engine, error) {
 	if geoCheck < 0 {
 		return nil, fmt.Errorf("geoip_check: %s is negative; want an interval such as 1m", geoCheck)
 	}
 	if geoCheck == 0 {
-		geoCheck = time.Minute
+		geoCheck = defaultGeoIPCheck
 	}
 	if storage == nil {
 		storage = caddy.DefaultStorage
@@ -59,16 +64,18 @@ func newEngine(p *config.Policy, geoCheck time.Duration, storage certmagic.Stora
 	var countries *country.Resolver
 	if !p.GeoIP.Off {
 		if p.GeoIP.Database == "" {
-			return nil, errors.New("geoip: no country database configured; give the path of a GeoLite2 Country/City or ip-location-db country MMDB file (geoip <path>), or turn lookups off (geoip off) to truncate addresses instead")
+			return nil, errors.New("geoip: no country database configured; " + getDatabaseAdvice)
 		}
 		path := caddy.NewReplacer().ReplaceKnown(p.GeoIP.Database, "")
 		var err error
-		e.geoKey, countries, err = loadCountries(path, p.GeoIP.Unknown, p.GeoIP.CacheSize, geoCheck, logger)
+		e.geoKey, e.geo, err = loadCountries(path, p.GeoIP.Unknown, p.GeoIP.CacheSize, geoCheck)
 		if err != nil {
 			return nil, err
 		}
+		e.geoCheck = geoCheck
+		countries = e.geo.resolver
 	}
-	keysKey, keys, err := loadKeyRing(storage, time.Duration(p.Pseudonym.Rotate), time.Duration(p.Pseudonym.Retention), logger)
+	keysKey, keys, err := loadKeyRing(storage, time.Duration(p.Pseudonym.Rotate), time.Duration(p.Pseudonym.Retention))
 	if err != nil {
 		e.cleanup()
 		return nil, err
@@ -89,6 +96,7 @@ func (e *engine) cleanup() error {
 	}
 	var errs []error
 	if e.geoKey != "" {
+		e.geo.removeInterval(e.geoCheck)
 		_, err := countryDBs.Delete(e.geoKey)
 		errs = append(errs, err)
 		e.geoKey = ""

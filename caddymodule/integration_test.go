@@ -414,6 +414,12 @@ func TestIntegrationMissingDatabaseNamesThePath(t *testing.T) {
 	if !strings.Contains(string(out), missing) {
 		t.Errorf("error does not name %s:\n%s", missing, out)
 	}
+	// It says what to do, as the error for an unset database does.
+	for _, want := range []string{"does not exist", "geoip <path>", "geoip off", "ip-location-db"} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("error does not say %q:\n%s", want, out)
+		}
+	}
 }
 
 // TestExampleCaddyfileValidates keeps the root Caddyfile working.

@@ -91,18 +91,21 @@ func (s *sharedKeyRing) Destruct() error {
 
 // loadKeyRing returns the key ring for the storage and schedule, loading
 // the current key before it returns so the first request has one.
-func loadKeyRing(storage certmagic.Storage, rotate, retention time.Duration, logger *zap.Logger) (string, *pseudonym.KeyRing, error) {
+func loadKeyRing(storage certmagic.Storage, rotate, retention time.Duration) (string, *pseudonym.KeyRing, error) {
 	key := fmt.Sprintf("%v|%s|%s", storage, rotate, retention)
 	val, _, err := keyRings.LoadOrNew(key, func() (caddy.Destructor, error) {
 		ring := pseudonym.NewKeyRing(storageKeys{storage}, rotate, retention)
 		loadCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
 		if err := ring.Refresh(loadCtx, time.Now()); err != nil {
-			return nil, fmt.Errorf("pseudonym keys: %w", err)
+			return nil, fmt.Errorf("pseudonym keys: %w; the keys live in Caddy's storage (%v: the global `storage` option, by default Caddy's data directory, which `caddy environ` shows), which the user Caddy runs as must be able to read and write", err, storage)
 		}
 		runCtx, stop := context.WithCancel(context.Background())
+		// Caddy's current default logger, not the one of the module that
+		// loaded the ring: that module may be a log encoder, provisioned
+		// before the logs existed.
 		ring.OnError = func(err error) {
-			logger.Error("rotating pseudonym keys", zap.Error(err))
+			caddy.Log().Named("privacy.keys").Error("rotating pseudonym keys", zap.Error(err))
 		}
 		go ring.Run(runCtx)
 		return &sharedKeyRing{ring: ring, cancel: stop}, nil

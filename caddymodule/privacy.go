@@ -84,7 +84,9 @@ func (Handler) CaddyModule() caddy.ModuleInfo {
 // Provision opens (or shares) the country database and the pseudonym key
 // ring and builds the engine.
 func (h *Handler) Provision(ctx caddy.Context) error {
-	return h.provision(ctx.Logger(), ctx.Storage(), ctx.GetMetricsRegistry())
+	logger := ctx.Logger()
+	warnUnprivateLogs(ctx, logger)
+	return h.provision(logger, ctx.Storage(), ctx.GetMetricsRegistry())
 }
 
 func (h *Handler) provision(logger *zap.Logger, storage certmagic.Storage, registry *prometheus.Registry) error {
@@ -136,6 +138,10 @@ const (
 	// countriesVar holds the handler's *country.Resolver, which a beacon
 	// gateway without a database of its own uses for stand-ins.
 	countriesVar = "privacy.countries"
+	// countryVar holds the client's country code as the handler found it
+	// (empty with geoip off), for the beacon gateway's stand-ins: after
+	// the handler, the client_ip variable no longer holds an address.
+	countryVar = "privacy.country"
 )
 
 // ServeHTTP applies the policy to the request and, through a response
@@ -155,6 +161,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyht
 	caddyhttp.SetVar(r.Context(), decisionVar, granted)
 	if h.engine.Countries != nil {
 		caddyhttp.SetVar(r.Context(), countriesVar, h.engine.Countries)
+		caddyhttp.SetVar(r.Context(), countryVar, code)
 	}
 
 	repl := r.Context().Value(caddy.ReplacerCtxKey).(*caddy.Replacer)
@@ -167,22 +174,60 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyht
 			r.URL.RawQuery = q
 		}
 	}
-	// Handlers that read the connection's address (php_fastcgi's
-	// REMOTE_ADDR, templates) see an address that says nothing of the
-	// client.
-	r.RemoteAddr = anonymousRemoteAddr
+	h.hideClientAddress(r, repl, addr)
 
 	rw := &responseFilter{
 		ResponseWriterWrapper: caddyhttp.ResponseWriterWrapper{ResponseWriter: w},
 		h:                     h,
 		granted:               granted,
 	}
-	return next.ServeHTTP(rw, r)
+	err := next.ServeHTTP(rw, r)
+	h.standInForLogs(r, code)
+	return err
 }
 
-// anonymousRemoteAddr replaces r.RemoteAddr once the client address has
-// been used: the unspecified address says nothing of anyone.
-const anonymousRemoteAddr = "0.0.0.0:0"
+// standInForLogs runs once the route has been served, before Caddy writes
+// its access and error entries, which read the client_ip variable. Under
+// the country transform the variable then holds a stand-in: an address
+// the country database places in the visitor's country, never the
+// visitor's. Log encoders that map addresses to countries (format privacy)
+// so log the visitor's country, which they could not read from a code,
+// and a log without privacy encoding, or a handle_errors route, sees an
+// address that is not the visitor's. Without a stand-in for the country
+// (an unknown one) the variable keeps the code.
+func (h *Handler) standInForLogs(r *http.Request, code string) {
+	if code == "" || h.Policy.IP.Transform != config.TransformCountry || h.engine.Countries == nil {
+		return
+	}
+	db := h.engine.Countries.DB()
+	if db == nil {
+		return
+	}
+	if a, ok := db.StandIn(code); ok {
+		caddyhttp.SetVar(r.Context(), caddyhttp.ClientIPVarKey, a.String())
+	}
+}
+
+// hideClientAddress replaces every place later handlers read the client
+// address from with the address as the policy transforms it (its country
+// by default): the client_ip request variable behind {client_ip},
+// {http.vars.client_ip} and reverse_proxy's PROXY protocol header;
+// r.RemoteAddr, which php_fastcgi's REMOTE_ADDR and templates' .RemoteIP
+// read; and the {http.request.remote} placeholders ({remote_host},
+// {remote_port}), which are fixed here because Caddy's provider for them
+// may hold a request value older than r. The port becomes 0, since a
+// source port helps tell visitors apart.
+//
+// Matchers that parse these as addresses (client_ip, remote_ip) no longer
+// match after privacy; match before it, or on {http.privacy.country}.
+func (h *Handler) hideClientAddress(r *http.Request, repl *caddy.Replacer, addr netip.Addr) {
+	shown := string(h.engine.IP.AppendAddr(nil, addr))
+	caddyhttp.SetVar(r.Context(), caddyhttp.ClientIPVarKey, shown)
+	r.RemoteAddr = net.JoinHostPort(shown, "0")
+	repl.Set("http.request.remote", r.RemoteAddr)
+	repl.Set("http.request.remote.host", shown)
+	repl.Set("http.request.remote.port", "0")
+}
 
 // clientAddr is Caddy's client IP for the request, which honours the
 // server's trusted_proxies. An address that does not parse is the zero

@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"strings"
 	"testing"
 
@@ -258,4 +259,80 @@ func BenchmarkHandler(b *testing.B) {
 	}
 	b.Run("bare", func(b *testing.B) { run(b, false) })
 	b.Run("privacy", func(b *testing.B) { run(b, true) })
+}
+
+// After privacy, every variable and placeholder that held the client
+// address holds what the policy makes of it: {client_ip} is
+// {http.vars.client_ip}, {remote_host} is {http.request.remote.host}.
+func TestHandlerHidesClientAddressEverywhere(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		h    *Handler
+		want string
+	}{
+		{"country", &Handler{}, "GB"},
+		{"truncate", func() *Handler { h := &Handler{}; h.IP.Transform = "truncate"; return h }(), "81.2.69.0"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := provisioned(t, tc.h)
+			// As Caddy's server prepares a request: the vars, then the
+			// replacer over the very request the handlers get.
+			req := httptest.NewRequest("GET", "/", nil)
+			req = req.WithContext(context.WithValue(req.Context(), caddyhttp.VarsCtxKey, map[string]any{caddyhttp.ClientIPVarKey: "81.2.69.160"}))
+			req.RemoteAddr = "81.2.69.160:51000"
+			repl := caddyhttp.NewTestReplacer(req)
+			// What the handlers after privacy see.
+			var next *http.Request
+			seen := map[string]string{}
+			keys := []string{"{http.vars.client_ip}", "{http.request.remote}", "{http.request.remote.host}", "{http.request.remote.port}", "{http.privacy.country}", "{http.request.remote.host/8}"}
+			var clientIP any
+			err := h.ServeHTTP(httptest.NewRecorder(), req, caddyhttp.HandlerFunc(func(w http.ResponseWriter, r *http.Request) error {
+				next = r
+				clientIP = caddyhttp.GetVar(r.Context(), caddyhttp.ClientIPVarKey)
+				for _, k := range keys {
+					seen[k] = repl.ReplaceAll(k, "?")
+				}
+				return nil
+			}))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if clientIP != tc.want {
+				t.Errorf("client_ip variable = %v, want %s", clientIP, tc.want)
+			}
+			if next.RemoteAddr != tc.want+":0" {
+				t.Errorf("RemoteAddr = %q, want %s:0", next.RemoteAddr, tc.want)
+			}
+			for key, want := range map[string]string{
+				"{http.vars.client_ip}":      tc.want,
+				"{http.request.remote}":      tc.want + ":0",
+				"{http.request.remote.host}": tc.want,
+				"{http.request.remote.port}": "0",
+				"{http.privacy.country}":     "GB",
+			} {
+				if got := seen[key]; got != want {
+					t.Errorf("%s = %q, want %q", key, got, want)
+				}
+			}
+			// Once the route is served, Caddy's log entries read the
+			// variable: under the country transform it is a stand-in in
+			// the visitor's country, never the visitor's address.
+			after, _ := caddyhttp.GetVar(next.Context(), caddyhttp.ClientIPVarKey).(string)
+			if after == "81.2.69.160" {
+				t.Errorf("client_ip variable after the route = %q", after)
+			}
+			if tc.name == "country" {
+				a, err := netip.ParseAddr(after)
+				if err != nil || h.engine.Countries.Country(a) != "GB" {
+					t.Errorf("client_ip variable after the route = %q, want a stand-in address in GB", after)
+				}
+			} else if after != tc.want {
+				t.Errorf("client_ip variable after the route = %q, want %q", after, tc.want)
+			}
+			// Caddy's prefix form works on the transformed value.
+			if got := seen["{http.request.remote.host/8}"]; strings.Contains(got, "81.2.69") {
+				t.Errorf("{http.request.remote.host/8} = %q", got)
+			}
+		})
+	}
 }

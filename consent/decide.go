@@ -271,9 +271,10 @@ func (d *Decider) CookieName() string { return d.cookie }
 //
 // A request may carry the consent cookie more than once, for example when
 // a consent manager has written it for both example.com and
-// www.example.com. Decide then grants only what every copy grants, and
-// treats the request as unreadable (only Necessary) if any copy is, so an
-// older, broader consent never outlives a narrower one.
+// www.example.com. Identical copies count as one; copies that differ, or
+// any copy that cannot be read, make the request unreadable (only
+// Necessary): which copy is the visitor's current choice cannot be told,
+// so none is trusted.
 func (d *Decider) Decide(h http.Header) Decision {
 	var dec Decision
 	dec.GPC = gpcSent(h["Sec-Gpc"])
@@ -317,9 +318,10 @@ func (d *Decider) DecideCookie(value string) (Set, bool) {
 const maxValueLen = 8192
 
 // decideCookies finds every copy of the consent cookie in the Cookie header
-// lines and intersects what they grant.
+// lines. One value, however often sent, is read; two different values
+// deny.
 func (d *Decider) decideCookies(lines []string) (Set, Source) {
-	granted, found, unreadable := All, false, false
+	first, found := "", false
 	for _, line := range lines {
 		for from := 0; ; {
 			v, next, ok := nextCookie(line, d.cookie, from)
@@ -327,22 +329,23 @@ func (d *Decider) decideCookies(lines []string) (Set, Source) {
 				break
 			}
 			from = next
-			found = true
-			s, ok := d.DecideCookie(v)
-			if !ok {
-				unreadable = true
+			if !found {
+				first, found = v, true
 				continue
 			}
-			granted &= s
+			if v != first {
+				return Only, SourceUnreadable
+			}
 		}
 	}
-	switch {
-	case !found:
+	if !found {
 		return Only, SourceNone
-	case unreadable:
+	}
+	s, ok := d.DecideCookie(first)
+	if !ok {
 		return Only, SourceUnreadable
 	}
-	return granted, SourceCookie
+	return s, SourceCookie
 }
 
 // nextCookie finds the next cookie called name in the Cookie header line
@@ -391,44 +394,56 @@ func pairStart(s string, i int) bool {
 	return true
 }
 
-// gpcSent reports whether any Sec-GPC field value is exactly "1" once
-// optional whitespace is trimmed. The GPC spec
+// gpcSent reports whether any Sec-GPC value is "1" once optional
+// whitespace is trimmed. The GPC spec
 // (https://privacycg.github.io/gpc-spec/, "The Sec-GPC Header Field for
 // HTTP Requests") defines Sec-GPC-field-value = "1", tells servers to
 // ignore any other value, and to treat several fields as one Sec-GPC: 1 if
-// any of them is exactly "1".
+// any of them is "1". Proxies that merge repeated fields write them on one
+// line separated by commas (RFC 9110, section 5.3), so each comma-separated
+// element counts as a field of its own: "1, 0" and "1,1" deny, as two lines
+// would. A value that is not "1" ("true", "?1", "") is treated as absent.
 func gpcSent(values []string) bool {
 	for _, v := range values {
-		if strings.Trim(v, " \t") == "1" {
-			return true
+		for elem := range strings.SplitSeq(v, ",") {
+			if strings.Trim(elem, " \t") == "1" {
+				return true
+			}
 		}
 	}
 	return false
 }
 
-// dntSent reports whether any DNT field value means DNT: 1. The Tracking
+// dntSent reports whether any DNT value means DNT: 1. The Tracking
 // Preference Expression note (https://www.w3.org/TR/tracking-dnt/, section
 // 5.2) defines DNT-field-value = ( "0" / "1" ) *DNT-extension, where an
 // extension is a visible character other than '"', ',' and '\'; so "1"
-// followed by extension characters is DNT: 1 too.
+// followed by extension characters is DNT: 1 too. As for Sec-GPC, fields
+// merged on one line with commas count one by one, and a value that does
+// not parse is treated as absent.
 func dntSent(values []string) bool {
 	for _, v := range values {
-		v = strings.Trim(v, " \t")
-		if v == "" || v[0] != '1' {
-			continue
-		}
-		ext := true
-		for i := 1; i < len(v); i++ {
-			if c := v[i]; c < 0x21 || c > 0x7e || c == '"' || c == ',' || c == '\\' {
-				ext = false
-				break
+		for elem := range strings.SplitSeq(v, ",") {
+			if dntOne(strings.Trim(elem, " \t")) {
+				return true
 			}
-		}
-		if ext {
-			return true
 		}
 	}
 	return false
+}
+
+// dntOne reports whether one DNT element is "1" with optional extension
+// characters.
+func dntOne(v string) bool {
+	if v == "" || v[0] != '1' {
+		return false
+	}
+	for i := 1; i < len(v); i++ {
+		if c := v[i]; c < 0x21 || c > 0x7e || c == '"' || c == '\\' {
+			return false
+		}
+	}
+	return true
 }
 
 // isToken reports whether s is an RFC 9110 token, the syntax of cookie

@@ -128,7 +128,14 @@ func TestGPCSent(t *testing.T) {
 		{[]string{"true"}, false},
 		{[]string{"11"}, false},
 		{[]string{"1.0"}, false},
-		{[]string{"1, 1"}, false},
+		// Repeated fields merged on one line by a proxy (RFC 9110 5.3).
+		{[]string{"1, 1"}, true},
+		{[]string{"1,1"}, true},
+		{[]string{"1, 0"}, true},
+		{[]string{"0,1"}, true},
+		{[]string{"0, 0"}, false},
+		{[]string{"true, yes"}, false},
+		{[]string{","}, false},
 		{[]string{""}, false},
 		{[]string{"?1"}, false},
 		{[]string{"0", "1"}, true},
@@ -155,7 +162,12 @@ func TestDNTSent(t *testing.T) {
 		{[]string{"0xyz"}, false},
 		{[]string{"true"}, false},
 		{[]string{"1 x"}, false},
-		{[]string{"1,"}, false},
+		{[]string{"1,"}, true},   // merged: "1" and an empty field
+		{[]string{"1, 0"}, true}, // merged fields
+		{[]string{"0,1"}, true},
+		{[]string{"0, 1xyz"}, true},
+		{[]string{"0, 0"}, false},
+		{[]string{"null, 0"}, false},
 		{[]string{"1\""}, false},
 		{[]string{""}, false},
 		{[]string{"0", "1"}, true},
@@ -223,8 +235,8 @@ func TestDecide(t *testing.T) {
 }
 
 // Duplicate consent cookies (such as one for example.com and one for
-// www.example.com) grant only what both grant; an unreadable copy makes
-// the whole request unreadable.
+// www.example.com) are read once when identical; copies that differ, or an
+// unreadable copy, make the whole request unreadable.
 func TestDecideDuplicateCookies(t *testing.T) {
 	d := mustDecider(t, config.ConsentPolicy{Format: config.ConsentCookieYes})
 	all := "cookieyes-consent=" + cookieYesAll
@@ -236,12 +248,14 @@ func TestDecideDuplicateCookies(t *testing.T) {
 		source Source
 	}{
 		{"same twice", header("Cookie", all+"; "+all), All, SourceCookie},
-		{"broad then narrow", header("Cookie", all+"; _ga=1; "+some), Only.With(Functional), SourceCookie},
-		{"narrow then broad", header("Cookie", some+"; "+all), Only.With(Functional), SourceCookie},
-		{"on separate lines", header("Cookie", all, "Cookie", some), Only.With(Functional), SourceCookie},
+		{"same twice on separate lines", header("Cookie", all, "Cookie", all), All, SourceCookie},
+		{"same twice, one quoted", header("Cookie", all+`; cookieyes-consent="`+cookieYesAll+`"`), All, SourceCookie},
+		{"broad then narrow", header("Cookie", all+"; _ga=1; "+some), Only, SourceUnreadable},
+		{"narrow then broad", header("Cookie", some+"; "+all), Only, SourceUnreadable},
+		{"on separate lines", header("Cookie", all, "Cookie", some), Only, SourceUnreadable},
 		{"one unreadable", header("Cookie", all+"; cookieyes-consent=%zz"), Only, SourceUnreadable},
 		{"one empty", header("Cookie", "cookieyes-consent=; "+all), Only, SourceUnreadable},
-		{"disjoint", header("Cookie", "cookieyes-consent=consent:yes,action:yes,analytics:yes; cookieyes-consent=consent:yes,action:yes,advertisement:yes"), Only, SourceCookie},
+		{"disjoint", header("Cookie", "cookieyes-consent=consent:yes,action:yes,analytics:yes; cookieyes-consent=consent:yes,action:yes,advertisement:yes"), Only, SourceUnreadable},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -7,11 +7,17 @@ import (
 
 // Readers of the consent cookie formats. Each gets the cookie value as sent
 // and returns what it grants, or false when the value cannot be read. They
-// share two rules so that no reading is broader than the visitor's choice:
+// share three rules so that no reading is broader than the visitor's
+// choice:
 //
-//   - A category is granted only when every key mapped to it says yes: a
-//     key repeated, or two keys for one category (CookieYes "analytics"
-//     and "performance"), grant the category only if all of them do.
+//   - A category is granted only when every key mapped to it says yes: two
+//     keys for one category (CookieYes "analytics" and "performance")
+//     grant the category only if both do.
+//   - One key given twice with different answers (CookieYes
+//     "analytics:yes,…,analytics:no", {"analytics":true,"analytics":false})
+//     makes the whole value unreadable: which answer is the visitor's
+//     cannot be told, and a value so written was not written by the
+//     consent manager alone. The same answer twice is read once.
 //   - A key the reader knows whose value it cannot read makes the whole
 //     value unreadable; keys it does not know, and keys mapped to
 //     necessary, are ignored whatever their values.
@@ -25,12 +31,47 @@ import (
 const decodeBufLen = 512
 
 // tally accumulates choices so that a category is granted only when every
-// choice about it is yes.
-type tally struct{ yes, no Set }
+// choice about it is yes, and notices a key answered both ways.
+type tally struct {
+	yes, no Set
+	// keys holds a hash of every key added and its answer. Hashes rather
+	// than the keys themselves, because a reader's key bytes may live in a
+	// scratch buffer it reuses; a collision can only deny, never grant.
+	keys     [maxTallyKeys]keyChoice
+	n        int
+	conflict bool
+}
 
-func (t *tally) add(c Category, granted bool) {
+type keyChoice struct {
+	hash    uint64
+	granted bool
+}
+
+// maxTallyKeys bounds the distinct mapped keys of one value: consent
+// managers write a handful. A value with more is unreadable.
+const maxTallyKeys = 16
+
+func (t *tally) add(key []byte, c Category, granted bool) {
 	if c == Necessary {
 		return
+	}
+	h := hashKey(key)
+	seen := false
+	for _, k := range t.keys[:t.n] {
+		if k.hash == h {
+			seen = true
+			if k.granted != granted {
+				t.conflict = true
+			}
+		}
+	}
+	if !seen {
+		if t.n == len(t.keys) {
+			t.conflict = true
+		} else {
+			t.keys[t.n] = keyChoice{h, granted}
+			t.n++
+		}
 	}
 	if granted {
 		t.yes |= 1 << c
@@ -39,7 +80,24 @@ func (t *tally) add(c Category, granted bool) {
 	}
 }
 
-func (t tally) set() Set { return t.yes &^ t.no }
+// result is what the value grants, or false when a key was answered both
+// ways.
+func (t *tally) result() (Set, bool) {
+	if t.conflict {
+		return 0, false
+	}
+	return t.yes &^ t.no, true
+}
+
+// hashKey is 64-bit FNV-1a, inline so that it allocates nothing.
+func hashKey(b []byte) uint64 {
+	h := uint64(14695981039346656037)
+	for _, c := range b {
+		h ^= uint64(c)
+		h *= 1099511628211
+	}
+	return h
+}
 
 // appendUnescape appends s to dst, decoding %XX escapes. It reports false
 // for a malformed escape such as "%4" or "%zz".
@@ -188,7 +246,7 @@ func readPairs(b []byte, pairSeps, kvSeps *byteSet, fields *fieldMap, only01 boo
 		if !ok {
 			return false
 		}
-		t.add(c, granted)
+		t.add(k, c, granted)
 	}
 	return true
 }
@@ -243,7 +301,7 @@ func (d *Decider) readCookieYesValue(value string) (Set, bool) {
 		if !ok {
 			return 0, false
 		}
-		t.add(c, granted)
+		t.add(k, c, granted)
 	}
 	switch {
 	case consent == 0:
@@ -252,7 +310,7 @@ func (d *Decider) readCookieYesValue(value string) (Set, bool) {
 	case consent != 1 || action != 1:
 		return 0, true
 	}
-	return t.set(), true
+	return t.result()
 }
 
 // mergeFlag folds one more "yes"-or-not value into a flag that is 1 only
@@ -344,9 +402,9 @@ func (d *Decider) readCookiebotValue(value string) (Set, bool) {
 		}
 		switch {
 		case !quoted && string(val) == "true":
-			t.add(c, true)
+			t.add(key, c, true)
 		case !quoted && string(val) == "false":
-			t.add(c, false)
+			t.add(key, c, false)
 		default:
 			return 0, false
 		}
@@ -354,7 +412,7 @@ func (d *Decider) readCookiebotValue(value string) (Set, bool) {
 	if explicit != 1 {
 		return 0, true
 	}
-	return t.set(), true
+	return t.result()
 }
 
 func skipSpace(b []byte, i int) int {
@@ -452,7 +510,7 @@ func (d *Decider) readOneTrustValue(value string) (Set, bool) {
 	if !answered {
 		return 0, true
 	}
-	return t.set(), true
+	return t.result()
 }
 
 // readKVValue reads a site's own key/value cookie such as
@@ -469,5 +527,5 @@ func (d *Decider) readKVValue(value string) (Set, bool) {
 	if !readPairs(b, kvPairSet, kvSplitSet, &d.fields, false, &t) {
 		return 0, false
 	}
-	return t.set(), true
+	return t.result()
 }

@@ -42,12 +42,12 @@ func (d *Decider) readJSONValue(value string) (Set, bool) {
 		if !ok {
 			return 0, false
 		}
-		t.add(c, granted)
+		t.add(key, c, granted)
 	}
 	if s.ws(); s.i != len(s.b) {
 		return 0, false
 	}
-	return t.set(), true
+	return t.result()
 }
 
 // jsonScanner reads JSON from b without allocating.

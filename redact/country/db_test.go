@@ -367,26 +367,26 @@ func TestStandIn(t *testing.T) {
 		{
 			name: "maxmind",
 			nets: append([]countrytest.Network{
-				{CIDR: "10.0.0.0/8", Country: "NL"},       // private: never a stand-in
-				{CIDR: "100.64.0.0/10", Country: "NL"},    // CGNAT
-				{CIDR: "0.0.0.0/8", Country: "NL"},        // this network
-				{CIDR: "fc00::/7", Country: "NL"},         // ULA
-				{CIDR: "2a01:4f8::/29", Country: "NL"},    // the only public NL network
-				{CIDR: "198.51.100.7/32", Country: "CH"},  // single address only
-				{CIDR: "198.51.100.16/31", Country: "IT"}, // smallest network with two
-				{CIDR: "2001:db8:1::/48", Country: "IT"},  // IPv4 preferred over this
+				{CIDR: "10.0.0.0/8", Country: "NL"},    // private: never a stand-in
+				{CIDR: "100.64.0.0/10", Country: "NL"}, // CGNAT
+				{CIDR: "0.0.0.0/8", Country: "NL"},     // this network
+				{CIDR: "fc00::/7", Country: "NL"},      // ULA
+				{CIDR: "2a01:4f8::/29", Country: "NL"}, // the only public NL network
+				{CIDR: "185.1.2.7/32", Country: "CH"},  // single address only
+				{CIDR: "185.1.2.16/31", Country: "IT"}, // smallest network with two
+				{CIDR: "2a03:1::/48", Country: "IT"},   // IPv4 preferred over this
 			}, testNetworks...),
 			want: map[string]string{
 				"GB": "2.125.160.1", // lowest GB network, not the first in the list
 				"DE": "81.2.0.1",
 				"SE": "89.160.20.113",
 				"BT": "67.43.156.1", // from registered_country
-				"FR": "192.0.2.1",
-				"JP": "2001:db8::1",
+				"FR": "",            // only in documentation ranges: never a stand-in
+				"JP": "",
 				"US": "2001:480::1",
 				"NL": "2a01:4f8::1",
-				"CH": "198.51.100.7",
-				"IT": "198.51.100.17",
+				"CH": "185.1.2.7",
+				"IT": "185.1.2.17",
 				"ZZ": "",
 				"XX": "",
 			},

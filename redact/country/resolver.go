@@ -70,11 +70,14 @@ func (r *Resolver) newState(db *DB) *resolverState {
 //
 // Not routable means unspecified, "this network" (0.0.0.0/8), loopback,
 // private (RFC 1918, and unique local fc00::/7), shared address space for
-// carrier-grade NAT (100.64.0.0/10), link-local, multicast, and the
-// reserved 240.0.0.0/4 including the broadcast address. Documentation
-// ranges such as 192.0.2.0/24 and 2001:db8::/32 are looked up in the
-// database like any other address: no real visitor comes from them, and
-// tests put them in their own databases.
+// carrier-grade NAT (100.64.0.0/10), link-local, multicast (224.0.0.0/4,
+// ff00::/8), the reserved 240.0.0.0/4 including the broadcast address, the
+// documentation ranges (RFC 5737's 192.0.2.0/24, 198.51.100.0/24 and
+// 203.0.113.0/24; RFC 3849's 2001:db8::/32 and RFC 9637's 3fff::/20) and
+// the benchmarking range 198.18.0.0/15 (RFC 2544). These are unknown
+// whatever the database says: whois-derived databases give some of them
+// the country of the registry that lists them (203.0.113.9 became AU),
+// and no visitor comes from them.
 func (r *Resolver) Country(addr netip.Addr) string {
 	s := r.state.Load()
 	if s == nil {
@@ -121,24 +124,32 @@ func (r *Resolver) DB() *DB {
 }
 
 // isReserved reports whether addr, which must be unmapped, cannot be a
-// client on the internet. See Resolver.Country for the list and why the
-// documentation ranges are not on it.
+// client on the internet. See Resolver.Country for the list.
 func isReserved(addr netip.Addr) bool {
 	if addr.Is4() {
 		a := addr.As4()
 		switch {
 		case a[0] == 0, // "this network", including 0.0.0.0
-			a[0] == 10,                     // private
-			a[0] == 100 && a[1]&0xC0 == 64, // shared address space (CGNAT)
-			a[0] == 127,                    // loopback
-			a[0] == 169 && a[1] == 254,     // link-local
-			a[0] == 172 && a[1]&0xF0 == 16, // private
-			a[0] == 192 && a[1] == 168,     // private
-			a[0] >= 224:                    // multicast, reserved, broadcast
+			a[0] == 10,                               // private
+			a[0] == 100 && a[1]&0xC0 == 64,           // shared address space (CGNAT)
+			a[0] == 127,                              // loopback
+			a[0] == 169 && a[1] == 254,               // link-local
+			a[0] == 172 && a[1]&0xF0 == 16,           // private
+			a[0] == 192 && a[1] == 168,               // private
+			a[0] == 192 && a[1] == 0 && a[2] == 2,    // documentation (TEST-NET-1)
+			a[0] == 198 && a[1] == 51 && a[2] == 100, // documentation (TEST-NET-2)
+			a[0] == 203 && a[1] == 0 && a[2] == 113,  // documentation (TEST-NET-3)
+			a[0] == 198 && a[1]&0xFE == 18,           // benchmarking
+			a[0] >= 224:                              // multicast, reserved, broadcast
 			return true
 		}
 		return false
 	}
-	return addr.IsUnspecified() || addr.IsLoopback() || addr.IsPrivate() ||
-		addr.IsLinkLocalUnicast() || addr.IsMulticast()
+	if addr.IsUnspecified() || addr.IsLoopback() || addr.IsPrivate() ||
+		addr.IsLinkLocalUnicast() || addr.IsMulticast() {
+		return true
+	}
+	a := addr.As16()
+	return a[0] == 0x20 && a[1] == 0x01 && a[2] == 0x0d && a[3] == 0xb8 || // documentation 2001:db8::/32
+		a[0] == 0x3f && a[1] == 0xff && a[2]&0xF0 == 0 // documentation 3fff::/20
 }

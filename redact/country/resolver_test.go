@@ -19,8 +19,6 @@ func TestResolverCountry(t *testing.T) {
 		{"::ffff:81.2.69.142", "GB"},
 		{"2a02:c7f::1%eth0", "GB"},
 		{"67.43.156.1", "BT"},
-		{"192.0.2.1", "FR"},   // documentation ranges are looked up
-		{"2001:db8::1", "JP"}, //
 		// Listed without a country, not listed, or not a letter pair.
 		{"202.196.224.1", "XX"},
 		{"8.8.8.8", "XX"},
@@ -47,6 +45,18 @@ func TestResolverCountry(t *testing.T) {
 		{"fc00::1", "XX"},
 		{"fd12:3456::1", "XX"},
 		{"ff02::1", "XX"},
+		// Special-purpose: documentation and benchmarking ranges, never
+		// looked up even though this database lists two of them.
+		{"192.0.2.1", "XX"},
+		{"198.51.100.7", "XX"},
+		{"203.0.113.9", "XX"},
+		{"198.18.0.1", "XX"},
+		{"198.19.255.255", "XX"},
+		{"2001:db8::1", "XX"},
+		{"3fff::1", "XX"},
+		{"3fff:fff:ffff::1", "XX"},
+		{"ff00::1", "XX"},
+		{"::ffff:203.0.113.9", "XX"},
 	}
 	// Private-looking neighbours that are public: the edges of each range.
 	nearMisses := []string{
@@ -54,6 +64,9 @@ func TestResolverCountry(t *testing.T) {
 		"126.255.255.255", "128.0.0.0", "169.253.255.255", "169.255.0.0",
 		"172.15.255.255", "172.32.0.0", "192.167.255.255", "192.169.0.0",
 		"223.255.255.255", "fbff::1", "fe00::1", "fec0::1",
+		"192.0.1.255", "192.0.3.0", "198.51.99.255", "198.51.101.0",
+		"203.0.112.255", "203.0.114.0", "198.17.255.255", "198.20.0.0",
+		"2001:db7:ffff::1", "2001:db9::1", "3ffe:ffff::1", "3fff:1000::1",
 	}
 	for _, cacheSize := range []int{0, 16} {
 		r := NewResolver(db, "XX", cacheSize)
@@ -186,6 +199,42 @@ func TestResolverAllocs(t *testing.T) {
 			}
 		}); n != 0 {
 			t.Errorf("cache %d: Country allocates %.1f times per run; want 0", size, n)
+		}
+	}
+}
+
+// A whois-derived database gives RFC 5737's 203.0.113.0/24 the country of
+// the registry that lists it (AU); the resolver answers unknown all the
+// same, as for the other special-purpose ranges.
+func TestResolverSpecialPurposeRangesIgnoreTheDatabase(t *testing.T) {
+	nets := map[string]string{
+		"203.0.113.0/24":  "AU",
+		"192.0.2.0/24":    "FR",
+		"198.51.100.0/24": "DE",
+		"198.18.0.0/15":   "US",
+		"100.64.0.0/10":   "CN",
+		"2001:db8::/32":   "JP",
+		"81.2.69.0/24":    "GB",
+	}
+	for name, b := range map[string][]byte{
+		"maxmind": countrytest.MaxMindBytes(t, nets),
+		"flat":    countrytest.FlatBytes(t, nets),
+	} {
+		db, err := FromBytes(b)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if code, ok := db.Lookup(netip.MustParseAddr("203.0.113.9")); !ok || code != "AU" {
+			t.Fatalf("%s: the database itself gives 203.0.113.9 %q, %v; the test needs AU", name, code, ok)
+		}
+		r := NewResolver(db, "", 0)
+		for _, a := range []string{"203.0.113.9", "192.0.2.1", "198.51.100.7", "198.18.3.4", "100.64.1.1", "2001:db8::1"} {
+			if got := r.Country(netip.MustParseAddr(a)); got != DefaultUnknown {
+				t.Errorf("%s: Country(%s) = %q, want %s", name, a, got, DefaultUnknown)
+			}
+		}
+		if got := r.Country(netip.MustParseAddr("81.2.69.160")); got != "GB" {
+			t.Errorf("%s: Country(81.2.69.160) = %q, want GB", name, got)
 		}
 	}
 }
