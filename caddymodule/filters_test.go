@@ -123,11 +123,13 @@ func TestPIIFilter(t *testing.T) {
 		in   zapcore.Field
 		want string
 	}{
-		{"text", pii, zap.String("uri", "/u/jane.doe@example.com?ip=81.2.69.160"), `{"uri":"/u/[email]?ip=GB"}`},
+		{"text", pii, zap.String("uri", "/u/jane.doe@example.com?ip=81.2.69.160"), `{"uri":"/u/[email]"}`},
 		{"nothing to find", pii, zap.String("uri", "/products/123456?page=2"), `{"uri":"/products/123456?page=2"}`},
 		{"card", pii, zap.String("note", "card 4111 1111 1111 1111"), `{"note":"card [card]"}`},
-		{"array", pii, zap.Array("Referer", caddyhttp.LoggableStringArray{"https://a.example/?mail=jane@example.com", "ok"}), `{"Referer":["https://a.example/?mail=[email]","ok"]}`},
-		{"object", pii, zap.Object("o", caddyhttp.LoggableHTTPHeader{Header: http.Header{"X-Note": {"mail=jane@example.com"}}}), `{"o":{"X-Note":["mail=[email]"]}}`},
+		{"array", pii, zap.Array("Referer", caddyhttp.LoggableStringArray{"https://a.example/?mail=jane@example.com", "ok"}), `{"Referer":["https://a.example/","ok"]}`},
+		// Text knows structure: key=value runs are scrubbed as queries, and
+		// a parameter named for an identifier goes whole.
+		{"object", pii, zap.Object("o", caddyhttp.LoggableHTTPHeader{Header: http.Header{"X-Note": {"mail=jane@example.com", "size=2"}}}), `{"o":{"X-Note":["size=2"]}}`},
 		{"error", pii, zap.Error(fmt.Errorf("no user jane@example.com")), `{"error":"no user [email]"}`},
 		{"number passes", pii, zap.Int("n", 7700900123), `{"n":7700900123}`},
 		{"configured", masked, zap.String("m", "jane@example.com 81.2.69.160 07700 900123"), `{"m":"**************** 81.2.69.0 07700 900123"}`},
@@ -166,8 +168,8 @@ func TestFiltersInFilterEncoder(t *testing.T) {
 		"request>remote_ip":               "GB",
 		"request>client_ip":               "US",
 		"request>headers>X-Forwarded-For": []any{"GB, US"},
-		"request>uri":                     "/account/reset?token=9f8e7d6c5b4a&email=[email]&page=2",
-		"request>headers>Referer":         []any{"https://shop.example/profile?email=[email]&tab=orders"},
+		"request>uri":                     "/account/reset?page=2",
+		"request>headers>Referer":         []any{"https://shop.example/profile?tab=orders"},
 		"request>headers>Cookie":          nil,
 		"user_id":                         "jane.doe",
 	} {

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/caddy-privacy/caddy-privacy/config"
+	"github.com/caddy-privacy/caddy-privacy/internal/httpsyntax"
 )
 
 // Source names the signal that had the final say on a Decision. Its String
@@ -146,7 +147,7 @@ func NewDecider(p config.ConsentPolicy) (*Decider, error) {
 	default:
 		return nil, fmt.Errorf("consent.format: %q is not one of %s", p.Format, formatList)
 	}
-	if d.readerFn != nil && !isToken(d.cookie) {
+	if d.readerFn != nil && !httpsyntax.IsToken(d.cookie) {
 		if d.cookie == "" {
 			return nil, fmt.Errorf("consent.cookie: empty; want the name of the %s consent cookie (apply the policy defaults first)", p.Format)
 		}
@@ -440,21 +441,6 @@ func dntOne(v string) bool {
 	}
 	for i := 1; i < len(v); i++ {
 		if c := v[i]; c < 0x21 || c > 0x7e || c == '"' || c == '\\' {
-			return false
-		}
-	}
-	return true
-}
-
-// isToken reports whether s is an RFC 9110 token, the syntax of cookie
-// names.
-func isToken(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c <= ' ' || c >= 0x7f || strings.IndexByte(`"(),/:;<=>?@[\]{}`, c) >= 0 {
 			return false
 		}
 	}

@@ -3,6 +3,9 @@ package consent
 import (
 	"bytes"
 	"strings"
+
+	"github.com/caddy-privacy/caddy-privacy/internal/httpsyntax"
+	"github.com/caddy-privacy/caddy-privacy/internal/percent"
 )
 
 // Readers of the consent cookie formats. Each gets the cookie value as sent
@@ -101,41 +104,7 @@ func hashKey(b []byte) uint64 {
 
 // appendUnescape appends s to dst, decoding %XX escapes. It reports false
 // for a malformed escape such as "%4" or "%zz".
-func appendUnescape(dst []byte, s string) ([]byte, bool) {
-	i := strings.IndexByte(s, '%')
-	if i < 0 {
-		return append(dst, s...), true
-	}
-	dst = append(dst, s[:i]...)
-	for ; i < len(s); i++ {
-		c := s[i]
-		if c == '%' {
-			if i+2 >= len(s) {
-				return dst, false
-			}
-			hi, lo := unhex(s[i+1]), unhex(s[i+2])
-			if hi > 15 || lo > 15 {
-				return dst, false
-			}
-			c = hi<<4 | lo
-			i += 2
-		}
-		dst = append(dst, c)
-	}
-	return dst, true
-}
-
-func unhex(c byte) byte {
-	switch {
-	case '0' <= c && c <= '9':
-		return c - '0'
-	case 'a' <= c && c <= 'f':
-		return c - 'a' + 10
-	case 'A' <= c && c <= 'F':
-		return c - 'A' + 10
-	}
-	return 255
-}
+func appendUnescape(dst []byte, s string) ([]byte, bool) { return percent.AppendDecode(dst, s, false) }
 
 // parseChoice reads a yes/no value: true/false, yes/no, 1/0 or
 // granted/denied, in any letter case.
@@ -186,15 +155,6 @@ var (
 	colonSet   = makeByteSet(":")
 	kvPairSet  = makeByteSet("&,|")
 	kvSplitSet = makeByteSet("=:")
-	// tokenSet holds the RFC 9110 tchar bytes, the syntax of every key of
-	// a key/value cookie.
-	tokenSet = func() *byteSet {
-		var s byteSet
-		for c := 0x21; c < 0x7f; c++ {
-			s[c] = strings.IndexByte(`"(),/:;<=>?@[\]{}`, byte(c)) < 0
-		}
-		return &s
-	}()
 )
 
 // cutAny splits b at the first byte in seps; found is false when there is
@@ -230,7 +190,7 @@ func readPairs(b []byte, pairSeps, kvSeps *byteSet, fields *fieldMap, only01 boo
 		}
 		k, v, ok := cutAny(pair, kvSeps)
 		k, v = trimSpace(k), trimSpace(v)
-		if !ok || !isTokenBytes(k) {
+		if !ok || !httpsyntax.IsToken(k) {
 			return false
 		}
 		c, mapped := fields.lookup(k)
@@ -282,7 +242,7 @@ func (d *Decider) readCookieYesValue(value string) (Set, bool) {
 		}
 		k, v, ok := cutByte(pair, ':')
 		k, v = trimSpace(k), trimSpace(v)
-		if !ok || !isTokenBytes(k) {
+		if !ok || !httpsyntax.IsToken(k) {
 			return 0, false
 		}
 		switch string(k) {
@@ -453,17 +413,6 @@ func jsToken(b []byte, i int) (tok []byte, quoted bool, next int, ok bool) {
 		return nil, false, i, false
 	}
 	return b[i:j], false, j, true
-}
-
-// isTokenBytes reports whether b is an RFC 9110 token, which every key of
-// a key/value cookie is.
-func isTokenBytes(b []byte) bool {
-	for _, c := range b {
-		if !tokenSet[c] {
-			return false
-		}
-	}
-	return len(b) > 0
 }
 
 // readOneTrustValue reads OneTrust's OptanonConsent cookie, a URL query

@@ -1,6 +1,10 @@
 package consent
 
-import "unicode/utf8"
+import (
+	"unicode/utf8"
+
+	"github.com/caddy-privacy/caddy-privacy/internal/percent"
+)
 
 // readJSONValue reads a site's own JSON cookie, percent-encoded or not, such
 // as {"analytics":true,"marketing":false}: one object whose keys are mapped
@@ -141,7 +145,7 @@ func (s *jsonScanner) string() ([]byte, bool) {
 
 func isHex4(b []byte) bool {
 	for _, c := range b {
-		if unhex(c) > 15 {
+		if !percent.IsHex(c) {
 			return false
 		}
 	}
@@ -151,7 +155,7 @@ func isHex4(b []byte) bool {
 func hex4(b []byte) rune {
 	var r rune
 	for _, c := range b {
-		r = r<<4 | rune(unhex(c))
+		r = r<<4 | rune(percent.Unhex(c))
 	}
 	return r
 }
