@@ -41,6 +41,11 @@ const (
 	RuleHintPlatform
 	// RuleHeaders is an object whose keys are header names.
 	RuleHeaders
+	// RuleTrace is a trace or correlation id (traceparent, X-B3-TraceId,
+	// X-Request-Id…): random per request, it joins log lines to traces,
+	// not visits to people, so it is not judged by its shape; the
+	// detectors still run, since a client can send anything.
+	RuleTrace
 	// RuleKeep is a value the server itself wrote that describes no
 	// visitor, such as its Content-Security-Policy: searched, it would
 	// lose the site's own origins to the address detectors.
@@ -67,6 +72,13 @@ type Rules struct {
 
 // keepHeaders are response headers the server writes about itself.
 var keepHeaders = []string{"Content-Security-Policy", "Content-Security-Policy-Report-Only"}
+
+// traceHeaders carry per-request trace and correlation ids.
+var traceHeaders = []string{
+	"Traceparent", "Tracestate", "X-B3-Traceid", "X-B3-Spanid", "X-B3-Parentspanid",
+	"X-B3-Sampled", "B3", "X-Request-Id", "X-Correlation-Id", "X-Amzn-Trace-Id",
+	"X-Cloud-Trace-Context", "Cf-Ray",
+}
 
 // urlHeaders carry URLs of the site or of the page a visitor came from.
 var urlHeaders = []string{"Referer", "Referrer", "Origin", "Location", "Content-Location"}
@@ -104,6 +116,7 @@ func NewRules(p config.Policy) *Rules {
 	set(RuleURL, urlHeaders...)
 	set(RuleUserAgent, "User-Agent")
 	set(RuleKeep, keepHeaders...)
+	set(RuleTrace, traceHeaders...)
 	return r
 }
 
@@ -202,6 +215,8 @@ func (r *Redactor) AppendRule(dst []byte, rl Rule, src []byte) []byte {
 		return dst
 	case RuleKeep:
 		return append(dst, src...)
+	case RuleTrace:
+		return r.Text.AppendRedacted(dst, src)
 	case RuleIP:
 		return r.AppendIP(dst, src)
 	case RuleForwarded:

@@ -1,0 +1,77 @@
+package redact_test
+
+import (
+	"testing"
+
+	"github.com/caddy-privacy/caddy-privacy/config"
+	"github.com/caddy-privacy/caddy-privacy/redact"
+)
+
+func TestRules(t *testing.T) {
+	def := config.Default()
+	strict := config.Default()
+	strict.IP.Transform = config.TransformDrop
+	strict.UserAgent = "drop"
+	strict.Headers.ClientIP = []string{"X-Visitor", "Sec-Gpc"}
+	strict.Headers.Drop = []string{"X-Api-Secret"}
+	rules, strictRules := redact.NewRules(def), redact.NewRules(strict)
+	for _, tt := range []struct {
+		rules  *redact.Rules
+		header bool
+		name   string
+		want   redact.Rule
+	}{
+		{rules, false, "remote_ip", redact.RuleIP},
+		{rules, false, "remote", redact.RuleIP},
+		{rules, false, "ip", redact.RuleIP},
+		{rules, false, "remote_port", redact.RuleDrop},
+		{rules, false, "uri", redact.RuleURL},
+		{rules, false, "client_common_name", redact.RulePseudonym},
+		{rules, false, "resp_headers", redact.RuleHeaders},
+		{rules, false, "msg", redact.RuleText},
+		{rules, false, "Remote_IP", redact.RuleText}, // field names are exact
+		{rules, true, "x-forwarded-for", redact.RuleIP},
+		{rules, true, "FORWARDED", redact.RuleForwarded},
+		{rules, true, "Cookie", redact.RuleDrop},
+		{rules, true, "Cf-Ipcity", redact.RuleDrop},
+		{rules, true, "Referer", redact.RuleURL},
+		{rules, true, "Sec-Ch-Ua", redact.RuleHintUA},
+		{rules, true, "Sec-Ch-Ua-Platform", redact.RuleHintPlatform},
+		{rules, true, "Sec-Ch-Ua-Model", redact.RuleDrop},
+		{rules, true, "Content-Security-Policy", redact.RuleKeep},
+		{rules, true, "Traceparent", redact.RuleTrace},
+		{rules, true, "X-Something-Else", redact.RuleText},
+		{rules, true, string(make([]byte, 100)), redact.RuleText},
+		{strictRules, false, "client_ip", redact.RuleDrop},
+		{strictRules, false, "user_agent", redact.RuleDrop},
+		{strictRules, true, "X-Visitor", redact.RuleDrop},
+		{strictRules, true, "Sec-Gpc", redact.RuleText}, // never an address header
+		{strictRules, true, "X-Api-Secret", redact.RuleDrop},
+		{strictRules, true, "Sec-Ch-Ua", redact.RuleDrop},
+	} {
+		got := tt.rules.Field(tt.name)
+		if tt.header {
+			got = tt.rules.Header(tt.name)
+			if b := tt.rules.HeaderBytes([]byte(tt.name)); b != got {
+				t.Errorf("Header(%q) = %v but HeaderBytes = %v", tt.name, got, b)
+			}
+		} else if b := tt.rules.FieldBytes([]byte(tt.name)); b != got {
+			t.Errorf("Field(%q) = %v but FieldBytes = %v", tt.name, got, b)
+		}
+		if got != tt.want {
+			t.Errorf("rule of %q (header %v) = %v, want %v", tt.name, tt.header, got, tt.want)
+		}
+	}
+}
+
+func TestRulesAllocateNothing(t *testing.T) {
+	rules := redact.NewRules(config.Default())
+	name, field := []byte("X-Forwarded-For"), []byte("remote_ip")
+	if n := testing.AllocsPerRun(100, func() {
+		rules.HeaderBytes(name)
+		rules.FieldBytes(field)
+		rules.Header("Sec-Ch-Ua-Arch")
+	}); n != 0 {
+		t.Errorf("%v allocations per lookup", n)
+	}
+}
