@@ -46,7 +46,9 @@ type Redactor struct {
 
 	policy config.Policy
 	rules  *Rules
-	agents memo
+	// findNames is whether person names are searched for in free text.
+	findNames bool
+	agents    memo
 }
 
 // New builds a Redactor for p, which must have its defaults applied and be
@@ -72,7 +74,7 @@ func New(p config.Policy, countries *country.Resolver, keys *pseudonym.KeyRing) 
 		return nil, err
 	}
 	var urlOpts []scrub.URLOption
-	if !p.Detectors["name"].Off {
+	if r.findNames = !p.Detectors["name"].Off; r.findNames {
 		// Names are looked for where people type them: values of several
 		// words, such as a site search or a message.
 		urlOpts = append(urlOpts, scrub.WithFreeText(names.AppendRedactedTerm))

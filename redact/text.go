@@ -3,6 +3,7 @@ package redact
 import (
 	"bytes"
 
+	"github.com/caddy-privacy/caddy-privacy/redact/names"
 	"github.com/caddy-privacy/caddy-privacy/redact/shape"
 )
 
@@ -42,6 +43,23 @@ var trailingPunct = [256]bool{'.': true, ',': true, ';': true, ':': true, '!': t
 // shorter ones are words, codes and numbers the detectors judge.
 const minShapeToken = 10
 
+// randomLooking reports whether a free-text token could be a generated
+// secret rather than a reference a person reads out: 16 bytes or more, or
+// both cases of letters. Order and invoice numbers (INV-0074971,
+// PO00000716328) stay in prose; in a URL path or query, where sites put
+// the ids that join requests to people, they are ids.
+func randomLooking(tok []byte) bool {
+	if len(tok) >= 16 {
+		return true
+	}
+	var upper, lower bool
+	for _, c := range tok {
+		upper = upper || 'A' <= c && c <= 'Z'
+		lower = lower || 'a' <= c && c <= 'z'
+	}
+	return upper && lower
+}
+
 // redactedTag replaces a token that is an identifier by its shape, as the
 // URL scrubber replaces such a query value.
 const redactedTag = "[redacted]"
@@ -59,7 +77,10 @@ const redactedTag = "[redacted]"
 //     becomes "[redacted]", whatever its name: the detectors cannot know a
 //     session id or an API key, but its shape gives it away;
 //   - everything else goes through the detectors, whole, so that an
-//     identifier written with spaces (07700 900123) is still found.
+//     identifier written with spaces (07700 900123) is still found, and
+//     then through the name detector, which needs a first name with a
+//     surname or a title ("Dear Morwenna Tregothnan"; a lone "emily" in
+//     prose stays).
 func (r *Redactor) AppendText(dst, src []byte) []byte {
 	plain := 0 // start of the text not yet written
 	for start := 0; start < len(src); {
@@ -81,11 +102,11 @@ func (r *Redactor) AppendText(dst, src []byte) []byte {
 		switch {
 		case seen&classTrigger != 0:
 			kind = kindOf(tok)
-		case len(tok) >= minShapeToken && shape.IsID(tok):
+		case len(tok) >= minShapeToken && randomLooking(tok) && shape.IsID(tok):
 			kind = tokenID
 		}
 		if kind != tokenPlain {
-			dst = r.Text.AppendRedacted(dst, src[plain:start])
+			dst = r.appendPlain(dst, src[plain:start])
 			switch kind {
 			case tokenURL:
 				dst = r.URL.Append(dst, tok)
@@ -98,7 +119,25 @@ func (r *Redactor) AppendText(dst, src []byte) []byte {
 		}
 		start = end + 1
 	}
-	return r.Text.AppendRedacted(dst, src[plain:])
+	return r.appendPlain(dst, src[plain:])
+}
+
+// appendPlain appends text without URL structure through the detectors,
+// and then, unless the name detector is off, with person names (a first
+// name and a surname, or a title and a name) replaced.
+func (r *Redactor) appendPlain(dst, src []byte) []byte {
+	mark := len(dst)
+	dst = r.Text.AppendRedacted(dst, src)
+	if !r.findNames {
+		return dst
+	}
+	if _, _, ok := names.Find(dst[mark:]); !ok {
+		return dst
+	}
+	end := len(dst)
+	dst = names.AppendRedacted(dst, dst[mark:end])
+	n := copy(dst[mark:], dst[end:])
+	return dst[:mark+n]
 }
 
 type tokenKind uint8

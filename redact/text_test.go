@@ -62,6 +62,10 @@ func TestTextKnowsStructure(t *testing.T) {
 			want: "internationalisation of getElementById failed in MacBookPro2019 (retrying)",
 		},
 		{
+			in:   "order confirmation sent to Dear Morwenna Tregothnan at 10:00",
+			want: "order confirmation sent to Dear [name] at 10:00",
+		},
+		{
 			in:   "status=500 retries=3 level=warn",
 			want: "status=500 retries=3 level=warn",
 		},

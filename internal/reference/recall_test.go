@@ -38,52 +38,59 @@ const (
 var contexts = []string{"text", "query_plus", "query_pct", "combined", "caddy_json", "json_truncated", "broken"}
 
 // recallFloor is the least recall (%) allowed per class and context, in
-// the order of contexts: the baseline measured on the engine of commit
-// 7008052, before the work of issue 14. Target: targetRecall everywhere.
+// the order of contexts: what the engine measured when issue 14 closed
+// (the baseline before it, commit 7008052, is in bench/README.md). Target:
+// targetRecall everywhere.
 // REFERENCE_FLOORS=1 prints this table and fpCeiling for the engine of
 // the day.
 var recallFloor = map[string][7]float64{
 	//               text query_plus query_pct combined caddy_json json_truncated broken
-	"phone_gb":    {83, 34, 1, 72, 69, 18, 42},
-	"phone_ie":    {77, 30, 0, 66, 57, 19, 23},
-	"phone_fr":    {83, 35, 0, 67, 69, 18, 31},
-	"phone_de":    {56, 19, 0, 40, 41, 10, 16},
-	"phone_us":    {49, 51, 0, 37, 42, 29, 32},
-	"phone_intl":  {100, 35, 0, 78, 82, 15, 43},
-	"iban":        {36, 17, 1, 36, 34, 8, 18},
-	"nhs":         {98, 64, 0, 91, 91, 35, 45},
-	"card":        {100, 41, 0, 100, 100, 10, 45},
-	"vat_gb":      {0, 0, 0, 0, 0, 0, 0},
-	"nino":        {40, 20, 0, 40, 40, 11, 17},
-	"postcode":    {45, 20, 0, 43, 40, 9, 19},
-	"email":       {100, 100, 100, 94, 98, 100, 99},
-	"ipv4":        {100, 100, 0, 100, 100, 53, 63},
-	"ipv6":        {100, 0, 0, 100, 100, 0, 24},
-	"path_id":     {0, 0, 0, 0, 0, 0, 0},
-	"token_param": {0, 0, 0, 0, 0, 0, 0},
-	"name":        {0, 0, 0, 0, 0, 0, 0},
+	"phone_gb":    {100, 100, 100, 100, 100, 100, 100},
+	"phone_ie":    {99, 100, 100, 100, 100, 100, 100},
+	"phone_fr":    {100, 100, 100, 100, 100, 100, 100},
+	"phone_de":    {100, 100, 100, 100, 100, 100, 100},
+	"phone_us":    {83, 100, 100, 100, 100, 100, 100},
+	"phone_intl":  {100, 100, 100, 100, 100, 100, 100},
+	"iban":        {99, 99, 98, 96, 97, 95, 95},
+	"nhs":         {100, 100, 100, 100, 100, 100, 100},
+	"card":        {100, 100, 100, 100, 100, 100, 100},
+	"vat_gb":      {100, 100, 100, 100, 100, 100, 100},
+	"nino":        {100, 100, 100, 100, 100, 100, 100},
+	"postcode":    {87, 94, 88, 93, 92, 93, 96},
+	"email":       {100, 99, 100, 100, 99, 99, 100},
+	"ipv4":        {100, 100, 100, 100, 100, 100, 100},
+	"ipv6":        {100, 100, 100, 100, 100, 100, 100},
+	"path_id":     {100, 100, 99, 98, 99, 99, 100},
+	"token_param": {99, 99, 98, 98, 97, 97, 95},
+	"name":        {67, 78, 79, 76, 82, 73, 74},
 }
 
 // fpCeiling is the most false positives (%) allowed per class of hard
-// negative, over every context: the same baseline. Target: targetFP
-// everywhere.
+// negative, over every context: what the engine measured when issue 14
+// closed. Target: targetFP everywhere. Two classes are above it by
+// design in URL contexts: invoice numbers and ISBNs have more than six
+// digits, and in a path or query value that shape is an id (fail closed
+// by structure); in plain text they stay, but for contiguous ISBN-10s,
+// whose check is the NHS number's (and, starting with 0, a phone
+// number's shape). Place and product names lose words to the name
+// detector (Dún Laoghaire).
 var fpCeiling = map[string]float64{
 	"capitalised_path": 0,
-	"invoice_number":   0.5,
-	"isbn10":           53.4,
-	"iso_date":         24.8,
-	"place_name":       0,
-	"port":             0,
-	"price":            0,
-	"product_name":     0,
-	"retina_image":     100,
+	"invoice_number":   86.2,
+	"isbn10":           90,
+	"iso_date":         1.5,
+	"place_name":       14.3,
+	"port":             2,
+	"price":            2,
+	"product_name":     7.2,
+	"retina_image":     0,
 	"search_words":     0,
-	"semver_build":     53.4,
-	"size":             0,
+	"semver_build":     1.5,
+	"size":             0.5,
 	"slug":             0,
-	"time":             0,
-	"timestamp14":      74.3,
-	"version_file":     22.9,
+	"time":             1,
+	"timestamp14":      1,
+	"version_file":     0,
 }
 
 // refCase is one line of testdata/cases.jsonl, written by gen-cases.mjs.

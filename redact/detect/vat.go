@@ -102,7 +102,11 @@ func vatCheck(d []byte) bool {
 // alone or with no, number, id or reg (VAT No., vat_number, vatid, VAT reg
 // no), and one to three of the bytes ` :=#."` between them: a bare nine
 // digits is too often something else to be a VAT number anywhere.
-func vatWordBefore(src []byte, i int) bool {
+func vatWordBefore(src []byte, i int) bool { return vatWordBeforeIs(src, i, true) }
+
+// vatWordBeforeIs is vatWordBefore; with is set, one "is" or "was" may
+// stand between (our VAT number is 123 4567 27).
+func vatWordBeforeIs(src []byte, i int, is bool) bool {
 	k := i
 	for k > 0 && i-k < 3 && isVATSep(src[k-1]) {
 		k--
@@ -116,6 +120,8 @@ func vatWordBefore(src []byte, i int) bool {
 		return false
 	case equalFold(w, "vat"), equalFold(w, "vatno"), equalFold(w, "vatnumber"), equalFold(w, "vatid"), equalFold(w, "vatreg"):
 		return true
+	case is && (equalFold(w, "is") || equalFold(w, "was")):
+		return st > 0 && vatWordBeforeIs(src, st, false)
 	case equalFold(w, "no"), equalFold(w, "number"), equalFold(w, "id"), equalFold(w, "reg"):
 		if st == 0 {
 			return false

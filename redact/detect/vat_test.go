@@ -27,7 +27,11 @@ func TestVAT(t *testing.T) {
 		{"VAT No. 564738213", []string{"vat:564738213"}},
 		{"VAT reg no 564738255", []string{"vat:564738255"}},
 		{`{"vatNumber":"564738255"}`, []string{"vat:564738255"}},
+		{"our VAT number is 980 7806 84", []string{"vat:980 7806 84"}},
+		{"the vat no was 564738213", []string{"vat:564738213"}},
 		// Near misses.
+		{"VAT is is 564738213", nil},
+		{"this is 564738213", nil},
 		{"GB123456783", nil},
 		{"123456782", nil}, // bare: could be anything
 		{"order 123456782", nil},
