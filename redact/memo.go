@@ -41,3 +41,38 @@ func (m *memo) append(dst, src []byte, fn func(dst, src []byte) []byte) []byte {
 	slot.Store(&memoEntry{in: string(src), out: string(dst[start:])})
 	return dst
 }
+
+// cleanSet remembers recent inputs that a scrubber left unchanged. Being
+// left alone depends on the input and the policy only, never on keys or the
+// country database, so it stays true for as long as the set lives; what
+// changes is never remembered. It is direct-mapped and lock-free like memo.
+// The zero cleanSet is ready to use.
+type cleanSet struct {
+	seed  maphash.Seed
+	once  sync.Once
+	slots [4096]atomic.Pointer[string]
+}
+
+// maxCleanInput bounds what a cleanSet holds: header values, log messages
+// and logger names repeat; long values rarely do.
+const maxCleanInput = 128
+
+// append appends fn(src) to dst, or src itself when it is known to come
+// out unchanged.
+func (c *cleanSet) append(dst, src []byte, fn func(dst, src []byte) []byte) []byte {
+	if len(src) > maxCleanInput {
+		return fn(dst, src)
+	}
+	c.once.Do(func() { c.seed = maphash.MakeSeed() })
+	slot := &c.slots[maphash.Bytes(c.seed, src)%uint64(len(c.slots))]
+	if p := slot.Load(); p != nil && *p == string(src) {
+		return append(dst, src...)
+	}
+	start := len(dst)
+	dst = fn(dst, src)
+	if string(dst[start:]) == string(src) {
+		s := string(src)
+		slot.Store(&s)
+	}
+	return dst
+}

@@ -49,6 +49,10 @@ type Redactor struct {
 	// findNames is whether person names are searched for in free text.
 	findNames bool
 	agents    memo
+	// cleanText holds recent free text that came out unchanged.
+	cleanText cleanSet
+	// cleanURLs holds recent URLs that came out unchanged.
+	cleanURLs cleanSet
 }
 
 // New builds a Redactor for p, which must have its defaults applied and be
@@ -105,7 +109,9 @@ func (r *Redactor) AppendIP(dst, src []byte) []byte { return r.IP.AppendValue(ds
 func (r *Redactor) AppendForwarded(dst, src []byte) []byte { return r.IP.AppendForwarded(dst, src) }
 
 // AppendURL appends a URL or request target, scrubbed.
-func (r *Redactor) AppendURL(dst, src []byte) []byte { return r.URL.Append(dst, src) }
+func (r *Redactor) AppendURL(dst, src []byte) []byte {
+	return r.cleanURLs.append(dst, src, r.URL.Append)
+}
 
 // AppendPseudonym appends a keyed, rotating pseudonym of src.
 func (r *Redactor) AppendPseudonym(dst, src []byte) []byte { return r.Keys.AppendPseudonym(dst, src) }

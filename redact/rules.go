@@ -1,6 +1,7 @@
 package redact
 
 import (
+	"net/http"
 	"strings"
 
 	"github.com/caddy-privacy/caddy-privacy/config"
@@ -64,7 +65,10 @@ func (rl Rule) Strict() bool {
 type Rules struct {
 	// headers maps lower-case header names to their rules, for every
 	// header some list names.
-	headers  map[string]Rule
+	headers map[string]Rule
+	// exact holds the same rules, and RuleText for common headers, under
+	// the canonical spelling logs use, so that most lookups are one.
+	exact    map[string]Rule
 	ipDrop   bool // the IP transform is drop
 	uaDrop   bool // user agents are dropped
 	hintKeep bool // user agents are kept as they are, high-entropy hints too
@@ -87,6 +91,7 @@ var urlHeaders = []string{"Referer", "Referrer", "Origin", "Location", "Content-
 func NewRules(p config.Policy) *Rules {
 	r := &Rules{
 		headers:  make(map[string]Rule),
+		exact:    make(map[string]Rule),
 		ipDrop:   p.IP.Transform == config.TransformDrop,
 		uaDrop:   p.UserAgent == "drop",
 		hintKeep: p.UserAgent == "keep",
@@ -117,7 +122,27 @@ func NewRules(p config.Policy) *Rules {
 	set(RuleUserAgent, "User-Agent")
 	set(RuleKeep, keepHeaders...)
 	set(RuleTrace, traceHeaders...)
+	for name, rl := range r.headers {
+		r.exact[http.CanonicalHeaderKey(name)] = rl
+	}
+	for _, name := range commonHeaders {
+		if _, ok := r.exact[name]; !ok {
+			r.exact[name] = headerRule(r, name)
+		}
+	}
 	return r
+}
+
+// commonHeaders are headers most requests and responses carry.
+var commonHeaders = []string{
+	"Accept", "Accept-Encoding", "Accept-Language", "Accept-Ranges", "Age", "Alt-Svc",
+	"Cache-Control", "Connection", "Content-Encoding", "Content-Language", "Content-Length",
+	"Content-Type", "Date", "Dnt", "Etag", "Expires", "Host", "If-Modified-Since",
+	"If-None-Match", "Last-Modified", "Pragma", "Priority", "Referrer-Policy", "Sec-Ch-Ua",
+	"Sec-Ch-Ua-Mobile", "Sec-Ch-Ua-Platform", "Sec-Fetch-Dest", "Sec-Fetch-Mode",
+	"Sec-Fetch-Site", "Sec-Fetch-User", "Sec-Gpc", "Server", "Strict-Transport-Security",
+	"Te", "Upgrade-Insecure-Requests", "Vary", "Via", "X-Content-Type-Options",
+	"X-Frame-Options", "X-Forwarded-Host", "X-Forwarded-Proto", "X-Requested-With",
 }
 
 // maxHeaderName is the longest header name looked up in the table; longer
@@ -169,6 +194,9 @@ func (r *Rules) Header(name string) Rule { return headerRule(r, name) }
 func (r *Rules) HeaderBytes(name []byte) Rule { return headerRule(r, name) }
 
 func headerRule[T string | []byte](r *Rules, name T) Rule {
+	if rl, ok := r.exact[string(name)]; ok {
+		return rl
+	}
 	if len(name) > maxHeaderName {
 		return RuleText
 	}

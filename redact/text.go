@@ -82,6 +82,10 @@ const redactedTag = "[redacted]"
 //     surname or a title ("Dear Morwenna Tregothnan"; a lone "emily" in
 //     prose stays).
 func (r *Redactor) AppendText(dst, src []byte) []byte {
+	return r.cleanText.append(dst, src, r.appendText)
+}
+
+func (r *Redactor) appendText(dst, src []byte) []byte {
 	plain := 0 // start of the text not yet written
 	for start := 0; start < len(src); {
 		var seen uint8
@@ -128,8 +132,8 @@ func (r *Redactor) AppendText(dst, src []byte) []byte {
 func (r *Redactor) appendPlain(dst, src []byte) []byte {
 	mark := len(dst)
 	dst = r.Text.AppendRedacted(dst, src)
-	if !r.findNames {
-		return dst
+	if !r.findNames || bytes.IndexByte(src, ' ') < 0 {
+		return dst // a name in prose is two words or more
 	}
 	if _, _, ok := names.Find(dst[mark:]); !ok {
 		return dst
