@@ -15,7 +15,7 @@ CADDY_PORT ?= 8081
 LIVE_PORT  ?= 9090
 DEMO_LOG   ?= $(CACHE)/demo/access.log
 
-.PHONY: all build test vet fmt-check unit e2e fuzz bench run geoip clean
+.PHONY: all build test vet fmt-check reference unit e2e fuzz bench run geoip clean
 
 all: build
 
@@ -49,9 +49,10 @@ $(CACHE)/geo-whois-asn-country.mmdb:
 	cp $(CACHE)/npm/package/NRO_LICENSE $(CACHE)/
 	cp $(CACHE)/npm/package/geo-whois-asn-country.mmdb $@.tmp && mv $@.tmp $@
 
-## test: gofmt check, go vet, the whole Go suite under the race detector,
-## then the browser tests.
-test: fmt-check vet unit e2e
+## test: gofmt check, go vet, the outside-reference data regenerated and
+## compared, the whole Go suite under the race detector, then the browser
+## tests.
+test: fmt-check vet reference unit e2e
 
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
@@ -62,6 +63,22 @@ vet:
 
 unit:
 	$(GO) test -race -count=1 -timeout 20m $(PKGS)
+
+## reference: regenerate the test data made with outside references
+## (libphonenumber-js, ibantools, jsvat; internal/reference) and check that
+## it is what is committed, so the recall tests run on what the references
+## say today.
+REF := internal/reference
+REF_FILES := $(REF)/testdata/cases.jsonl redact/detect/testdata/phones.jsonl redact/detect/phone_table.go
+reference: $(REF)/node_modules/.package-lock.json
+	@tmp=$$(mktemp -d) && cp $(REF_FILES) $$tmp/ && \
+	(cd $(REF) && node gen-cases.mjs >/dev/null && node gen-phone-cases.mjs >/dev/null && node gen-phone-table.mjs >/dev/null) && \
+	gofmt -w redact/detect/phone_table.go && \
+	for f in $(REF_FILES); do cmp -s $$f $$tmp/$$(basename $$f) || { echo "$$f differs from what its generator writes"; exit 1; }; done; \
+	echo "reference data: as the generators write it"
+
+$(REF)/node_modules/.package-lock.json: $(REF)/package-lock.json
+	cd $(REF) && npm ci --no-audit --no-fund
 
 ## e2e: the browser tests of the demo (demo/e2e): Debian's chromium, driven
 ## by playwright-core, against the example Caddyfile.
