@@ -337,8 +337,17 @@ test('the sanitised access log holds no client address, e-mail, token or cookie 
     const e = JSON.parse(line);
     assert.ok(e.request, `not an access log entry: ${line}`);
     countries.add(e.request.client_ip);
+    // The site's own Content-Security-Policy names its vendors' origins,
+    // which in the demo are on 127.0.0.1 too: it is the server's, kept as
+    // it is, and holds no visitor's data.
+    const csp = e.resp_headers?.['Content-Security-Policy'];
+    if (csp) {
+      assert.ok(csp.every((v) => !/@|GA1\./.test(v)), `odd CSP: ${line}`);
+      delete e.resp_headers['Content-Security-Policy'];
+    }
+    const rest = JSON.stringify(e);
     for (const leak of leaks) {
-      assert.ok(!line.includes(leak), `log line holds ${leak}: ${line}`);
+      assert.ok(!rest.includes(leak), `log line holds ${leak}: ${line}`);
     }
   }
   // Caddy's own messages hold no visitor's address or e-mail either.

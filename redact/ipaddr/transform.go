@@ -134,9 +134,11 @@ func (t *Transform) truncate(a netip.Addr) netip.Addr {
 // AppendValue appends the transform of a header or log value that holds
 // addresses: one address, host:port, or a comma-separated list such as
 // X-Forwarded-For, whose shape is kept ("GB, US"). Elements are joined with
-// ", "; empty elements are left out and ports dropped. Elements that are not
-// addresses become "unknown", since obfuscated ids and host names can
-// identify too. Under drop the whole value becomes empty.
+// ", "; empty elements are left out and ports dropped. An element that is
+// already a country code (two capital letters, as the privacy handler
+// leaves {client_ip}) is kept; other elements that are not addresses
+// become "unknown", since obfuscated ids and host names can identify too.
+// Under drop the whole value becomes empty.
 func (t *Transform) AppendValue(dst, src []byte) []byte {
 	if t.kind == kindDrop {
 		return dst
@@ -157,9 +159,12 @@ func (t *Transform) AppendValue(dst, src []byte) []byte {
 			dst = append(dst, ", "...)
 		}
 		first = false
-		if a, ok := Parse(elem); ok {
+		switch a, ok := Parse(elem); {
+		case ok:
 			dst = t.AppendAddr(dst, a)
-		} else {
+		case len(elem) == 2 && isUpper(elem[0]) && isUpper(elem[1]):
+			dst = append(dst, elem...)
+		default:
 			dst = append(dst, unknown...)
 		}
 	}
@@ -177,3 +182,5 @@ func isCountry(c string) bool {
 	}
 	return true
 }
+
+func isUpper(c byte) bool { return 'A' <= c && c <= 'Z' }

@@ -140,6 +140,7 @@ func TestAppendValue(t *testing.T) {
 		{"country", " 81.2.69.142 ,, 216.160.83.56 , ", "GB, US"},
 		{"country", "[2001:db8:cafe::17]:443, unknown", "DE, unknown"},
 		{"country", "_hidden, 81.2.69.142", "unknown, GB"},
+		{"country", "GB, ZZ, gb, GBR", "GB, ZZ, unknown, unknown"}, // {client_ip} after the privacy handler
 		{"country", "proxy.example.com, 81.2.69.142", "unknown, GB"},
 		{"country", `"81.2.69.142"`, "GB"},
 		{"country", "", ""},
