@@ -145,8 +145,7 @@ func unmarshalPolicyOption(d *caddyfile.Dispenser, p *config.Policy, geoCheck *c
 		if len(args) < 1 || len(args) > 2 {
 			return d.ArgErr()
 		}
-		if err := checkOneOf(d, args[0], config.ConsentCookieYes, config.ConsentCookiebot, config.ConsentOneTrust,
-			config.ConsentTCF, config.ConsentJSON, config.ConsentKV, config.ConsentNone); err != nil {
+		if err := checkOneOf(d, args[0], config.ConsentFormats...); err != nil {
 			return err
 		}
 		p.Consent.Format = args[0]

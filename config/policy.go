@@ -263,6 +263,12 @@ const (
 	ConsentNone      = "none"
 )
 
+// ConsentFormats lists the consent cookie formats, in the order they are
+// documented.
+var ConsentFormats = []string{
+	ConsentCookieYes, ConsentCookiebot, ConsentOneTrust, ConsentTCF, ConsentJSON, ConsentKV, ConsentNone,
+}
+
 // ConsentPolicy says how consent is decided for a request.
 type ConsentPolicy struct {
 	// Format is the consent cookie's format: "cookieyes", "cookiebot",
@@ -446,7 +452,7 @@ func (p *Policy) Validate() error {
 	if p.Pseudonym.Retention < 0 {
 		bad("pseudonym.retention", "%s is negative", p.Pseudonym.Retention)
 	}
-	oneOf("consent.format", p.Consent.Format, ConsentCookieYes, ConsentCookiebot, ConsentOneTrust, ConsentTCF, ConsentJSON, ConsentKV, ConsentNone)
+	oneOf("consent.format", p.Consent.Format, ConsentFormats...)
 	if c := p.Consent.Cookie; c != "" && !httpsyntax.IsToken(c) {
 		bad("consent.cookie", "%q is not a cookie name", c)
 	}

@@ -192,7 +192,8 @@ func NewDecider(p config.ConsentPolicy) (*Decider, error) {
 	return d, nil
 }
 
-const formatList = `"cookieyes", "cookiebot", "onetrust", "tcf", "json", "kv", "none"`
+// formatList is config.ConsentFormats, quoted, for error messages.
+var formatList = `"` + strings.Join(config.ConsentFormats, `", "`) + `"`
 
 // fieldMap maps cookie keys to categories. A consent cookie has a handful
 // of keys, so a short list compared by length first beats hashing; large
