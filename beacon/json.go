@@ -2,10 +2,9 @@ package beacon
 
 import (
 	"bytes"
-	"unicode/utf16"
 	"unicode/utf8"
 
-	"github.com/caddy-privacy/caddy-privacy/internal/percent"
+	"github.com/caddy-privacy/caddy-privacy/internal/jsonstr"
 )
 
 // JSON limits. Beacons are small and flat; anything deeper or bigger is
@@ -197,78 +196,23 @@ func (p *jsonState) string() ([]byte, error) {
 		}
 		p.i++
 	}
-	out := append([]byte(nil), p.b[start:p.i]...)
+	// Escaped: find the closing quote, then decode.
 	for p.i < len(p.b) {
-		c := p.b[p.i]
-		switch {
-		case c == '"':
-			p.i++
-			if !utf8.Valid(out) {
-				return nil, p.fail("invalid UTF-8 in a string")
-			}
-			return out, nil
-		case c < 0x20:
-			return nil, p.fail("control character in a string")
-		case c != '\\':
-			out = append(out, c)
-			p.i++
+		switch p.b[p.i] {
+		case '\\':
+			p.i += 2
 			continue
-		}
-		if p.i+1 >= len(p.b) {
-			break
-		}
-		e := p.b[p.i+1]
-		p.i += 2
-		switch e {
-		case '"', '\\', '/':
-			out = append(out, e)
-		case 'b':
-			out = append(out, '\b')
-		case 'f':
-			out = append(out, '\f')
-		case 'n':
-			out = append(out, '\n')
-		case 'r':
-			out = append(out, '\r')
-		case 't':
-			out = append(out, '\t')
-		case 'u':
-			r, ok := p.hex4()
-			if !ok {
-				return nil, p.fail("malformed \\u escape")
+		case '"':
+			out, err := jsonstr.AppendDecodeStrict(nil, p.b[start:p.i])
+			if err != nil {
+				return nil, p.fail(err.Error())
 			}
-			if utf16.IsSurrogate(r) {
-				if r >= 0xdc00 || p.i+1 >= len(p.b) || p.b[p.i] != '\\' || p.b[p.i+1] != 'u' {
-					return nil, p.fail("lone surrogate in a string")
-				}
-				p.i += 2
-				r2, ok := p.hex4()
-				if !ok || r2 < 0xdc00 || r2 > 0xdfff {
-					return nil, p.fail("lone surrogate in a string")
-				}
-				r = utf16.DecodeRune(r, r2)
-			}
-			out = utf8.AppendRune(out, r)
-		default:
-			return nil, p.fail("malformed escape")
+			p.i++
+			return out, nil
 		}
+		p.i++
 	}
 	return nil, p.fail("unterminated string")
-}
-
-func (p *jsonState) hex4() (rune, bool) {
-	if p.i+4 > len(p.b) {
-		return 0, false
-	}
-	var r rune
-	for _, c := range p.b[p.i : p.i+4] {
-		if !percent.IsHex(c) {
-			return 0, false
-		}
-		r = r<<4 | rune(percent.Unhex(c))
-	}
-	p.i += 4
-	return r, true
 }
 
 func (p *jsonState) array(v *jvalue, depth int) error {

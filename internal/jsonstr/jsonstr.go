@@ -5,6 +5,7 @@ package jsonstr
 
 import (
 	"bytes"
+	"errors"
 	"unicode/utf16"
 	"unicode/utf8"
 )
@@ -104,6 +105,53 @@ func AppendDecode(dst, raw []byte) ([]byte, bool) {
 		i += 2
 	}
 	return dst, true
+}
+
+// Faults AppendDecodeStrict reports.
+var (
+	ErrEscape    = errors.New("malformed escape")
+	ErrSurrogate = errors.New("lone surrogate in a string")
+	ErrControl   = errors.New("control character in a string")
+	ErrUTF8      = errors.New("invalid UTF-8 in a string")
+)
+
+// AppendDecodeStrict is AppendDecode for content that must be valid JSON
+// (RFC 8259), such as a request body: a malformed escape, a lone
+// surrogate, a raw control character or invalid UTF-8 is an error rather
+// than something to make the best of.
+func AppendDecodeStrict(dst, raw []byte) ([]byte, error) {
+	start := len(dst)
+	for i := 0; i < len(raw); {
+		switch c := raw[i]; {
+		case c < 0x20:
+			return dst[:start], ErrControl
+		case c != '\\':
+			dst = append(dst, c)
+			i++
+			continue
+		}
+		if i+1 < len(raw) && raw[i+1] == 'u' {
+			r, n, ok := DecodeU(raw[i:])
+			if !ok {
+				return dst[:start], ErrEscape
+			}
+			if h, _ := hex4(raw[i:]); utf16.IsSurrogate(h) && n != 12 {
+				return dst[:start], ErrSurrogate
+			}
+			dst = utf8.AppendRune(dst, r)
+			i += n
+			continue
+		}
+		var ok bool
+		if dst, ok = AppendDecode(dst, raw[i:min(i+2, len(raw))]); !ok {
+			return dst[:start], ErrEscape
+		}
+		i += 2
+	}
+	if !utf8.Valid(dst[start:]) {
+		return dst[:start], ErrUTF8
+	}
+	return dst, nil
 }
 
 // DecodeU decodes a \uXXXX escape at the start of b, with the low half of

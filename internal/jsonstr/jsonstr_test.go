@@ -41,3 +41,27 @@ func FuzzAppendDecode(f *testing.F) {
 		}
 	})
 }
+
+func TestAppendDecodeStrict(t *testing.T) {
+	for _, tt := range []struct {
+		raw  string
+		want string
+		err  error
+	}{
+		{`a\u0040b\n`, "a@b\n", nil},
+		{`\ud83d\ude00`, "😀", nil},
+		{`\ufffd`, "\ufffd", nil},
+		{`\ud800`, "", ErrSurrogate},
+		{`\ude00x`, "", ErrSurrogate},
+		{`\x`, "", ErrEscape},
+		{`\`, "", ErrEscape},
+		{`\u12`, "", ErrEscape},
+		{"a\x01", "", ErrControl},
+		{"\xff", "", ErrUTF8},
+	} {
+		got, err := AppendDecodeStrict(nil, []byte(tt.raw))
+		if err != tt.err || string(got) != tt.want {
+			t.Errorf("AppendDecodeStrict(%q) = %q, %v; want %q, %v", tt.raw, got, err, tt.want, tt.err)
+		}
+	}
+}
