@@ -45,7 +45,7 @@ func newEngine(opts engineOptions) (logs.Engine, logs.Auditor, error) {
 		if err != nil {
 			return nil, nil, err
 		}
-		db, err := country.Open(path)
+		db, err := openCountryDB(path)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -122,7 +122,7 @@ type geoInfo struct {
 // opts.Policy.GeoIP.Database, with a resolver that applies
 // opts.Policy.GeoIP.Unknown.
 func openGeoDB(opts engineOptions) (geoDB, error) {
-	db, err := country.Open(opts.Policy.GeoIP.Database)
+	db, err := openCountryDB(opts.Policy.GeoIP.Database)
 	if err != nil {
 		return nil, err
 	}

@@ -95,3 +95,17 @@ func TestRealGeoIPMissingDatabase(t *testing.T) {
 		t.Errorf("openGeoDB(missing) = %v, want an error naming the file", err)
 	}
 }
+
+// TestErrorsSayWhatToDo: a missing database or policy file names the path
+// and says how to get one.
+func TestErrorsSayWhatToDo(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "GeoLite2-Country.mmdb")
+	_, err := openCountryDB(missing)
+	if err == nil || !strings.Contains(err.Error(), missing) || !strings.Contains(err.Error(), "-geoip-db") || !strings.Contains(err.Error(), "make geoip") {
+		t.Errorf("missing database: %v", err)
+	}
+	_, err = loadPolicy(missing + ".json")
+	if err == nil || !strings.Contains(err.Error(), "caddy-privacy policy >") {
+		t.Errorf("missing policy: %v", err)
+	}
+}

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"net/netip"
 	"text/tabwriter"
+
+	"github.com/caddy-privacy/caddy-privacy/redact/country"
 )
 
 var (
@@ -116,4 +118,15 @@ func (a *app) geoipRun(c command, args []string) int {
 		return a.fail(c, fmt.Errorf("write standard output: %w", err))
 	}
 	return exitOK
+}
+
+// openCountryDB opens a country database, with an error that says what to
+// do when the file is missing or unusable.
+func openCountryDB(path string) (*country.DB, error) {
+	db, err := country.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("%w\n  give -geoip-db the path of a GeoLite2/GeoIP2 Country or City file or of the ip-location-db country MMDB "+
+			"(`make geoip` fetches the CC BY 4.0 one into ~/.cache/caddy-privacy), or set geoip.off in the -policy file to truncate addresses instead", err)
+	}
+	return db, nil
 }

@@ -20,6 +20,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"os/signal"
 	"strings"
@@ -207,7 +208,11 @@ func loadPolicy(path string) (config.Policy, error) {
 	if path == "" {
 		return config.Default(), nil
 	}
-	return config.LoadFile(path)
+	p, err := config.LoadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		err = fmt.Errorf("%w\n  write one to edit with `caddy-privacy policy > %s`", err, path)
+	}
+	return p, err
 }
 
 func isTerminal(w io.Writer) bool {
