@@ -7,9 +7,14 @@
 //	redact/ipaddr     address parsing and the IP transforms
 //	redact/pseudonym  keyed, rotating pseudonyms
 //	redact/detect     identifier detectors for free text
+//	redact/shape      what a single value looks like: an id, a token, harmless
+//	redact/names      person names in free text
 //	redact/scrub      URL, cookie, header and user-agent scrubbers
 //
-// A Redactor puts them together as the policy says. Its Append methods
+// A Redactor puts them together as the policy says, and this package adds
+// what needs all of them: the one table of rules for log fields and
+// headers (Rules, AppendRule), which every front end reads, and free text
+// that knows URLs, query strings and tokens by their shape (AppendText). Its Append methods
 // follow the strconv style: they append to dst and return the extended
 // slice, and allocate nothing when dst has room.
 package redact
