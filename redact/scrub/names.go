@@ -207,6 +207,9 @@ var (
 		"oauth", "code", "reset", "sig", "signature", "otp", "totp", "hotp",
 		"mfa", "nonce", "session", "sid", "sessid", "csrf", "xsrf", "jwt",
 		"hmac", "credential", "credentials", "pin", "bearer",
+		// One-time links: their value is the token.
+		"activation", "activate", "invite", "invitation", "confirm",
+		"confirmation", "verify", "verification", "magic",
 	}
 	credentialEndings = []string{
 		"token", "secret", "password", "passwd", "pwd", "passcode",

@@ -243,6 +243,7 @@ type tally struct {
 	upper, lower int
 	digits       int
 	nonASCII     int
+	vowels       int // a, e, i, o, u and y, in either case
 	pieces       int // camel-case pieces of letters
 	oddPieces    int // pieces of one or two letters, or without vowels
 }
@@ -253,6 +254,7 @@ func (t *tally) add(o *tally) {
 	t.lower += o.lower
 	t.digits += o.digits
 	t.nonASCII += o.nonASCII
+	t.vowels += o.vowels
 	t.pieces += o.pieces
 	t.oddPieces += o.oddPieces
 }
@@ -296,6 +298,7 @@ func (t *tally) part(p []byte) bool {
 			vowels++
 		}
 	}
+	t.vowels = vowels
 	if t.nonASCII > 0 {
 		return false // a word in another script
 	}
@@ -371,9 +374,18 @@ func (t *tally) camel(p []byte) {
 // separators cut it into harmless-looking parts (base64 with '+' and '/',
 // base64url with '-' and '_'). Random base64 has about as many capitals as
 // small letters; a slug with one capital in it is not a token.
+//
+// Random letters in both cases have few vowels (about one in five) and
+// as many capitals as small letters; words, camel case included
+// (getElementsByTagName, XMLHttpRequestUpload), have three vowels in ten
+// or more and few capitals. So a long value with both cases in
+// proportion, changing case every four letters or more often, fewer than
+// one vowel in four and high entropy is a token
+// even when its pieces look long.
 func (t *tally) whole(b []byte) Class {
 	letters := t.upper + t.lower
-	if len(b) < minEntropyLen || t.pieces < 3 || 2*t.oddPieces <= t.pieces || 5*min(t.upper, t.lower) < letters {
+	fewVowels := 4*min(t.upper, t.lower) >= letters && 4*t.vowels < letters && 4*t.pieces >= letters
+	if len(b) < minEntropyLen || !fewVowels && (t.pieces < 3 || 2*t.oddPieces <= t.pieces || 5*min(t.upper, t.lower) < letters) {
 		return Harmless
 	}
 	for _, c := range b {
