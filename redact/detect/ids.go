@@ -148,6 +148,17 @@ var ibanLengths = func() (t [26 * 26]uint8) {
 		{"RU", 33}, {"SA", 24}, {"SC", 31}, {"SD", 18}, {"SE", 24}, {"SI", 19}, {"SK", 24},
 		{"SM", 27}, {"SO", 23}, {"ST", 25}, {"SV", 28}, {"TL", 23}, {"TN", 24}, {"TR", 26},
 		{"UA", 29}, {"VA", 22}, {"VG", 24}, {"XK", 20}, {"YE", 30},
+		// Åland and the French overseas territories, which use the French
+		// format, from the SWIFT IBAN registry.
+		{"AX", 18}, {"BL", 27}, {"GF", 27}, {"GP", 27}, {"MF", 27}, {"MQ", 27},
+		{"NC", 27}, {"PF", 27}, {"PM", 27}, {"RE", 27}, {"TF", 27}, {"WF", 27},
+		{"YT", 27},
+		// Countries whose banks issue IBANs outside the registry (the
+		// lengths ibantools 4.5.4 lists).
+		{"AO", 25}, {"BF", 28}, {"BJ", 28}, {"CF", 27}, {"CG", 27}, {"CI", 28},
+		{"CM", 27}, {"CV", 25}, {"DZ", 26}, {"GA", 27}, {"GQ", 27}, {"GW", 25},
+		{"IR", 26}, {"KM", 27}, {"MA", 28}, {"MG", 27}, {"ML", 28}, {"MZ", 25},
+		{"NE", 28}, {"SN", 28}, {"TD", 27}, {"TG", 28},
 	} {
 		t[int(e.cc[0]-'A')*26+int(e.cc[1]-'A')] = e.n
 	}
