@@ -91,6 +91,22 @@ type KeyRing struct {
 
 	mu   sync.Mutex // serializes Refresh and guards keys
 	keys []*key     // every key not yet destroyed, the current one included
+
+	// Set by HoldUntil: before the first key is installed, pseudonyms wait
+	// on ready until holdUntil.
+	ready     chan struct{}
+	holdUntil time.Time
+}
+
+// HoldUntil makes pseudonyms asked for before the first key is installed
+// wait for it until deadline, instead of being made at once with an
+// ephemeral key. It is for a ring whose store becomes usable only after
+// the ring is handed out (Caddy's log modules, which exist before Caddy's
+// storage does), so that its first pseudonyms agree with other instances'.
+// Call it before the ring is used.
+func (r *KeyRing) HoldUntil(deadline time.Time) {
+	r.ready = make(chan struct{})
+	r.holdUntil = deadline
 }
 
 // NewKeyRing returns a ring whose keys live in store, a new one every rotate
@@ -221,6 +237,10 @@ func (r *KeyRing) install(k *key) {
 		}
 	}
 	r.keys = append(r.keys, k)
+	if r.ready != nil {
+		close(r.ready)
+		r.ready = nil
+	}
 }
 
 // Run refreshes the ring now and then at each period boundary and each
@@ -279,6 +299,18 @@ func (r *KeyRing) current() *key {
 		return k
 	}
 	r.mu.Lock()
+	if ready := r.ready; ready != nil {
+		if wait := time.Until(r.holdUntil); wait > 0 {
+			r.mu.Unlock()
+			t := time.NewTimer(wait)
+			select {
+			case <-ready:
+			case <-t.C:
+			}
+			t.Stop()
+			r.mu.Lock()
+		}
+	}
 	defer r.mu.Unlock()
 	if k := r.cur.Load(); k != nil {
 		return k

@@ -85,8 +85,8 @@ var _ KeyStore = (*MemoryStore)(nil)
 // file system) and reports each outage once: Down is called with the first
 // error after a success, or the first error at all, and Up with the first
 // success after that. A KeyRing retries a failing store every few seconds;
-// reporting each retry would flood the log. Down and Up are called with no
-// lock held, one at a time per outage edge; either may be nil.
+// reporting each retry would flood the log. Down and Up are called without
+// a lock held; either may be nil.
 type OutageReporter struct {
 	Store KeyStore
 	Down  func(error)
