@@ -68,6 +68,7 @@ func (f *CountryIPFilter) policy() config.Policy {
 
 // Provision opens (or shares) the country database and the key ring.
 func (f *CountryIPFilter) Provision(ctx caddy.Context) error {
+	f.filter.cfg = ctx
 	return f.provision(ctx.Storage(), ctx.Logger())
 }
 
@@ -165,6 +166,7 @@ func (f *PIIFilter) policy() config.Policy {
 
 // Provision opens (or shares) the country database and the key ring.
 func (f *PIIFilter) Provision(ctx caddy.Context) error {
+	f.filter.cfg = ctx
 	return f.provision(ctx.Storage(), ctx.Logger())
 }
 
@@ -215,13 +217,14 @@ func (f *PIIFilter) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 
 // fieldFilter is the engine behind a field filter.
 type fieldFilter struct {
+	cfg    caddy.Context // the config, whose storage is set up after logs
 	engine *engine
 	r      *rules
 	rule   redact.Rule
 }
 
 func (f *fieldFilter) provision(p config.Policy, geoCheck caddy.Duration, storage certmagic.Storage, logger *zap.Logger, rl redact.Rule) error {
-	eng, err := newEngine(&p, time.Duration(geoCheck), storage, logger)
+	eng, err := newEngine(&p, time.Duration(geoCheck), storageRef{now: storage, cfg: f.cfg}, logger)
 	if err != nil {
 		return err
 	}

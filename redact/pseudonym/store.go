@@ -3,6 +3,7 @@ package pseudonym
 import (
 	"bytes"
 	"context"
+	"errors"
 	"sync"
 )
 
@@ -118,6 +119,10 @@ func (o *OutageReporter) Reachable() bool {
 }
 
 func (o *OutageReporter) report(err error) {
+	if errors.Is(err, context.Canceled) {
+		// The caller gave up (a ring stopping), not the store.
+		return
+	}
 	o.mu.Lock()
 	changed := (err != nil) != o.down
 	o.down = err != nil
