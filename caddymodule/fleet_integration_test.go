@@ -10,6 +10,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -21,7 +23,9 @@ import (
 	"github.com/caddy-privacy/caddy-privacy/internal/redistest"
 )
 
-// fleetNode is a Caddyfile for one node. keys is the policy's keys line
+// fleetNode is a Caddyfile for one node: a page and a GA4 beacon gateway
+// behind the privacy handler, or a page alone, with an access log written
+// by the privacy encoder. keys is the policy's keys line
 // (empty for Caddy's storage), storage the global storage line (empty for
 // Caddy's data directory, which startCaddy makes per process). With
 // handler, the privacy handler passes the pseudonym upstream; without it,
@@ -33,10 +37,19 @@ func fleetNode(storage, keys, logPath, up string, handler bool) string {
 		route = fmt.Sprintf(`privacy {
 		geoip off
 		ip pseudonym
-		%s
+		consent json consent
+		%[1]s
 	}
-	request_header X-Pseudonym {http.privacy.pseudonym}
-	reverse_proxy %s`, keys, up)
+	handle /g/collect {
+		privacy_beacon ga4 {
+			%[1]s
+		}
+		reverse_proxy %[2]s
+	}
+	handle {
+		request_header X-Pseudonym {http.privacy.pseudonym}
+		reverse_proxy %[2]s
+	}`, keys, up)
 	}
 	return fmt.Sprintf(`{
 	admin off
@@ -158,7 +171,51 @@ func (f *fleet) checkAgree(t *testing.T, handlers []bool) string {
 	if other, _ := f.visit(t, 0, "81.2.69.161"); other == want {
 		t.Errorf("two visitors share the pseudonym %q", want)
 	}
+	// The beacon gateways: the visitor's GA client id becomes one
+	// pseudonym whichever node forwards it.
+	var cid string
+	for i, n := range f.nodes {
+		if !handlers[i] {
+			continue
+		}
+		got := f.beaconCID(t, n)
+		if got == "" || strings.Contains(got, "602849859") {
+			t.Fatalf("node %d forwarded cid %q; want a pseudonym", i, got)
+		}
+		if cid == "" {
+			cid = got
+		}
+		if got != cid {
+			t.Errorf("node %d forwarded the GA client id as %q; another node as %q", i, got, cid)
+		}
+	}
 	return want
+}
+
+// beaconCID sends a consented GA4 beacon through n and returns the client
+// id the collector received.
+func (f *fleet) beaconCID(t *testing.T, n *caddyProcess) string {
+	t.Helper()
+	before := f.up.count()
+	req, err := http.NewRequest(http.MethodPost, n.URL+"/g/collect?v=2&tid=G-TEST1&cid=602849859.1754048070&en=page_view", strings.NewReader(""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Cookie", `consent={"analytics":true,"marketing":false}`)
+	req.Header.Set("Content-Type", "text/plain;charset=UTF-8")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if f.up.count() != before+1 {
+		t.Fatalf("the beacon was not forwarded (status %d)", resp.StatusCode)
+	}
+	u, err := url.ParseRequestURI(f.up.last(t).RequestURI)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u.Query().Get("cid")
 }
 
 // TestIntegrationFleetSharedStorage: nodes sharing a file_system storage
