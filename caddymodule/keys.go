@@ -80,6 +80,12 @@ func (s storageKeys) DeleteBefore(ctx context.Context, before int64) error {
 	return errors.Join(errs...)
 }
 
+// redisRecheck is how often a node asks Redis whether the current key is
+// still the one it uses: after Redis lost its data, nodes agree again
+// within this time (see pseudonym.KeyRing.Recheck). One small command a
+// minute per node.
+const redisRecheck = time.Minute
+
 // keyRings holds the running key rings, shared across config reloads.
 var keyRings = caddy.NewUsagePool()
 
@@ -143,6 +149,7 @@ func loadKeyRing(p *config.Policy, storage storageRef) (string, *pseudonym.KeyRi
 			}
 			reporter := reportOutages(store, "redis")
 			ring := pseudonym.NewKeyRing(reporter, rotate, retention)
+			ring.Recheck = redisRecheck
 			loadCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 			defer cancel()
 			ring.Refresh(loadCtx, time.Now()) // an error is reported once; the ring retries

@@ -59,6 +59,7 @@ var b64 = base64.RawURLEncoding
 type key struct {
 	period int64
 	shared bool // came from the store, so other rings have it too
+	check  [8]byte // fingerprint, to tell whether the store's key changed
 	mac    *macKey
 	cache  *lru.Cache[[16]byte, [Len]byte] // nil when caching is off
 }
@@ -82,6 +83,16 @@ type KeyRing struct {
 	// CacheSize is the number of address pseudonyms AppendAddr keeps per
 	// key. 0 means DefaultCacheSize; a negative value turns the cache off.
 	CacheSize int
+
+	// Recheck, if positive, makes Run refresh at least that often, and
+	// Refresh ask the store for the current period's key even when the
+	// ring has it, adopting the store's if it differs. That is for a
+	// shared store that can lose its data (a Redis server restarted
+	// without persistence): otherwise instances that loaded the key before
+	// the loss would keep it while instances starting after it store and
+	// use another, until the next period. 0 asks the store only when a
+	// period begins or the store failed.
+	Recheck time.Duration
 
 	store     KeyStore
 	rotate    time.Duration
@@ -163,7 +174,7 @@ func (r *KeyRing) Refresh(ctx context.Context, now time.Time) error {
 
 	var errs []error
 	p := r.Period(now)
-	if cur := r.cur.Load(); cur == nil || cur.period != p || !cur.shared {
+	if cur := r.cur.Load(); cur == nil || cur.period != p || !cur.shared || r.Recheck > 0 {
 		fresh := make([]byte, KeySize)
 		rand.Read(fresh) // never fails: crypto/rand crashes the program instead
 		got, err := r.store.LoadOrStore(ctx, p, fresh)
@@ -176,6 +187,8 @@ func (r *KeyRing) Refresh(ctx context.Context, now time.Time) error {
 			// A store that hands out its own slice would have its key zeroed
 			// by an earlier Refresh; never make pseudonyms under a known key.
 			errs = append(errs, fmt.Errorf("pseudonym: the key store holds an all-zero key for period %d; want %d random bytes", p, KeySize))
+		case cur != nil && cur.period == p && cur.shared && fingerprint(got) == cur.check:
+			// Rechecked: the store still holds the key in use.
 		default:
 			r.install(r.newKey(p, got, true))
 		}
@@ -201,6 +214,19 @@ func (r *KeyRing) Refresh(ctx context.Context, now time.Time) error {
 	return errors.Join(errs...)
 }
 
+// fingerprint identifies a key without revealing it: the start of its MAC
+// of a fixed message.
+func fingerprint(raw []byte) [8]byte {
+	m := newMACKey(raw)
+	var sum [sha256.Size]byte
+	m.sum(&sum, []byte("caddy-privacy key fingerprint"))
+	m.destroy()
+	var fp [8]byte
+	copy(fp[:], sum[:])
+	clear(sum[:])
+	return fp
+}
+
 func isZero(b []byte) bool {
 	var or byte
 	for _, c := range b {
@@ -211,7 +237,7 @@ func isZero(b []byte) bool {
 
 // newKey derives k's precomputed form; the caller zeroes raw.
 func (r *KeyRing) newKey(period int64, raw []byte, shared bool) *key {
-	k := &key{period: period, shared: shared, mac: newMACKey(raw)}
+	k := &key{period: period, shared: shared, mac: newMACKey(raw), check: fingerprint(raw)}
 	size := r.CacheSize
 	if size == 0 {
 		size = DefaultCacheSize
@@ -259,6 +285,9 @@ func (r *KeyRing) Run(ctx context.Context) {
 			return
 		}
 		next := r.nextEvent(now)
+		if r.Recheck > 0 && now.Add(r.Recheck).Before(next) {
+			next = now.Add(r.Recheck)
+		}
 		if err != nil {
 			if r.OnError != nil {
 				r.OnError(err)

@@ -62,6 +62,9 @@ type Store struct {
 	prefix    string // up to and including the rotation's ':'
 	rotate    time.Duration
 	retention time.Duration
+
+	mu    sync.Mutex
+	known map[int64][]byte // keys this store has seen, by period
 }
 
 var quietOnce sync.Once
@@ -107,8 +110,16 @@ func New(o Options) (*Store, error) {
 	}, nil
 }
 
-// Close closes the connections to Redis.
-func (s *Store) Close() error { return s.client.Close() }
+// Close closes the connections to Redis and forgets the keys it has seen.
+func (s *Store) Close() error {
+	s.mu.Lock()
+	for p, k := range s.known {
+		clear(k)
+		delete(s.known, p)
+	}
+	s.mu.Unlock()
+	return s.client.Close()
+}
 
 // Key returns the Redis key that holds period's key.
 func (s *Store) Key(period int64) string {
@@ -125,26 +136,60 @@ func (s *Store) Expiry(period int64) time.Time {
 // SET <key> <value> NX PXAT <expiry> GET: it stores key if the period has
 // none and returns what was there before, so every instance ends up with
 // the key that reached Redis first.
+//
+// If Redis has lost a key this store saw before (a restart without
+// persistence), the store offers that key rather than key, so the fleet
+// keeps its pseudonyms: the first instance back puts it again, and an
+// instance that stored a new one first wins instead, which the others
+// adopt when they next ask (see pseudonym.KeyRing.Recheck).
 func (s *Store) LoadOrStore(ctx context.Context, period int64, key []byte) ([]byte, error) {
 	expiry := s.Expiry(period)
 	if !expiry.After(time.Now()) {
 		return nil, fmt.Errorf("redis key store: the key of period %d is past its retention", period)
 	}
-	prev, err := s.client.Do(ctx, "SET", s.Key(period), key, "NX", "PXAT", expiry.UnixMilli(), "GET").Text()
+	s.mu.Lock()
+	if k, ok := s.known[period]; ok {
+		key = k
+	}
+	offer := append([]byte(nil), key...)
+	s.mu.Unlock()
+	prev, err := s.client.Do(ctx, "SET", s.Key(period), offer, "NX", "PXAT", expiry.UnixMilli(), "GET").Text()
+	var got []byte
 	switch {
 	case errors.Is(err, redis.Nil):
-		// Ours is stored. Return a copy: the ring zeroes what it gets.
-		return append([]byte(nil), key...), nil
+		got = offer // ours is stored
 	case err != nil:
+		clear(offer)
 		return nil, describe("storing the key of period "+strconv.FormatInt(period, 10), err)
+	default:
+		clear(offer)
+		got = []byte(prev)
 	}
-	return []byte(prev), nil
+	s.mu.Lock()
+	if s.known == nil {
+		s.known = make(map[int64][]byte)
+	}
+	if old, ok := s.known[period]; ok {
+		clear(old)
+	}
+	s.known[period] = append([]byte(nil), got...)
+	s.mu.Unlock()
+	// A copy: the ring zeroes what it gets.
+	return got, nil
 }
 
 // DeleteBefore implements pseudonym.KeyStore. Redis expires keys on its
 // own; this deletes those of earlier periods at once as well, in case a
 // retention was shortened since they were made.
 func (s *Store) DeleteBefore(ctx context.Context, before int64) error {
+	s.mu.Lock()
+	for p, k := range s.known {
+		if p < before {
+			clear(k)
+			delete(s.known, p)
+		}
+	}
+	s.mu.Unlock()
 	var stale []string
 	iter := s.client.Scan(ctx, 0, s.prefix+"*", 100).Iterator()
 	for iter.Next(ctx) {

@@ -344,3 +344,65 @@ func TestRotationWhileNodeDown(t *testing.T) {
 		t.Fatal("previous period's key differs")
 	}
 }
+
+// Redis loses its data (restarted without persistence, or flushed): the
+// first node to ask again puts the fleet's key back, so pseudonyms do not
+// change; if a new node stored a key of its own first, the others adopt
+// it when they recheck. Either way the nodes agree again.
+func TestDataLossConverges(t *testing.T) {
+	srv := redistest.Start(t)
+	c := srv.Client()
+	defer c.Close()
+	ctx := context.Background()
+	now := time.Now()
+	recheck := func(n *node) *node { n.ring.Recheck = time.Minute; return n }
+
+	a := recheck(newNode(t, srv.Addr, time.Hour, time.Hour))
+	b := recheck(newNode(t, srv.Addr, time.Hour, time.Hour))
+	for _, n := range []*node{a, b} {
+		if err := refresh(t, n, now); err != nil {
+			t.Fatal(err)
+		}
+	}
+	fleet := a.pseudonym()
+
+	// An old node rechecks first: the key is put back unchanged.
+	if err := c.FlushAll(ctx).Err(); err != nil {
+		t.Fatal(err)
+	}
+	if err := refresh(t, a, now); err != nil {
+		t.Fatal(err)
+	}
+	if got := newNodePseudonymAt(t, srv.Addr, now); got != fleet || a.pseudonym() != fleet {
+		t.Fatalf("after the loss: new node %q, old node %q; want the fleet's %q kept", got, a.pseudonym(), fleet)
+	}
+
+	// A new node stores a key first: the old ones adopt it on recheck.
+	if err := c.FlushAll(ctx).Err(); err != nil {
+		t.Fatal(err)
+	}
+	fresh := newNodePseudonymAt(t, srv.Addr, now)
+	if fresh == fleet {
+		t.Fatal("the new node made the old key; the test cannot tell adoption apart")
+	}
+	for _, n := range []*node{a, b} {
+		if err := refresh(t, n, now); err != nil {
+			t.Fatal(err)
+		}
+		if n.pseudonym() != fresh {
+			t.Fatalf("an old node kept %q after recheck; the new node uses %q", n.pseudonym(), fresh)
+		}
+	}
+
+	// Without Recheck a ring never notices: the reason for the option.
+	d := newNode(t, srv.Addr, time.Hour, time.Hour)
+	if err := refresh(t, d, now); err != nil {
+		t.Fatal(err)
+	}
+	c.FlushAll(ctx)
+	newNodePseudonymAt(t, srv.Addr, now)
+	refresh(t, d, now)
+	if d.pseudonym() != fresh {
+		t.Fatal("a ring without Recheck changed key")
+	}
+}
