@@ -58,7 +58,7 @@ var b64 = base64.RawURLEncoding
 // is destroyed in place), so a *key can be read without locks.
 type key struct {
 	period int64
-	shared bool // came from the store, so other rings have it too
+	shared bool    // came from the store, so other rings have it too
 	check  [8]byte // fingerprint, to tell whether the store's key changed
 	mac    *macKey
 	cache  *lru.Cache[[16]byte, [Len]byte] // nil when caching is off
