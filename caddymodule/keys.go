@@ -128,7 +128,9 @@ func loadKeyRing(p *config.Policy, storage storageRef) (string, *pseudonym.KeyRi
 	case config.KeyStoreMemory:
 		key := fmt.Sprintf("memory|%s|%s", rotate, retention)
 		ring, err := pooledRing(key, func() (*sharedKeyRing, error) {
-			return startRing(pseudonym.NewKeyRing(nil, rotate, retention), nil), nil
+			ring := pseudonym.NewKeyRing(nil, rotate, retention)
+			ring.Refresh(context.Background(), time.Now()) // a MemoryStore does not fail
+			return startRing(ring, nil), nil
 		})
 		return key, ring, nil, err
 	case config.KeyStoreRedis:

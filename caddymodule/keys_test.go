@@ -2,12 +2,17 @@ package caddymodule
 
 import (
 	"fmt"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/caddyserver/caddy/v2"
+
+	"github.com/caddy-privacy/caddy-privacy/config"
+	"github.com/caddy-privacy/caddy-privacy/internal/redistest"
+	"github.com/caddy-privacy/caddy-privacy/redact/pseudonym"
 )
 
 // TestLogEncoderLoadsKeysFromConfiguredStorage runs Caddy in this process
@@ -49,5 +54,33 @@ func TestLogEncoderLoadsKeysFromConfiguredStorage(t *testing.T) {
 			t.Fatalf("no pseudonym key in the configured storage after 10s (it holds %v)", entries)
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// The handler's key store follows the policy: modules in one process with
+// keys memory share a ring; keys redis with Redis down still provisions
+// (pages are served with keys held in memory) within the store's timeouts.
+func TestHandlerKeyStores(t *testing.T) {
+	visitor := netip.MustParseAddr("81.2.69.160")
+	pseudonymOf := func(h *Handler) string { return string(h.engine.Keys.AppendAddr(nil, visitor)) }
+
+	memA := provisioned(t, &Handler{Policy: config.Policy{GeoIP: config.GeoIPPolicy{Off: true}, Keys: config.KeysPolicy{Store: "memory"}}})
+	memB := provisioned(t, &Handler{Policy: config.Policy{GeoIP: config.GeoIPPolicy{Off: true}, Keys: config.KeysPolicy{Store: "memory"}}})
+	own := provisioned(t, &Handler{Policy: config.Policy{GeoIP: config.GeoIPPolicy{Off: true}}})
+	if pseudonymOf(memA) != pseudonymOf(memB) || pseudonymOf(memA) == pseudonymOf(own) {
+		t.Errorf("memory stores: %q and %q, storage %q; want the memory ones equal and the storage one apart",
+			pseudonymOf(memA), pseudonymOf(memB), pseudonymOf(own))
+	}
+
+	srv := redistest.Start(t)
+	srv.Stop()
+	start := time.Now()
+	down := provisioned(t, &Handler{Policy: config.Policy{GeoIP: config.GeoIPPolicy{Off: true},
+		Keys: config.KeysPolicy{Store: "redis", Address: srv.Addr}}})
+	if took := time.Since(start); took > 8*time.Second {
+		t.Errorf("provisioning with Redis down took %v", took)
+	}
+	if p := pseudonymOf(down); len(p) != pseudonym.Len {
+		t.Fatalf("pseudonym %q with Redis down", p)
 	}
 }
