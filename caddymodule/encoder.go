@@ -162,7 +162,7 @@ func (e *LogEncoder) ConfigureDefaultFormat(wo caddy.WriterOpener) error {
 //
 // The policy options are those of the privacy handler directive (geoip,
 // geoip_check, unknown_country, ip, query, keep_fragment, detector,
-// client_ip_header, user_agent, pseudonym ...), with the same syntax and
+// client_ip_header, user_agent, pseudonym, keys ...), with the same syntax and
 // defaults; forward_ip, csp and gpc_json, which act on requests, are not
 // accepted.
 func (e *LogEncoder) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
