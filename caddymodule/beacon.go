@@ -119,6 +119,7 @@ func (Beacon) CaddyModule() caddy.ModuleInfo {
 // Provision opens (or shares) the country database and key ring and
 // compiles the vendor's rules.
 func (b *Beacon) Provision(ctx caddy.Context) error {
+	bindLateKeyRings(ctx)
 	return b.provision(ctx.Logger(), ctx.Storage(), ctx.GetMetricsRegistry())
 }
 
@@ -143,7 +144,7 @@ func (b *Beacon) provision(logger *zap.Logger, storage certmagic.Storage, regist
 	if p.GeoIP.Database == "" {
 		p.GeoIP.Off = true
 	}
-	e, err := newEngine(&p, time.Duration(b.GeoIPCheck), storage, logger)
+	e, err := newEngine(&p, time.Duration(b.GeoIPCheck), storageRef{now: storage}, logger)
 	if err != nil {
 		return err
 	}

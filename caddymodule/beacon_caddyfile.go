@@ -49,6 +49,7 @@ func parseBeaconCaddyfile(h httpcaddyfile.Helper) (caddyhttp.MiddlewareHandler, 
 //		detector <name> off|tag|mask|pseudonym|transform
 //		user_agent generalize|keep|drop
 //		pseudonym <rotate> [<retention>]
+//		keys caddy|memory|redis [<host:port>] [{ password <p>; prefix <p> }]
 //		fields {
 //			keep|text|url|referrer|pseudonym|user_agent|ip|drop <name...>
 //		}
@@ -161,7 +162,7 @@ func (b *Beacon) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 // beaconPolicyOptions are the policy options that act on beacons.
 var beaconPolicyOptions = []string{
 	"geoip", "geoip_check", "unknown_country", "query", "keep_fragment", "path_ids", "keep_values",
-	"detector", "user_agent", "pseudonym",
+	"detector", "user_agent", "pseudonym", "keys",
 }
 
 func (b *Beacon) unmarshalFields(d *caddyfile.Dispenser) error {

@@ -50,6 +50,11 @@ func parseCaddyfile(h httpcaddyfile.Helper) (caddyhttp.MiddlewareHandler, error)
 //		client_ip_header <field...>
 //		user_agent generalize|keep|drop
 //		pseudonym <rotate> [<retention>]
+//		keys caddy|memory
+//		keys redis <host:port> {
+//			password <password>
+//			prefix <prefix>
+//		}
 //		csp {
 //			<category> <origin...>
 //			allow <origin...>
@@ -284,8 +289,58 @@ func unmarshalPolicyOption(d *caddyfile.Dispenser, p *config.Policy, geoCheck *c
 				*dst = config.Duration(dur)
 			}
 		}
+	case "keys":
+		return unmarshalKeys(d, &p.Keys)
 	default:
 		return d.Errf("unrecognized %s option %q", module, d.Val())
+	}
+	return nil
+}
+
+// unmarshalKeys parses the keys option:
+//
+//	keys caddy|memory
+//	keys redis <host:port> {
+//		password <password>
+//		prefix <prefix>
+//	}
+func unmarshalKeys(d *caddyfile.Dispenser, k *config.KeysPolicy) error {
+	args := d.RemainingArgs()
+	if len(args) == 0 {
+		return d.ArgErr()
+	}
+	if err := checkOneOf(d, args[0], config.KeyStores...); err != nil {
+		return err
+	}
+	*k = config.KeysPolicy{Store: args[0]}
+	if k.Store != config.KeyStoreRedis {
+		if len(args) > 1 {
+			return d.Errf("keys %s takes no address; only keys redis <host:port> does", k.Store)
+		}
+		if d.NextBlock(d.Nesting()) {
+			return d.Errf("keys %s takes no block; only keys redis does", k.Store)
+		}
+		return nil
+	}
+	if len(args) != 2 {
+		return d.Errf("keys redis needs the server's address: keys redis <host:port>")
+	}
+	k.Address = args[1]
+	for nesting := d.Nesting(); d.NextBlock(nesting); {
+		switch opt := d.Val(); opt {
+		case "password", "prefix":
+			arg, err := oneArg(d)
+			if err != nil {
+				return err
+			}
+			if opt == "password" {
+				k.Password = arg
+			} else {
+				k.Prefix = arg
+			}
+		default:
+			return d.Errf("unrecognized keys redis option %q; want password or prefix", opt)
+		}
 	}
 	return nil
 }

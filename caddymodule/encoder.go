@@ -54,9 +54,10 @@ func init() {
 // redacted is written.
 //
 // The country transform needs a country database (geoip), unless geoip is
-// off. Caddy opens logs before it sets up the storage configured for the
-// rest of the config, so the pseudonym keys of log encoders and filters
-// live in Caddy's default storage (its data directory).
+// off. Pseudonym keys live in the key store the policy names (keys), by
+// default Caddy's configured storage, the same as the privacy handler's:
+// Caddy opens logs before it sets that storage up, so the encoder loads
+// its keys as soon as Caddy has (see lateKeyRing).
 type LogEncoder struct {
 	// Policy is the redaction policy, shared with the privacy handler and
 	// the log CLI. Its fields ("ip", "geoip", "detectors", "url" ...) sit
@@ -114,7 +115,7 @@ func (e *LogEncoder) Provision(ctx caddy.Context) error {
 
 // provision builds the engine and the redacting encoder around wrapped.
 func (e *LogEncoder) provision(logger *zap.Logger, storage certmagic.Storage, wrapped zapcore.Encoder) error {
-	eng, err := newEngine(&e.Policy, time.Duration(e.GeoIPCheck), storage, logger)
+	eng, err := newEngine(&e.Policy, time.Duration(e.GeoIPCheck), storageRef{now: storage, cfg: e.ctx}, logger)
 	if err != nil {
 		return err
 	}
@@ -161,7 +162,7 @@ func (e *LogEncoder) ConfigureDefaultFormat(wo caddy.WriterOpener) error {
 //
 // The policy options are those of the privacy handler directive (geoip,
 // geoip_check, unknown_country, ip, query, keep_fragment, detector,
-// client_ip_header, user_agent, pseudonym ...), with the same syntax and
+// client_ip_header, user_agent, pseudonym, keys ...), with the same syntax and
 // defaults; forward_ip, csp and gpc_json, which act on requests, are not
 // accepted.
 func (e *LogEncoder) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/caddyserver/caddy/v2"
-	"github.com/caddyserver/certmagic"
 	"go.uber.org/zap"
 
 	"github.com/caddy-privacy/caddy-privacy/config"
@@ -25,27 +24,29 @@ type engine struct {
 	geo      *sharedCountries
 	geoCheck time.Duration
 	keysKey  string
+	lateKeys *lateKeyRing
 }
 
 // newEngine applies the defaults to p, validates it, and opens or shares
 // what it needs. geoCheck is how often the database file is checked for
 // changes, 0 for the default (1m); a file shared with other modules is
-// checked at the smallest interval any of them asked for. A nil storage means Caddy's default
-// storage: Caddy opens logs before the configured storage, so log modules
-// have none yet. On error, nothing is left held. logger is the module's;
+// checked at the smallest interval any of them asked for. storage is where
+// the "caddy" key store lives: log modules, which Caddy opens before the
+// configured storage, get a ring that waits for it (see lateKeyRing). On
+// error, nothing is left held. logger is the module's;
 // the shared database watcher and key rotation log to Caddy's default
 // logger, since they outlive the module that started them.
-func newEngine(p *config.Policy, geoCheck time.Duration, storage certmagic.Storage, logger *zap.Logger) (*engine, error) {
+func newEngine(p *config.Policy, geoCheck time.Duration, storage storageRef, logger *zap.Logger) (*engine, error) {
 	if geoCheck < 0 {
 		return nil, fmt.Errorf("geoip_check: %s is negative; want an interval such as 1m", geoCheck)
 	}
 	if geoCheck == 0 {
 		geoCheck = defaultGeoIPCheck
 	}
-	if storage == nil {
-		storage = caddy.DefaultStorage
-	}
 	p.ApplyDefaults()
+	if p.Keys.Store == "" {
+		p.Keys.Store = config.KeyStoreCaddy
+	}
 	if err := p.Validate(); err != nil {
 		return nil, err
 	}
@@ -75,12 +76,12 @@ func newEngine(p *config.Policy, geoCheck time.Duration, storage certmagic.Stora
 		e.geoCheck = geoCheck
 		countries = e.geo.resolver
 	}
-	keysKey, keys, err := loadKeyRing(storage, time.Duration(p.Pseudonym.Rotate), time.Duration(p.Pseudonym.Retention))
+	keysKey, keys, late, err := loadKeyRing(p, storage)
 	if err != nil {
 		e.cleanup()
 		return nil, err
 	}
-	e.keysKey = keysKey
+	e.keysKey, e.lateKeys = keysKey, late
 	if e.Redactor, err = redact.New(*p, countries, keys); err != nil {
 		e.cleanup()
 		return nil, fmt.Errorf("policy: %w", err)
@@ -106,5 +107,7 @@ func (e *engine) cleanup() error {
 		errs = append(errs, err)
 		e.keysKey = ""
 	}
+	e.lateKeys.close()
+	e.lateKeys = nil
 	return errors.Join(errs...)
 }

@@ -40,8 +40,12 @@ type CountryIPFilter struct {
 	GeoIP config.GeoIPPolicy `json:"geoip,omitzero"`
 
 	// Pseudonym controls the rotating keys of the pseudonym transform, as
-	// in the privacy handler; the keys live in Caddy's storage.
+	// in the privacy handler.
 	Pseudonym config.PseudonymPolicy `json:"pseudonym,omitzero"`
+
+	// Keys says where the pseudonym keys live, as in the privacy handler.
+	// Default: Caddy's configured storage.
+	Keys config.KeysPolicy `json:"keys,omitzero"`
 
 	// GeoIPCheck is how often the country database file is checked for
 	// changes. Default: 1m.
@@ -59,11 +63,12 @@ func (CountryIPFilter) CaddyModule() caddy.ModuleInfo {
 }
 
 func (f *CountryIPFilter) policy() config.Policy {
-	return config.Policy{IP: f.IPPolicy, GeoIP: f.GeoIP, Pseudonym: f.Pseudonym}
+	return config.Policy{IP: f.IPPolicy, GeoIP: f.GeoIP, Pseudonym: f.Pseudonym, Keys: f.Keys}
 }
 
 // Provision opens (or shares) the country database and the key ring.
 func (f *CountryIPFilter) Provision(ctx caddy.Context) error {
+	f.filter.cfg = ctx
 	return f.provision(ctx.Storage(), ctx.Logger())
 }
 
@@ -91,6 +96,7 @@ func (f *CountryIPFilter) Filter(in zapcore.Field) zapcore.Field { return f.filt
 //		geoip_check <interval>
 //		unknown_country <code>
 //		pseudonym <rotate> [<retention>]
+//		keys caddy|memory|redis [<host:port>] [{ password <p>; prefix <p> }]
 //	}
 //
 // The arguments are those of the privacy handler's ip option, and the
@@ -104,11 +110,11 @@ func (f *CountryIPFilter) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 		}
 	}
 	for d.NextBlock(0) {
-		if err := unmarshalPolicyOption(d, &p, &f.GeoIPCheck, "country_ip", "geoip", "geoip_check", "unknown_country", "pseudonym"); err != nil {
+		if err := unmarshalPolicyOption(d, &p, &f.GeoIPCheck, "country_ip", "geoip", "geoip_check", "unknown_country", "pseudonym", "keys"); err != nil {
 			return err
 		}
 	}
-	f.IPPolicy, f.GeoIP, f.Pseudonym = p.IP, p.GeoIP, p.Pseudonym
+	f.IPPolicy, f.GeoIP, f.Pseudonym, f.Keys = p.IP, p.GeoIP, p.Pseudonym, p.Keys
 	return nil
 }
 
@@ -135,6 +141,10 @@ type PIIFilter struct {
 	// Pseudonym controls the rotating keys of the pseudonym replacement.
 	Pseudonym config.PseudonymPolicy `json:"pseudonym,omitzero"`
 
+	// Keys says where the pseudonym keys live, as in the privacy handler.
+	// Default: Caddy's configured storage.
+	Keys config.KeysPolicy `json:"keys,omitzero"`
+
 	// GeoIPCheck is how often the country database file is checked for
 	// changes. Default: 1m.
 	GeoIPCheck caddy.Duration `json:"geoip_check,omitempty"`
@@ -151,11 +161,12 @@ func (PIIFilter) CaddyModule() caddy.ModuleInfo {
 }
 
 func (f *PIIFilter) policy() config.Policy {
-	return config.Policy{Detectors: f.Detectors, IP: f.IP, GeoIP: f.GeoIP, Pseudonym: f.Pseudonym}
+	return config.Policy{Detectors: f.Detectors, IP: f.IP, GeoIP: f.GeoIP, Pseudonym: f.Pseudonym, Keys: f.Keys}
 }
 
 // Provision opens (or shares) the country database and the key ring.
 func (f *PIIFilter) Provision(ctx caddy.Context) error {
+	f.filter.cfg = ctx
 	return f.provision(ctx.Storage(), ctx.Logger())
 }
 
@@ -185,6 +196,7 @@ func (f *PIIFilter) Filter(in zapcore.Field) zapcore.Field { return f.filter.fil
 //		geoip_check <interval>
 //		unknown_country <code>
 //		pseudonym <rotate> [<retention>]
+//		keys caddy|memory|redis [<host:port>] [{ password <p>; prefix <p> }]
 //	}
 //
 // The options have the privacy handler's syntax and defaults.
@@ -195,23 +207,24 @@ func (f *PIIFilter) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 	}
 	var p config.Policy
 	for d.NextBlock(0) {
-		if err := unmarshalPolicyOption(d, &p, &f.GeoIPCheck, "pii", "detector", "ip", "geoip", "geoip_check", "unknown_country", "pseudonym"); err != nil {
+		if err := unmarshalPolicyOption(d, &p, &f.GeoIPCheck, "pii", "detector", "ip", "geoip", "geoip_check", "unknown_country", "pseudonym", "keys"); err != nil {
 			return err
 		}
 	}
-	f.Detectors, f.IP, f.GeoIP, f.Pseudonym = p.Detectors, p.IP, p.GeoIP, p.Pseudonym
+	f.Detectors, f.IP, f.GeoIP, f.Pseudonym, f.Keys = p.Detectors, p.IP, p.GeoIP, p.Pseudonym, p.Keys
 	return nil
 }
 
 // fieldFilter is the engine behind a field filter.
 type fieldFilter struct {
+	cfg    caddy.Context // the config, whose storage is set up after logs
 	engine *engine
 	r      *rules
 	rule   redact.Rule
 }
 
 func (f *fieldFilter) provision(p config.Policy, geoCheck caddy.Duration, storage certmagic.Storage, logger *zap.Logger, rl redact.Rule) error {
-	eng, err := newEngine(&p, time.Duration(geoCheck), storage, logger)
+	eng, err := newEngine(&p, time.Duration(geoCheck), storageRef{now: storage, cfg: f.cfg}, logger)
 	if err != nil {
 		return err
 	}

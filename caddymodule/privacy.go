@@ -86,6 +86,7 @@ func (Handler) CaddyModule() caddy.ModuleInfo {
 func (h *Handler) Provision(ctx caddy.Context) error {
 	logger := ctx.Logger()
 	warnUnprivateLogs(ctx, logger)
+	bindLateKeyRings(ctx)
 	return h.provision(logger, ctx.Storage(), ctx.GetMetricsRegistry())
 }
 
@@ -97,7 +98,7 @@ func (h *Handler) provision(logger *zap.Logger, storage certmagic.Storage, regis
 		return err
 	}
 	var err error
-	if h.engine, err = newEngine(&h.Policy, time.Duration(h.GeoIPCheck), storage, logger); err != nil {
+	if h.engine, err = newEngine(&h.Policy, time.Duration(h.GeoIPCheck), storageRef{now: storage}, logger); err != nil {
 		return err
 	}
 	if h.decider, err = consent.NewDecider(h.Consent); err != nil {

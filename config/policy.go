@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"sort"
 	"strings"
@@ -52,6 +53,10 @@ type Policy struct {
 
 	// Pseudonym controls the rotating keys behind pseudonyms.
 	Pseudonym PseudonymPolicy `json:"pseudonym,omitzero"`
+
+	// Keys says where the pseudonym keys are kept, and so which instances
+	// make the same pseudonyms: all those that share the store.
+	Keys KeysPolicy `json:"keys,omitzero"`
 
 	// Consent says how a request's consent is decided.
 	Consent ConsentPolicy `json:"consent,omitzero"`
@@ -250,6 +255,47 @@ type PseudonymPolicy struct {
 	// older keys are destroyed, which makes their pseudonyms anonymous.
 	// Default: equal to Rotate, so the current and the previous key exist.
 	Retention Duration `json:"retention,omitzero"`
+}
+
+// Key stores.
+const (
+	KeyStoreCaddy  = "caddy"
+	KeyStoreMemory = "memory"
+	KeyStoreRedis  = "redis"
+)
+
+// KeyStores lists the key stores, in the order they are documented.
+var KeyStores = []string{KeyStoreCaddy, KeyStoreMemory, KeyStoreRedis}
+
+// DefaultKeyPrefix starts the names of the keys in Redis when
+// KeysPolicy.Prefix is empty.
+const DefaultKeyPrefix = "caddy-privacy"
+
+// KeysPolicy says where pseudonym keys are kept. Instances that share a
+// store share the keys, so they give a visitor the same pseudonym.
+type KeysPolicy struct {
+	// Store is "caddy" (Caddy's storage: its data directory, or whatever
+	// the global storage option configures, which a fleet can share; the
+	// default inside Caddy), "memory" (this process alone; the default of
+	// the log CLI, where "caddy" is not available) or "redis" (a Redis
+	// server that Caddy nodes and CLI runs share). Every store keeps the
+	// current and previous keys and destroys older ones on schedule.
+	Store string `json:"store,omitzero"`
+
+	// Address is the Redis server's host:port, for the "redis" store,
+	// which requires it. It may be a placeholder such as
+	// "{env.REDIS_ADDR}". Default: none.
+	Address string `json:"address,omitzero"`
+
+	// Password authenticates to Redis, for the "redis" store. Write it as
+	// a placeholder such as "{env.REDIS_PASSWORD}" to keep it out of the
+	// config; Caddy and the CLI expand it from the environment. Default:
+	// none.
+	Password string `json:"password,omitzero"`
+
+	// Prefix starts the names of the Redis keys, so one server can hold
+	// several fleets' keys apart. Default: "caddy-privacy".
+	Prefix string `json:"prefix,omitzero"`
 }
 
 // Consent cookie formats.
@@ -452,6 +498,25 @@ func (p *Policy) Validate() error {
 	if p.Pseudonym.Retention < 0 {
 		bad("pseudonym.retention", "%s is negative", p.Pseudonym.Retention)
 	}
+	oneOf("keys.store", p.Keys.Store, KeyStores...)
+	if p.Keys.Store == KeyStoreRedis {
+		if a := p.Keys.Address; a == "" {
+			bad("keys.address", "the redis store needs the server's host:port, such as \"localhost:6379\"")
+		} else if _, port, err := net.SplitHostPort(a); !strings.HasPrefix(a, "{") && (err != nil || port == "") {
+			bad("keys.address", "%q is not host:port, such as \"localhost:6379\"", a)
+		}
+	} else {
+		for _, f := range [...]struct{ name, value string }{
+			{"keys.address", p.Keys.Address}, {"keys.password", p.Keys.Password}, {"keys.prefix", p.Keys.Prefix},
+		} {
+			if f.value != "" {
+				bad(f.name, "only the redis store uses it; set keys.store to \"redis\"")
+			}
+		}
+	}
+	if strings.ContainsAny(p.Keys.Prefix, " \t\r\n*?[]") {
+		bad("keys.prefix", "%q has spaces or pattern characters; want a name such as \"caddy-privacy\"", p.Keys.Prefix)
+	}
 	oneOf("consent.format", p.Consent.Format, ConsentFormats...)
 	if c := p.Consent.Cookie; c != "" && !httpsyntax.IsToken(c) {
 		bad("consent.cookie", "%q is not a cookie name", c)
@@ -525,6 +590,24 @@ func describeJSONError(err error) error {
 	}
 	// encoding/json names unknown fields as `json: unknown field "x"`.
 	return fmt.Errorf("policy: %s", strings.TrimPrefix(err.Error(), "json: "))
+}
+
+// ExpandEnv replaces the placeholders {env.NAME} in s with the values of
+// the environment variables, as Caddy does in its config, so a policy file
+// that the CLI and Caddy share reads the same. Unset variables become "".
+func ExpandEnv(s string) string {
+	var b strings.Builder
+	for {
+		i := strings.Index(s, "{env.")
+		j := strings.IndexByte(s[max(i, 0):], '}')
+		if i < 0 || j < 0 {
+			b.WriteString(s)
+			return b.String()
+		}
+		b.WriteString(s[:i])
+		b.WriteString(os.Getenv(s[i+len("{env.") : i+j]))
+		s = s[i+j+1:]
+	}
 }
 
 func contains(list []string, s string) bool {

@@ -87,6 +87,12 @@ func TestLoadErrorsNameTheField(t *testing.T) {
 		{`{"consent": {"gpc": ["necessary"]}}`, []string{"consent.gpc[0]", "necessary"}},
 		{`{"consent": {"dnt": ["none", "analytics"]}}`, []string{"consent.dnt[0]"}},
 		{`{"ip": {"ipv4_prefix": "24"}}`, []string{"ip.ipv4_prefix"}},
+		{`{"keys": {"store": "consul"}}`, []string{"keys.store", `"redis"`}},
+		{`{"keys": {"store": "redis"}}`, []string{"keys.address", "host:port"}},
+		{`{"keys": {"store": "redis", "address": "localhost"}}`, []string{"keys.address", `"localhost"`}},
+		{`{"keys": {"address": "localhost:6379"}}`, []string{"keys.address", "redis store"}},
+		{`{"keys": {"store": "memory", "password": "x"}}`, []string{"keys.password", "redis store"}},
+		{`{"keys": {"store": "redis", "address": "r:6379", "prefix": "a b"}}`, []string{"keys.prefix"}},
 		{`{"ip": `, []string{"not valid JSON"}},
 		{``, []string{"empty"}},
 		{`{} {}`, []string{"after the JSON object"}},
@@ -133,6 +139,20 @@ func TestLoadAcceptsRelaxations(t *testing.T) {
 	}
 	if time.Duration(p.Cookies.MaxAge) != 30*24*time.Hour {
 		t.Errorf("max_age = %v", p.Cookies.MaxAge)
+	}
+}
+
+func TestLoadKeys(t *testing.T) {
+	p, err := Load(strings.NewReader(`{"keys": {"store": "redis", "address": "{env.REDIS_ADDR}", "password": "{env.REDIS_PASSWORD}"}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Keys.Store != KeyStoreRedis || p.Keys.Prefix != "" {
+		t.Errorf("keys = %+v; the store has no default in the policy (each front end has its own)", p.Keys)
+	}
+	t.Setenv("REDIS_PASSWORD", "s3cret")
+	if got := ExpandEnv("a{env.REDIS_PASSWORD}b{env.UNSET_X}{env.REDIS_PASSWORD}{env.x"); got != "as3cretbs3cret{env.x" {
+		t.Errorf("ExpandEnv = %q", got)
 	}
 }
 

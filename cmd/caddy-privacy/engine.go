@@ -14,6 +14,7 @@ import (
 	"github.com/caddy-privacy/caddy-privacy/redact/country"
 	"github.com/caddy-privacy/caddy-privacy/redact/detect"
 	"github.com/caddy-privacy/caddy-privacy/redact/pseudonym"
+	"github.com/caddy-privacy/caddy-privacy/redact/pseudonym/redisstore"
 )
 
 // This file is the seam between the command and the redaction engine.
@@ -32,8 +33,7 @@ type engineOptions struct {
 
 // newEngine builds the engine for opts.Policy: the Engine that sanitize
 // rewrites lines with and the Auditor that audit counts identifiers with.
-// Pseudonym keys live in memory: a run is one rotation period, and its
-// pseudonyms cannot be linked to another run's.
+// Pseudonym keys come from the policy's key store (see openKeys).
 func newEngine(opts engineOptions) (logs.Engine, logs.Auditor, error) {
 	p := opts.Policy
 	if opts.AuditOnly {
@@ -51,8 +51,8 @@ func newEngine(opts engineOptions) (logs.Engine, logs.Auditor, error) {
 		}
 		countries = country.NewResolver(db, p.GeoIP.Unknown, p.GeoIP.CacheSize)
 	}
-	keys := pseudonym.NewKeyRing(new(pseudonym.MemoryStore), time.Duration(p.Pseudonym.Rotate), time.Duration(p.Pseudonym.Retention))
-	if err := keys.Refresh(context.Background(), time.Now()); err != nil {
+	keys, err := openKeys(p)
+	if err != nil {
 		return nil, nil, err
 	}
 	r, err := redact.New(p, countries, keys)
@@ -63,6 +63,44 @@ func newEngine(opts engineOptions) (logs.Engine, logs.Auditor, error) {
 		r.Text.Scan(src, func(m detect.Match) { fn(m.Kind.String()) })
 	})
 	return r, aud, nil
+}
+
+// openKeys returns the key ring of the policy's key store, with the
+// current key loaded. The default, "memory", keeps the keys in the
+// process: a run is one rotation period, and its pseudonyms cannot be
+// linked to another run's. "redis" loads the key the Caddy nodes sharing
+// the server use, so a backfill of old logs gives a visitor the pseudonym
+// the live nodes give them; it fails if Redis cannot be reached rather
+// than write pseudonyms that match nothing. "caddy" is Caddy's storage,
+// which the CLI cannot reach.
+func openKeys(p config.Policy) (*pseudonym.KeyRing, error) {
+	rotate, retention := time.Duration(p.Pseudonym.Rotate), time.Duration(p.Pseudonym.Retention)
+	var store pseudonym.KeyStore = new(pseudonym.MemoryStore)
+	switch p.Keys.Store {
+	case config.KeyStoreCaddy:
+		return nil, fmt.Errorf("keys.store: %q is Caddy's storage, which the CLI cannot reach; use \"redis\" to share keys with Caddy nodes, or \"memory\"", p.Keys.Store)
+	case config.KeyStoreRedis:
+		rs, err := redisstore.New(redisstore.Options{
+			Address:   config.ExpandEnv(p.Keys.Address),
+			Password:  config.ExpandEnv(p.Keys.Password),
+			Prefix:    config.ExpandEnv(p.Keys.Prefix),
+			Rotate:    rotate,
+			Retention: retention,
+		})
+		if err != nil {
+			return nil, fmt.Errorf("keys.address: %w", err)
+		}
+		// The ring needs the store only for this one refresh.
+		defer rs.Close()
+		store = rs
+	}
+	keys := pseudonym.NewKeyRing(store, rotate, retention)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := keys.Refresh(ctx, time.Now()); err != nil {
+		return nil, fmt.Errorf("%w (keys.store %q)", err, p.Keys.Store)
+	}
+	return keys, nil
 }
 
 // geoDBEnv names a country database when neither -geoip-db nor the policy

@@ -25,7 +25,11 @@ read, to standard output or to the -o file. The -o file is replaced only
 when all input was read and written. Line endings (LF or CRLF) are kept.
 The country database is -geoip-db, else the policy's geoip.database, else
 $CADDY_PRIVACY_GEOIP_DB, else the one 'make run' fetched into the user's
-cache; set geoip.off in the policy to truncate addresses without one.`,
+cache; set geoip.off in the policy to truncate addresses without one.
+Pseudonym keys are the run's own unless the policy names a shared store:
+with "keys": {"store": "redis", "address": "host:port"} the run uses the
+key Caddy nodes on that Redis use, so a backfill gives a visitor the
+pseudonym the live nodes give them.`,
 	aliases: map[string]string{"j": "jobs"},
 }
 

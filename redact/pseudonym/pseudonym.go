@@ -58,7 +58,8 @@ var b64 = base64.RawURLEncoding
 // is destroyed in place), so a *key can be read without locks.
 type key struct {
 	period int64
-	shared bool // came from the store, so other rings have it too
+	shared bool    // came from the store, so other rings have it too
+	check  [8]byte // fingerprint, to tell whether the store's key changed
 	mac    *macKey
 	cache  *lru.Cache[[16]byte, [Len]byte] // nil when caching is off
 }
@@ -83,6 +84,16 @@ type KeyRing struct {
 	// key. 0 means DefaultCacheSize; a negative value turns the cache off.
 	CacheSize int
 
+	// Recheck, if positive, makes Run refresh at least that often, and
+	// Refresh ask the store for the current period's key even when the
+	// ring has it, adopting the store's if it differs. That is for a
+	// shared store that can lose its data (a Redis server restarted
+	// without persistence): otherwise instances that loaded the key before
+	// the loss would keep it while instances starting after it store and
+	// use another, until the next period. 0 asks the store only when a
+	// period begins or the store failed.
+	Recheck time.Duration
+
 	store     KeyStore
 	rotate    time.Duration
 	retention time.Duration
@@ -91,6 +102,22 @@ type KeyRing struct {
 
 	mu   sync.Mutex // serializes Refresh and guards keys
 	keys []*key     // every key not yet destroyed, the current one included
+
+	// Set by HoldUntil: before the first key is installed, pseudonyms wait
+	// on ready until holdUntil.
+	ready     chan struct{}
+	holdUntil time.Time
+}
+
+// HoldUntil makes pseudonyms asked for before the first key is installed
+// wait for it until deadline, instead of being made at once with an
+// ephemeral key. It is for a ring whose store becomes usable only after
+// the ring is handed out (Caddy's log modules, which exist before Caddy's
+// storage does), so that its first pseudonyms agree with other instances'.
+// Call it before the ring is used.
+func (r *KeyRing) HoldUntil(deadline time.Time) {
+	r.ready = make(chan struct{})
+	r.holdUntil = deadline
 }
 
 // NewKeyRing returns a ring whose keys live in store, a new one every rotate
@@ -147,7 +174,7 @@ func (r *KeyRing) Refresh(ctx context.Context, now time.Time) error {
 
 	var errs []error
 	p := r.Period(now)
-	if cur := r.cur.Load(); cur == nil || cur.period != p || !cur.shared {
+	if cur := r.cur.Load(); cur == nil || cur.period != p || !cur.shared || r.Recheck > 0 {
 		fresh := make([]byte, KeySize)
 		rand.Read(fresh) // never fails: crypto/rand crashes the program instead
 		got, err := r.store.LoadOrStore(ctx, p, fresh)
@@ -160,6 +187,8 @@ func (r *KeyRing) Refresh(ctx context.Context, now time.Time) error {
 			// A store that hands out its own slice would have its key zeroed
 			// by an earlier Refresh; never make pseudonyms under a known key.
 			errs = append(errs, fmt.Errorf("pseudonym: the key store holds an all-zero key for period %d; want %d random bytes", p, KeySize))
+		case cur != nil && cur.period == p && cur.shared && fingerprint(got) == cur.check:
+			// Rechecked: the store still holds the key in use.
 		default:
 			r.install(r.newKey(p, got, true))
 		}
@@ -185,6 +214,19 @@ func (r *KeyRing) Refresh(ctx context.Context, now time.Time) error {
 	return errors.Join(errs...)
 }
 
+// fingerprint identifies a key without revealing it: the start of its MAC
+// of a fixed message.
+func fingerprint(raw []byte) [8]byte {
+	m := newMACKey(raw)
+	var sum [sha256.Size]byte
+	m.sum(&sum, []byte("caddy-privacy key fingerprint"))
+	m.destroy()
+	var fp [8]byte
+	copy(fp[:], sum[:])
+	clear(sum[:])
+	return fp
+}
+
 func isZero(b []byte) bool {
 	var or byte
 	for _, c := range b {
@@ -195,7 +237,7 @@ func isZero(b []byte) bool {
 
 // newKey derives k's precomputed form; the caller zeroes raw.
 func (r *KeyRing) newKey(period int64, raw []byte, shared bool) *key {
-	k := &key{period: period, shared: shared, mac: newMACKey(raw)}
+	k := &key{period: period, shared: shared, mac: newMACKey(raw), check: fingerprint(raw)}
 	size := r.CacheSize
 	if size == 0 {
 		size = DefaultCacheSize
@@ -221,6 +263,10 @@ func (r *KeyRing) install(k *key) {
 		}
 	}
 	r.keys = append(r.keys, k)
+	if r.ready != nil {
+		close(r.ready)
+		r.ready = nil
+	}
 }
 
 // Run refreshes the ring now and then at each period boundary and each
@@ -239,6 +285,9 @@ func (r *KeyRing) Run(ctx context.Context) {
 			return
 		}
 		next := r.nextEvent(now)
+		if r.Recheck > 0 && now.Add(r.Recheck).Before(next) {
+			next = now.Add(r.Recheck)
+		}
 		if err != nil {
 			if r.OnError != nil {
 				r.OnError(err)
@@ -279,6 +328,18 @@ func (r *KeyRing) current() *key {
 		return k
 	}
 	r.mu.Lock()
+	if ready := r.ready; ready != nil {
+		if wait := time.Until(r.holdUntil); wait > 0 {
+			r.mu.Unlock()
+			t := time.NewTimer(wait)
+			select {
+			case <-ready:
+			case <-t.C:
+			}
+			t.Stop()
+			r.mu.Lock()
+		}
+	}
 	defer r.mu.Unlock()
 	if k := r.cur.Load(); k != nil {
 		return k

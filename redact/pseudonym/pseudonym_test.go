@@ -547,3 +547,64 @@ func TestRun(t *testing.T) {
 		<-done
 	})
 }
+
+// A held ring's first pseudonyms wait for the first Refresh, so they are
+// made with the stored key; once the deadline has passed they no longer
+// wait.
+func TestHoldUntil(t *testing.T) {
+	store := new(detStore)
+	r := NewKeyRing(store, time.Hour, time.Hour)
+	r.HoldUntil(time.Now().Add(time.Minute))
+	src := []byte("203.0.113.9")
+	got := make(chan string)
+	go func() { got <- string(r.AppendPseudonym(nil, src)) }()
+	select {
+	case p := <-got:
+		t.Fatalf("pseudonym %q made before the first Refresh", p)
+	case <-time.After(50 * time.Millisecond):
+	}
+	if err := r.Refresh(ctx, t0); err != nil {
+		t.Fatal(err)
+	}
+	if p, w := <-got, want(detKey(r.Period(t0)), src); p != w {
+		t.Fatalf("held pseudonym %q; want the stored key's %q", p, w)
+	}
+
+	late := NewKeyRing(store, time.Hour, time.Hour)
+	late.HoldUntil(time.Now().Add(20 * time.Millisecond))
+	start := time.Now()
+	if p := late.AppendPseudonym(nil, src); len(p) != Len {
+		t.Fatalf("pseudonym %q", p)
+	}
+	if waited := time.Since(start); waited < 15*time.Millisecond || waited > 5*time.Second {
+		t.Fatalf("waited %v; want about the 20ms hold", waited)
+	}
+	start = time.Now()
+	late.AppendPseudonym(nil, src)
+	if time.Since(start) > 10*time.Millisecond {
+		t.Fatal("waited again after the deadline")
+	}
+}
+
+// OutageReporter reports each outage once, and the recovery once.
+func TestOutageReporter(t *testing.T) {
+	store := new(detStore)
+	var events []string
+	o := &OutageReporter{
+		Store: store,
+		Down:  func(err error) { events = append(events, "down: "+err.Error()) },
+		Up:    func() { events = append(events, "up") },
+	}
+	step := func(fail bool) {
+		store.fail.Store(fail)
+		o.LoadOrStore(ctx, 1, make([]byte, KeySize))
+		o.DeleteBefore(ctx, 0)
+	}
+	for _, fail := range []bool{false, true, true, true, false, false, true, false} {
+		step(fail)
+	}
+	wantEvents := []string{"down: store unreachable", "up", "down: store unreachable", "up"}
+	if fmt.Sprint(events) != fmt.Sprint(wantEvents) {
+		t.Fatalf("events %q; want %q", events, wantEvents)
+	}
+}

@@ -3,6 +3,7 @@ package pseudonym
 import (
 	"bytes"
 	"context"
+	"errors"
 	"sync"
 )
 
@@ -80,3 +81,60 @@ func (s *MemoryStore) DeleteBefore(ctx context.Context, before int64) error {
 
 // Interface guard.
 var _ KeyStore = (*MemoryStore)(nil)
+
+// OutageReporter wraps a KeyStore that can be unreachable (Redis, a network
+// file system) and reports each outage once: Down is called with the first
+// error after a success, or the first error at all, and Up with the first
+// success after that. A KeyRing retries a failing store every few seconds;
+// reporting each retry would flood the log. Down and Up are called without
+// a lock held; either may be nil.
+type OutageReporter struct {
+	Store KeyStore
+	Down  func(error)
+	Up    func()
+
+	mu   sync.Mutex
+	down bool
+}
+
+// LoadOrStore implements KeyStore.
+func (o *OutageReporter) LoadOrStore(ctx context.Context, period int64, key []byte) ([]byte, error) {
+	got, err := o.Store.LoadOrStore(ctx, period, key)
+	o.report(err)
+	return got, err
+}
+
+// DeleteBefore implements KeyStore.
+func (o *OutageReporter) DeleteBefore(ctx context.Context, before int64) error {
+	err := o.Store.DeleteBefore(ctx, before)
+	o.report(err)
+	return err
+}
+
+// Reachable reports whether the last operation on the store succeeded.
+func (o *OutageReporter) Reachable() bool {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return !o.down
+}
+
+func (o *OutageReporter) report(err error) {
+	if errors.Is(err, context.Canceled) {
+		// The caller gave up (a ring stopping), not the store.
+		return
+	}
+	o.mu.Lock()
+	changed := (err != nil) != o.down
+	o.down = err != nil
+	o.mu.Unlock()
+	switch {
+	case !changed:
+	case err != nil && o.Down != nil:
+		o.Down(err)
+	case err == nil && o.Up != nil:
+		o.Up()
+	}
+}
+
+// Interface guard.
+var _ KeyStore = (*OutageReporter)(nil)
