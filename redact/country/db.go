@@ -96,6 +96,8 @@ type DB struct {
 
 	standInOnce sync.Once
 	standIns    *[26 * 26]netip.Addr
+
+	fast *fastTables // see fast.go
 }
 
 // want is the end of error messages about files that are not country
@@ -164,6 +166,7 @@ func FromBytes(b []byte) (*DB, error) {
 	}
 	db.info.Kind = kind
 	db.flat = kind == KindFlat
+	db.buildFast()
 	return db, nil
 }
 
@@ -284,11 +287,7 @@ func (db *DB) Lookup(addr netip.Addr) (code string, ok bool) {
 		// address, which costs an allocation and which we must not log.
 		return "", false
 	}
-	res := db.reader.Lookup(addr)
-	if !res.Found() {
-		return "", false
-	}
-	i, ok := db.recordCode(uint(res.Offset()))
+	i, ok := db.lookupFast(addr)
 	if !ok {
 		return "", false
 	}
