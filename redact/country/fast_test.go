@@ -63,6 +63,30 @@ func TestLookupFastMatchesReader(t *testing.T) {
 			}
 		}
 	}
+	// Networks deeper than the prefix tables and than 64 bits, where the
+	// walk crosses from the first half of an IPv6 address to the second.
+	deep := []countrytest.Network{
+		{CIDR: "2a02:c7f:1:2:3:4::/96", Country: "IE"},
+		{CIDR: "2a02:c7f:1:2::/64", Country: "FR"},
+		{CIDR: "2a02:c7f::/32", Country: "GB"},
+		{CIDR: "81.2.69.128/28", Country: "NL"},
+		{CIDR: "81.2.69.0/24", Country: "GB"},
+	}
+	for _, size := range []int{24, 28, 32} {
+		db, err := FromBytes(countrytest.Build(t, countrytest.Options{Shape: countrytest.Flat, RecordSize: size}, deep))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for a, want := range map[string]string{
+			"2a02:c7f:1:2:3:4:5:6": "IE", "2a02:c7f:1:2:3:5::1": "FR", "2a02:c7f:1:3::1": "GB",
+			"81.2.69.130": "NL", "81.2.69.150": "GB",
+		} {
+			if got, _ := db.Lookup(netip.MustParseAddr(a)); got != want {
+				t.Errorf("record size %d: Lookup(%s) = %q, want %q", size, a, got, want)
+			}
+		}
+		check(t, db)
+	}
 	home, _ := os.UserHomeDir()
 	if db, err := Open(filepath.Join(home, ".cache", "caddy-privacy", "geo-whois-asn-country.mmdb")); err == nil {
 		t.Log("also checked against the real database")
