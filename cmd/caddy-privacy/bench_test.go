@@ -2,9 +2,14 @@ package main
 
 import (
 	"bytes"
+	"context"
+	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/caddy-privacy/caddy-privacy/config"
 	"github.com/caddy-privacy/caddy-privacy/logs"
@@ -92,4 +97,54 @@ func BenchmarkSanitizeLoggen(b *testing.B) {
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(lines)), "ns/line")
 		})
 	}
+}
+
+// BenchmarkFilterLoggen is BenchmarkSanitizeLoggen through logs.Filter with
+// 1 and 2 workers, as the CLI runs it (blocks, ordered output to
+// io.Discard), reporting the CPU time per line of the whole process, so
+// that the cost of a second worker shows on a busy machine.
+func BenchmarkFilterLoggen(b *testing.B) {
+	db := os.Getenv("CADDY_PRIVACY_BENCH_DB")
+	if db == "" {
+		home, _ := os.UserHomeDir()
+		db = filepath.Join(home, ".cache", "caddy-privacy", "geo-whois-asn-country.mmdb")
+	}
+	name := os.Getenv("CADDY_PRIVACY_BENCH_COMBINED")
+	if name == "" {
+		b.Skip("set CADDY_PRIVACY_BENCH_COMBINED to a bench/loggen file")
+	}
+	in, err := os.ReadFile(name)
+	if err != nil {
+		b.Fatal(err)
+	}
+	lines := bytes.Count(in, []byte("\n"))
+	for _, workers := range []int{1, 2} {
+		b.Run(fmt.Sprintf("workers=%d", workers), func(b *testing.B) {
+			p := config.Default()
+			p.GeoIP.Database = db
+			eng, _, err := newEngine(engineOptions{Policy: p})
+			if err != nil {
+				b.Skip(err)
+			}
+			defer closeEngine(eng)
+			s := logs.NewSanitizer(eng, logs.FormatCombined)
+			b.SetBytes(int64(len(in)))
+			b.ReportAllocs()
+			cpu := cpuTime()
+			for b.Loop() {
+				if _, err := logs.Filter(context.Background(), io.Discard, bytes.NewReader(in), s, logs.FilterOptions{Workers: workers}); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(cpuTime()-cpu)/float64(b.N*lines), "cpu-ns/line")
+		})
+	}
+}
+
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
