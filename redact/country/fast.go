@@ -61,8 +61,14 @@ func (db *DB) buildFast() {
 		for i := 0; i < 96 && v4root < db.nodeCount; i++ {
 			v4root = db.child(v4root, 0)
 		}
+		// The two tables are made side by side: this is start-up time.
 		f.v6 = make([]uint32, 1<<v6Bits)
-		db.fillPrefix(f.v6, v6Bits, 0, 0, 0)
+		done := make(chan struct{})
+		go func() {
+			db.fillPrefix(f.v6, v6Bits, 0, 0, 0)
+			close(done)
+		}()
+		defer func() { <-done }()
 	}
 	f.v4 = make([]uint32, 1<<v4Bits)
 	db.fillPrefix(f.v4, v4Bits, v4root, 0, 0)

@@ -103,3 +103,26 @@ func lastOf(p netip.Prefix) netip.Addr {
 	r, _ := netip.AddrFromSlice(b)
 	return r
 }
+
+// TestReadFile checks the parallel read against os.ReadFile, for sizes
+// around the part size.
+func TestReadFile(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for _, size := range []int{0, 100, 4<<20 - 1, 4 << 20, 9<<20 + 7} {
+		b := make([]byte, size)
+		for i := range b {
+			b[i] = byte(rng.UintN(256))
+		}
+		name := filepath.Join(t.TempDir(), "db")
+		if err := os.WriteFile(name, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		got, err := readFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(got) != string(b) {
+			t.Errorf("size %d: readFile differs from the file", size)
+		}
+	}
+}
