@@ -311,3 +311,25 @@ func TestFilterCorpus(t *testing.T) {
 		t.Errorf("%d corpus lines did not parse as combined", st.Fallback)
 	}
 }
+
+// TestIsApacheDate checks the written-out Apache date test against the
+// pattern it stands for, on every one-byte change of a valid date.
+func TestIsApacheDate(t *testing.T) {
+	const pattern = "dd/aaa/dddd:dd:dd:dd sdddd"
+	valid := []byte("10/Oct/2000:13:55:36 -0700")
+	check := func(b []byte) {
+		if got, want := isApacheDate(b), shape(b, pattern); got != want {
+			t.Fatalf("isApacheDate(%q) = %v, shape says %v", b, got, want)
+		}
+	}
+	check(valid)
+	check(valid[:25])
+	check(append(append([]byte(nil), valid...), '0'))
+	for i := range valid {
+		for c := 0; c < 256; c++ {
+			b := append([]byte(nil), valid...)
+			b[i] = byte(c)
+			check(b)
+		}
+	}
+}

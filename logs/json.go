@@ -2,6 +2,8 @@ package logs
 
 import (
 	"bytes"
+	"encoding/binary"
+	"math/bits"
 	"unicode/utf8"
 
 	"github.com/caddy-privacy/caddy-privacy/internal/jsonstr"
@@ -34,7 +36,16 @@ func (s *Sanitizer) appendJSON(st *state, dst, line []byte) ([]byte, bool) {
 	return dst, ok && p.pos == len(p.in)
 }
 
+// ws moves past whitespace. Compact JSON, what loggers write, has none, so
+// the first test is kept small enough to be inlined.
 func (p *jsonParser) ws() {
+	if p.pos < len(p.in) && p.in[p.pos] > ' ' {
+		return
+	}
+	p.wsSlow()
+}
+
+func (p *jsonParser) wsSlow() {
 	for p.pos < len(p.in) {
 		switch p.in[p.pos] {
 		case ' ', '\t', '\r', '\n':
@@ -275,14 +286,45 @@ func (p *jsonParser) skipString() bool {
 func (p *jsonParser) str() (raw []byte, esc, ok bool) {
 	p.pos++ // '"'
 	start := p.pos
-	j := bytes.IndexByte(p.in[start:], '"')
-	if j < 0 {
-		return nil, false, false
+	// Eight bytes at a time: the first '"' or '\\' ends the fast path.
+	in := p.in
+	i := start
+	for ; i+8 <= len(in); i += 8 {
+		w := binary.LittleEndian.Uint64(in[i:])
+		if m := zeroBytes(w^quotes) | zeroBytes(w^backslashes); m != 0 {
+			i += bits.TrailingZeros64(m) >> 3
+			if in[i] == '"' {
+				p.pos = i + 1
+				return in[start:i], false, true
+			}
+			return p.strEscaped(start)
+		}
 	}
-	if bytes.IndexByte(p.in[start:start+j], '\\') < 0 {
-		p.pos = start + j + 1
-		return p.in[start : start+j], false, true
+	for ; i < len(in); i++ {
+		switch in[i] {
+		case '"':
+			p.pos = i + 1
+			return in[start:i], false, true
+		case '\\':
+			return p.strEscaped(start)
+		}
 	}
+	return nil, false, false
+}
+
+const (
+	ones        = 0x0101010101010101
+	highs       = 0x8080808080808080
+	quotes      = '"' * ones
+	backslashes = '\\' * ones
+)
+
+// zeroBytes has the high bit set in the lowest zero byte of w (and perhaps
+// in higher bytes, which callers ignore), and is 0 when w has none.
+func zeroBytes(w uint64) uint64 { return (w - ones) &^ w & highs }
+
+// strEscaped reads the rest of a string that holds escapes, from start.
+func (p *jsonParser) strEscaped(start int) (raw []byte, esc, ok bool) {
 	for i := start; i < len(p.in); i++ {
 		switch p.in[i] {
 		case '\\':
@@ -391,12 +433,20 @@ func (p *jsonParser) appendKey(dst, key []byte) []byte {
 
 func plainKey(k []byte) bool {
 	for _, c := range k {
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_' || c == '-' || c == '.') {
+		if !plainKeyByte[c] {
 			return false
 		}
 	}
 	return true
 }
+
+// plainKeyByte holds the bytes of plain keys: letters, '_', '-' and '.'.
+var plainKeyByte = func() (t [256]bool) {
+	for c := range t {
+		t[c] = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_' || c == '-' || c == '.'
+	}
+	return t
+}()
 
 // escapeJSON makes dst[mark:] valid JSON string content: quotes,
 // backslashes and control characters are escaped, invalid UTF-8 becomes

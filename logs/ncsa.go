@@ -160,7 +160,7 @@ func isSize(b []byte) bool { return isDash(b) || (len(b) <= 20 && allDigits(b)) 
 // "2000-10-10T13:55:36.123+02:00". Only these shapes are kept as they are;
 // anything else in the date's place goes through the detectors.
 func isDate(b []byte) bool {
-	if shape(b, "dd/aaa/dddd:dd:dd:dd sdddd") {
+	if isApacheDate(b) {
 		return true
 	}
 	const iso = "dddd-dd-ddTdd:dd:dd"
@@ -176,6 +176,26 @@ func isDate(b []byte) bool {
 		b = b[i:]
 	}
 	return len(b) == 0 || string(b) == "Z" || shape(b, "sdd:dd") || shape(b, "sdddd")
+}
+
+// isApacheDate is shape(b, "dd/aaa/dddd:dd:dd:dd sdddd") written out: it
+// runs on every NCSA line.
+func isApacheDate(b []byte) bool {
+	if len(b) != 26 || b[2] != '/' || b[6] != '/' || b[11] != ':' || b[14] != ':' || b[17] != ':' || b[20] != ' ' ||
+		b[21] != '+' && b[21] != '-' {
+		return false
+	}
+	for _, c := range b[3:6] {
+		if c|0x20 < 'a' || c|0x20 > 'z' {
+			return false
+		}
+	}
+	for _, i := range [...]uint8{0, 1, 7, 8, 9, 10, 12, 13, 15, 16, 18, 19, 22, 23, 24, 25} {
+		if b[i]-'0' > 9 {
+			return false
+		}
+	}
+	return true
 }
 
 // shape reports whether b matches pattern, in which 'd' stands for a digit,
