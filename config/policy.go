@@ -103,11 +103,11 @@ type GeoIPPolicy struct {
 	// "unknown").
 	Unknown string `json:"unknown,omitzero"`
 
-	// CacheSize, when positive, keeps that many lookups in an LRU cache.
-	// Default: 0, no cache. A lookup costs about as much as the cache's
-	// own bookkeeping, and the cache's lock stops goroutines from looking
-	// up in parallel: on 2 cores it halved the log CLI's parallel speed-up
-	// (see bench/README.md).
+	// CacheSize, when positive, keeps about that many recent lookups in a
+	// direct-mapped, lock-free cache. Default: 0, no cache. On replayed
+	// real traffic a cached lookup takes half the time of a database walk;
+	// on addresses never seen before the cache costs about 4% (see
+	// bench/README.md).
 	CacheSize int `json:"cache_size,omitzero"`
 }
 
