@@ -72,10 +72,10 @@ const redactedTag = "[redacted]"
 //     tagged, the rest through the detectors;
 //   - a key=value token, or a run of them joined by '&', is scrubbed as a
 //     query string;
-//   - a token of 10 bytes or more with a letter in it that is an
-//     identifier by its shape (a random-looking token, long hex, a UUID)
-//     becomes "[redacted]", whatever its name: the detectors cannot know a
-//     session id or an API key, but its shape gives it away;
+//   - a token that looks generated (16 bytes or more, or 10 or more in
+//     both cases) and is an identifier by its shape (a random token, long
+//     hex, a UUID) becomes "[redacted]", whatever its name: the detectors
+//     cannot know a session id or an API key, but its shape gives it away;
 //   - everything else goes through the detectors, whole, so that an
 //     identifier written with spaces (07700 900123) is still found, and
 //     then through the name detector, which needs a first name with a
