@@ -70,9 +70,9 @@ keys: {store: memory}
 
 func TestConfigFailsClosed(t *testing.T) {
 	for _, src := range []string{
-		"ip: {transfrom: truncate}",  // misspelt
-		"ip: {transform: scramble}",  // not a transform
-		"keys: {store: caddy}",       // not reachable from a collector
+		"ip: {transfrom: truncate}", // misspelt
+		"ip: {transform: scramble}", // not a transform
+		"keys: {store: caddy}",      // not reachable from a collector
 		"detectors: {emial: {off: true}}",
 	} {
 		if _, err := loadConfig(t, src); err == nil {
