@@ -70,7 +70,7 @@ func openKeys(p config.Policy) (*pseudonym.KeyRing, error) {
 	if p.Keys.Store == config.KeyStoreCaddy {
 		return nil, fmt.Errorf("keys.store: %q is Caddy's storage, which the CLI cannot reach; use \"redis\" to share keys with Caddy nodes, or \"memory\"", p.Keys.Store)
 	}
-	keys, store, err := engine.OpenKeys(p)
+	keys, store, err := engine.OpenKeys(p, nil)
 	if err != nil {
 		return nil, err
 	}

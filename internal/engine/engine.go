@@ -27,7 +27,13 @@ import (
 //
 // A caller that runs for one rotation period at most may close the store
 // at once; a long-running one keeps it and calls the ring's Run.
-func OpenKeys(p config.Policy) (*pseudonym.KeyRing, io.Closer, error) {
+//
+// With outages set, a long-running caller rides out a store it cannot
+// reach, as Caddy nodes do: the store is wrapped in outages, which reports
+// each outage once, and a failure at start is no error: the ring holds a
+// key of its own until the store answers, and Run then adopts the shared
+// one.
+func OpenKeys(p config.Policy, outages *pseudonym.OutageReporter) (*pseudonym.KeyRing, io.Closer, error) {
 	rotate, retention := time.Duration(p.Pseudonym.Rotate), time.Duration(p.Pseudonym.Retention)
 	var store pseudonym.KeyStore = new(pseudonym.MemoryStore)
 	var closer io.Closer = nopCloser{}
@@ -46,11 +52,15 @@ func OpenKeys(p config.Policy) (*pseudonym.KeyRing, io.Closer, error) {
 			return nil, nil, fmt.Errorf("keys.address: %w", err)
 		}
 		store, closer = rs, rs
+		if outages != nil {
+			outages.Store = rs
+			store = outages
+		}
 	}
 	keys := pseudonym.NewKeyRing(store, rotate, retention)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	if err := keys.Refresh(ctx, time.Now()); err != nil {
+	if err := keys.Refresh(ctx, time.Now()); err != nil && (outages == nil || store != outages) {
 		closer.Close()
 		return nil, nil, fmt.Errorf("%w (keys.store %q)", err, p.Keys.Store)
 	}

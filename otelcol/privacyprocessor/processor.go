@@ -62,6 +62,7 @@ type privacy struct {
 	logger *zap.Logger
 
 	keys    *pseudonym.KeyRing // nil in tests with a fake engine
+	outages *pseudonym.OutageReporter
 	closers []io.Closer
 	cancel  context.CancelFunc
 	done    chan struct{}
@@ -95,7 +96,17 @@ func newPrivacy(set processor.Settings, c *Config) (*privacy, error) {
 		closers = append(closers, db)
 		countries = country.NewResolver(db, pol.GeoIP.Unknown, pol.GeoIP.CacheSize)
 	}
-	keys, store, err := engine.OpenKeys(pol)
+	logger := set.Logger
+	outages := &pseudonym.OutageReporter{
+		Down: func(err error) {
+			logger.Error("pseudonym key store unavailable; pseudonyms use a key held in memory until it is back, and may differ from other instances' meanwhile",
+				zap.String("store", pol.Keys.Store), zap.Error(err))
+		},
+		Up: func() {
+			logger.Info("pseudonym key store available again; using its keys", zap.String("store", pol.Keys.Store))
+		},
+	}
+	keys, store, err := engine.OpenKeys(pol, outages)
 	if err != nil {
 		closeAll(closers)
 		return nil, fmt.Errorf("privacy: %w", err)
@@ -107,7 +118,7 @@ func newPrivacy(set processor.Settings, c *Config) (*privacy, error) {
 		return nil, fmt.Errorf("privacy: %w", err)
 	}
 	p := newWithEngine(r, set.Logger, set.TelemetrySettings.MeterProvider)
-	p.keys, p.closers = keys, closers
+	p.keys, p.outages, p.closers = keys, outages, closers
 	return p, nil
 }
 
@@ -147,6 +158,12 @@ func closeAll(cs []io.Closer) error {
 func (p *privacy) start() {
 	if p.keys == nil {
 		return
+	}
+	p.keys.OnError = func(err error) {
+		// Store errors are reported once per outage by p.outages.
+		if p.outages.Reachable() && !errors.Is(err, context.Canceled) {
+			p.logger.Error("rotating pseudonym keys", zap.Error(err))
+		}
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	p.cancel, p.done = cancel, make(chan struct{})
