@@ -66,10 +66,12 @@ unit:
 	$(GO) test -race -count=1 -timeout 20m $(PKGS)
 
 ## otel-test: the OpenTelemetry Collector processor and distribution, a
-## nested module that the root `go test ./...` does not enter: vet, unit
-## tests, and end-to-end runs of the built collector.
+## nested module that the root `go test ./...` does not enter: vet, the
+## processor's tests under the race detector, and end-to-end runs of the
+## built collector (without -race: that would rebuild the whole collector).
 otel-test:
-	cd otelcol && $(GO) vet ./... && $(GO) test -count=1 -timeout 10m ./...
+	cd otelcol && $(GO) vet ./... && $(GO) test -race -count=1 ./privacyprocessor && \
+	  $(GO) test -count=1 -timeout 10m ./cmd/... ./compare
 
 ## reference: regenerate the test data made with outside references
 ## (libphonenumber-js, ibantools, jsvat; internal/reference) and check that
