@@ -182,6 +182,9 @@ func TestMapBodyAndAttributes(t *testing.T) {
 	a.PutStr("http.request.header.authorization", "Bearer xyz")
 	a.PutStr("http.request.header.referer", "https://other.example/?email=gina@example.com")
 	a.PutStr("http.request.header.x-forwarded-for", "198.51.100.24, 10.0.0.1")
+	xff := a.PutEmptySlice("http.request.header.x-real-ip") // semconv: string[]
+	xff.AppendEmpty().SetStr("198.51.100.26")
+	a.PutEmptySlice("http.request.header.cookie").AppendEmpty().SetStr("sid=abc")
 	a.PutStr("user_agent.original", "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36")
 	a.PutStr("user.id", "henry")
 	a.PutStr("enduser.id", "henry")
@@ -211,8 +214,13 @@ func TestMapBodyAndAttributes(t *testing.T) {
 	if got := get("client.address"); got != "198.51.100.0" {
 		t.Errorf("client.address = %q", got)
 	}
-	if _, ok := a.Get("http.request.header.authorization"); ok {
-		t.Error("the Authorization header survives")
+	for _, k := range []string{"http.request.header.authorization", "http.request.header.cookie", "client.port"} {
+		if _, ok := a.Get(k); ok {
+			t.Errorf("%s survives", k)
+		}
+	}
+	if v, _ := a.Get("http.request.header.x-real-ip"); v.Slice().Len() != 1 || v.Slice().At(0).Str() != "198.51.100.0" {
+		t.Errorf("x-real-ip = %s, want [198.51.100.0]", v.AsString())
 	}
 	if u, e := get("user.id"), get("enduser.id"); u == "" || u != e {
 		t.Errorf("user.id %q and enduser.id %q: want one pseudonym", u, e)
