@@ -15,13 +15,14 @@ CADDY_PORT ?= 8081
 LIVE_PORT  ?= 9090
 DEMO_LOG   ?= $(CACHE)/demo/access.log
 
-.PHONY: all build test vet fmt-check reference unit e2e fuzz bench run geoip clean
+.PHONY: all build test vet fmt-check reference unit otel-test e2e fuzz bench run geoip clean
 
 all: build
 
 build:
 	$(GO) build -o $(BIN)/caddy ./cmd/caddy
 	$(GO) build -o $(BIN)/caddy-privacy ./cmd/caddy-privacy
+	cd otelcol && $(GO) build -o ../$(BIN)/otelcol-privacy ./cmd/otelcol-privacy
 
 ## run: the demo shop behind the example Caddyfile, with a real country
 ## database, a stand-in analytics vendor and the live page; Ctrl-C stops all.
@@ -50,9 +51,9 @@ $(CACHE)/geo-whois-asn-country.mmdb:
 	cp $(CACHE)/npm/package/geo-whois-asn-country.mmdb $@.tmp && mv $@.tmp $@
 
 ## test: gofmt check, go vet, the outside-reference data regenerated and
-## compared, the whole Go suite under the race detector, then the browser
-## tests.
-test: fmt-check vet reference unit e2e
+## compared, the whole Go suite under the race detector, the collector's
+## (its own module, otelcol/), then the browser tests.
+test: fmt-check vet reference unit otel-test e2e
 
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
@@ -63,6 +64,14 @@ vet:
 
 unit:
 	$(GO) test -race -count=1 -timeout 20m $(PKGS)
+
+## otel-test: the OpenTelemetry Collector processor and distribution, a
+## nested module that the root `go test ./...` does not enter: vet, the
+## processor's tests under the race detector, and end-to-end runs of the
+## built collector (without -race: that would rebuild the whole collector).
+otel-test:
+	cd otelcol && $(GO) vet ./... && $(GO) test -race -count=1 ./privacyprocessor && \
+	  $(GO) test -count=1 -timeout 10m ./cmd/... ./compare
 
 ## reference: regenerate the test data made with outside references
 ## (libphonenumber-js, ibantools, jsvat; internal/reference) and check that

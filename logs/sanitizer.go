@@ -55,6 +55,16 @@ func (s *Sanitizer) AppendLine(dst, line []byte) []byte {
 	return dst
 }
 
+// AppendLineFallback is AppendLine that also reports whether the line did
+// not parse as its format and was recovered as text (key by key when it
+// looked like JSON), so that a front end can count such lines.
+func (s *Sanitizer) AppendLineFallback(dst, line []byte) (_ []byte, fallback bool) {
+	st := s.getState()
+	dst, fallback = s.appendLine(st, dst, line)
+	s.putState(st)
+	return dst, fallback
+}
+
 // appendLine is AppendLine with the caller's scratch state; fallback
 // reports whether the line did not parse as the Sanitizer's format.
 func (s *Sanitizer) appendLine(st *state, dst, line []byte) (_ []byte, fallback bool) {

@@ -187,6 +187,34 @@ func fieldRule[T string | []byte](r *Rules, key T) Rule {
 	return r.resolve(rl)
 }
 
+// Attribute returns the rule for an OpenTelemetry attribute or a key of a
+// structured log body: the semantic-convention names
+// (https://opentelemetry.io/docs/specs/semconv/) for client addresses,
+// URLs, request headers, user agents and user ids, and the log field names
+// Field knows for everything else.
+func (r *Rules) Attribute(name string) Rule {
+	switch name {
+	case "client.address", "source.address", "network.peer.address":
+		return r.resolve(RuleIP)
+	case "client.port", "source.port", "network.peer.port":
+		return RuleDrop
+	case "url.full", "url.query", "url.path", "url.original", "http.url", "http.target":
+		return RuleURL
+	case "user_agent.original", "http.user_agent":
+		return r.resolve(RuleUserAgent)
+	case "user.id", "enduser.id", "user.name", "user.email", "user.full_name":
+		return RulePseudonym
+	}
+	const req, resp = "http.request.header.", "http.response.header."
+	switch {
+	case strings.HasPrefix(name, req):
+		return headerRule(r, name[len(req):])
+	case strings.HasPrefix(name, resp):
+		return headerRule(r, name[len(resp):])
+	}
+	return fieldRule(r, name)
+}
+
 // Header returns the rule for a header, by name in any case.
 func (r *Rules) Header(name string) Rule { return headerRule(r, name) }
 

@@ -64,6 +64,45 @@ func TestRules(t *testing.T) {
 	}
 }
 
+// TestAttributeRules checks the semantic-convention names that the
+// OpenTelemetry processor looks attributes up by.
+func TestAttributeRules(t *testing.T) {
+	def := config.Default()
+	strict := config.Default()
+	strict.IP.Transform = config.TransformDrop
+	strict.UserAgent = "drop"
+	rules, strictRules := redact.NewRules(def), redact.NewRules(strict)
+	for _, tt := range []struct {
+		rules *redact.Rules
+		name  string
+		want  redact.Rule
+	}{
+		{rules, "client.address", redact.RuleIP},
+		{rules, "source.address", redact.RuleIP},
+		{rules, "client.port", redact.RuleDrop},
+		{rules, "url.full", redact.RuleURL},
+		{rules, "url.query", redact.RuleURL},
+		{rules, "url.path", redact.RuleURL},
+		{rules, "http.request.header.referer", redact.RuleURL},
+		{rules, "http.request.header.authorization", redact.RuleDrop},
+		{rules, "http.request.header.x-forwarded-for", redact.RuleIP},
+		{rules, "http.request.header.accept", redact.RuleText},
+		{rules, "http.response.header.set-cookie", redact.RuleDrop},
+		{rules, "user_agent.original", redact.RuleUserAgent},
+		{rules, "user.id", redact.RulePseudonym},
+		{rules, "enduser.id", redact.RulePseudonym},
+		{rules, "http.request.method", redact.RuleText},
+		{rules, "remote_ip", redact.RuleIP}, // log field names too
+		{rules, "headers", redact.RuleHeaders},
+		{strictRules, "client.address", redact.RuleDrop},
+		{strictRules, "user_agent.original", redact.RuleDrop},
+	} {
+		if got := tt.rules.Attribute(tt.name); got != tt.want {
+			t.Errorf("Attribute(%q) = %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}
+
 func TestRulesAllocateNothing(t *testing.T) {
 	rules := redact.NewRules(config.Default())
 	name, field := []byte("X-Forwarded-For"), []byte("remote_ip")

@@ -1,20 +1,17 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"net/netip"
-	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/caddy-privacy/caddy-privacy/config"
+	"github.com/caddy-privacy/caddy-privacy/internal/engine"
 	"github.com/caddy-privacy/caddy-privacy/logs"
 	"github.com/caddy-privacy/caddy-privacy/redact"
 	"github.com/caddy-privacy/caddy-privacy/redact/country"
 	"github.com/caddy-privacy/caddy-privacy/redact/detect"
 	"github.com/caddy-privacy/caddy-privacy/redact/pseudonym"
-	"github.com/caddy-privacy/caddy-privacy/redact/pseudonym/redisstore"
 )
 
 // This file is the seam between the command and the redaction engine.
@@ -66,64 +63,29 @@ func newEngine(opts engineOptions) (logs.Engine, logs.Auditor, error) {
 }
 
 // openKeys returns the key ring of the policy's key store, with the
-// current key loaded. The default, "memory", keeps the keys in the
-// process: a run is one rotation period, and its pseudonyms cannot be
-// linked to another run's. "redis" loads the key the Caddy nodes sharing
-// the server use, so a backfill of old logs gives a visitor the pseudonym
-// the live nodes give them; it fails if Redis cannot be reached rather
-// than write pseudonyms that match nothing. "caddy" is Caddy's storage,
-// which the CLI cannot reach.
+// current key loaded (engine.OpenKeys). A run is one rotation period, so
+// the store is needed only for this one refresh. "caddy" is Caddy's
+// storage, which the CLI cannot reach.
 func openKeys(p config.Policy) (*pseudonym.KeyRing, error) {
-	rotate, retention := time.Duration(p.Pseudonym.Rotate), time.Duration(p.Pseudonym.Retention)
-	var store pseudonym.KeyStore = new(pseudonym.MemoryStore)
-	switch p.Keys.Store {
-	case config.KeyStoreCaddy:
+	if p.Keys.Store == config.KeyStoreCaddy {
 		return nil, fmt.Errorf("keys.store: %q is Caddy's storage, which the CLI cannot reach; use \"redis\" to share keys with Caddy nodes, or \"memory\"", p.Keys.Store)
-	case config.KeyStoreRedis:
-		rs, err := redisstore.New(redisstore.Options{
-			Address:   config.ExpandEnv(p.Keys.Address),
-			Password:  config.ExpandEnv(p.Keys.Password),
-			Prefix:    config.ExpandEnv(p.Keys.Prefix),
-			Rotate:    rotate,
-			Retention: retention,
-		})
-		if err != nil {
-			return nil, fmt.Errorf("keys.address: %w", err)
-		}
-		// The ring needs the store only for this one refresh.
-		defer rs.Close()
-		store = rs
 	}
-	keys := pseudonym.NewKeyRing(store, rotate, retention)
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if err := keys.Refresh(ctx, time.Now()); err != nil {
-		return nil, fmt.Errorf("%w (keys.store %q)", err, p.Keys.Store)
+	keys, store, err := engine.OpenKeys(p, nil)
+	if err != nil {
+		return nil, err
 	}
+	store.Close()
 	return keys, nil
 }
-
-// geoDBEnv names a country database when neither -geoip-db nor the policy
-// does.
-const geoDBEnv = "CADDY_PRIVACY_GEOIP_DB"
 
 // findGeoDB returns the country database to use: the policy's (which
 // -geoip-db sets), else $CADDY_PRIVACY_GEOIP_DB, else the one `make run`
 // fetched into the user's cache.
 func findGeoDB(p config.Policy) (string, error) {
-	if p.GeoIP.Database != "" {
-		return p.GeoIP.Database, nil
+	if path := engine.CountryDBPath(p); path != "" {
+		return path, nil
 	}
-	if env := os.Getenv(geoDBEnv); env != "" {
-		return env, nil
-	}
-	if dir, err := os.UserCacheDir(); err == nil {
-		cached := filepath.Join(dir, "caddy-privacy", "geo-whois-asn-country.mmdb")
-		if _, err := os.Stat(cached); err == nil {
-			return cached, nil
-		}
-	}
-	return "", fmt.Errorf("no country database: give -geoip-db FILE (a GeoLite2 Country/City or ip-location-db country MMDB), set geoip.database in the -policy file or $%s, or set geoip.off or ip.transform \"truncate\" in the policy", geoDBEnv)
+	return "", fmt.Errorf("no country database: give -geoip-db FILE (a GeoLite2 Country/City or ip-location-db country MMDB), set geoip.database in the -policy file or $%s, or set geoip.off or ip.transform \"truncate\" in the policy", engine.GeoDBEnv)
 }
 
 // auditorFunc adapts a function to logs.Auditor.
