@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 )
 
 // TB is what Path needs of a *testing.T, *testing.B or *testing.F.
@@ -53,4 +54,25 @@ func Read(tb TB, name string) []byte {
 		tb.Fatalf("reading the corpus: %v", err)
 	}
 	return b
+}
+
+// URLs returns the request targets of the Apache log, in order, and with
+// referers set, each line's referer after its target ("-" included), or
+// skips the test when the corpus is absent.
+func URLs(tb TB, referers bool) []string {
+	tb.Helper()
+	var out []string
+	for _, line := range strings.Split(string(Read(tb, ApacheLogs)), "\n") {
+		fields := strings.Split(line, `"`)
+		if len(fields) < 2 || referers && len(fields) < 6 {
+			continue
+		}
+		if req := strings.Fields(fields[1]); len(req) == 3 {
+			out = append(out, req[1])
+		}
+		if referers {
+			out = append(out, fields[3])
+		}
+	}
+	return out
 }

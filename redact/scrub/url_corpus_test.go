@@ -1,38 +1,20 @@
 package scrub
 
 import (
-	"bufio"
-	"os"
 	"sort"
 	"strings"
 	"testing"
 
 	"github.com/caddy-privacy/caddy-privacy/config"
+	"github.com/caddy-privacy/caddy-privacy/internal/corpustest"
 )
 
 // corpusTargets returns the request targets of the shared Apache log, in
 // order, duplicates included.
 func corpusTargets(tb testing.TB) [][]byte {
-	tb.Helper()
-	f, err := os.Open(corpusPath(tb))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer f.Close()
 	var out [][]byte
-	sc := bufio.NewScanner(f)
-	sc.Buffer(nil, 1<<20)
-	for sc.Scan() {
-		fields := strings.Split(sc.Text(), `"`)
-		if len(fields) < 2 {
-			continue
-		}
-		if req := strings.Fields(fields[1]); len(req) == 3 {
-			out = append(out, []byte(req[1]))
-		}
-	}
-	if err := sc.Err(); err != nil {
-		tb.Fatal(err)
+	for _, u := range corpustest.URLs(tb, false) {
+		out = append(out, []byte(u))
 	}
 	return out
 }
@@ -63,59 +45,37 @@ func BenchmarkURLAppendCorpus(b *testing.B) {
 // parameters whose values became [redacted]. Every path segment must be a
 // real identifier; every other segment of the corpus stays as it was.
 func TestURLCorpusTags(t *testing.T) {
-	f, err := os.Open(corpusPath(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
 	u := mustURL(t, config.URLPolicy{})
 	segs := map[string]int{}   // tagged path segments, by raw segment
 	values := map[string]int{} // redacted values, by parameter name
 	var urls, tagged, segments int
-	sc := bufio.NewScanner(f)
-	sc.Buffer(nil, 1<<20)
-	for sc.Scan() {
-		fields := strings.Split(sc.Text(), `"`)
-		if len(fields) < 6 {
+	for _, s := range corpustest.URLs(t, true) {
+		urls++
+		out := string(u.Append(nil, []byte(s)))
+		inPath, _, _ := strings.Cut(s, "?")
+		outPath, outQuery, _ := strings.Cut(out, "?")
+		inPath, _, _ = strings.Cut(inPath, "#")
+		outPath, _, _ = strings.Cut(outPath, "#")
+		a, b := strings.Split(inPath, "/"), strings.Split(outPath, "/")
+		if len(a) != len(b) {
+			t.Errorf("%q -> %q: the path lost its shape", s, out)
 			continue
 		}
-		var in []string
-		if req := strings.Fields(fields[1]); len(req) == 3 {
-			in = append(in, req[1])
-		}
-		in = append(in, fields[3])
-		for _, s := range in {
-			urls++
-			out := string(u.Append(nil, []byte(s)))
-			inPath, inQuery, _ := strings.Cut(s, "?")
-			outPath, outQuery, _ := strings.Cut(out, "?")
-			inPath, _, _ = strings.Cut(inPath, "#")
-			outPath, _, _ = strings.Cut(outPath, "#")
-			a, b := strings.Split(inPath, "/"), strings.Split(outPath, "/")
-			if len(a) != len(b) {
-				t.Errorf("%q -> %q: the path lost its shape", s, out)
-				continue
-			}
-			segments += len(a)
-			for i := range a {
-				if a[i] != b[i] {
-					if !strings.Contains(b[i], "{id}") {
-						t.Errorf("%q -> %q: segment %q became %q", s, out, a[i], b[i])
-					}
-					segs[a[i]]++
-					tagged++
+		segments += len(a)
+		for i := range a {
+			if a[i] != b[i] {
+				if !strings.Contains(b[i], "{id}") {
+					t.Errorf("%q -> %q: segment %q became %q", s, out, a[i], b[i])
 				}
+				segs[a[i]]++
+				tagged++
 			}
-			for _, p := range strings.FieldsFunc(outQuery, func(r rune) bool { return r == '&' || r == ';' }) {
-				if name, v, _ := strings.Cut(p, "="); v == "[redacted]" {
-					values[name]++
-				}
-			}
-			_ = inQuery
 		}
-	}
-	if err := sc.Err(); err != nil {
-		t.Fatal(err)
+		for _, p := range strings.FieldsFunc(outQuery, func(r rune) bool { return r == '&' || r == ';' }) {
+			if name, v, _ := strings.Cut(p, "="); v == "[redacted]" {
+				values[name]++
+			}
+		}
 	}
 	// The identifiers in the corpus's paths: Stack Exchange question and
 	// experts-exchange numbers, t.co short links and Google Fonts file

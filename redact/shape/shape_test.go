@@ -1,7 +1,6 @@
 package shape
 
 import (
-	"bufio"
 	"bytes"
 	"math"
 	"net/url"
@@ -266,44 +265,23 @@ func TestDictionary(t *testing.T) {
 // harmless. Every one of them must be a real identifier: question and
 // article numbers, short-link ids, content hashes.
 func TestCorpusSegments(t *testing.T) {
-	f, err := os.Open(corpustest.Path(t, corpustest.ApacheLogs))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
 	seen := map[string]bool{}
-	sc := bufio.NewScanner(f)
-	sc.Buffer(nil, 1<<20)
-	for sc.Scan() {
-		fields := strings.Split(sc.Text(), `"`)
-		if len(fields) < 6 {
-			continue
-		}
-		var urls []string
-		if req := strings.Fields(fields[1]); len(req) == 3 {
-			urls = append(urls, req[1])
-		}
-		urls = append(urls, fields[3])
-		for _, u := range urls {
-			if i := strings.Index(u, "://"); i >= 0 {
-				u = u[i+3:]
-				if j := strings.IndexByte(u, '/'); j >= 0 {
-					u = u[j:]
-				} else {
-					u = ""
-				}
-			}
-			u, _, _ = strings.Cut(u, "?")
-			u, _, _ = strings.Cut(u, "#")
-			for _, seg := range strings.Split(u, "/") {
-				if dec, err := url.PathUnescape(seg); err == nil {
-					seen[dec] = true
-				}
+	for _, u := range corpustest.URLs(t, true) {
+		if i := strings.Index(u, "://"); i >= 0 {
+			u = u[i+3:]
+			if j := strings.IndexByte(u, '/'); j >= 0 {
+				u = u[j:]
+			} else {
+				u = ""
 			}
 		}
-	}
-	if err := sc.Err(); err != nil {
-		t.Fatal(err)
+		u, _, _ = strings.Cut(u, "?")
+		u, _, _ = strings.Cut(u, "#")
+		for _, seg := range strings.Split(u, "/") {
+			if dec, err := url.PathUnescape(seg); err == nil {
+				seen[dec] = true
+			}
+		}
 	}
 	// The identifiers in the corpus: Stack Exchange question and
 	// experts-exchange numbers, t.co short links and Google Fonts file
