@@ -73,18 +73,17 @@ otel-test:
 	cd otelcol && $(GO) vet ./... && $(GO) test -race -count=1 ./privacyprocessor && \
 	  $(GO) test -count=1 -timeout 10m ./cmd/... ./compare
 
-## reference: regenerate the test data made with outside references
-## (libphonenumber-js, ibantools, jsvat; internal/reference) and check that
-## it is what is committed, so the recall tests run on what the references
-## say today.
+## reference: generate the recall cases from the outside references
+## (libphonenumber-js, ibantools, jsvat; internal/reference), and check that
+## the committed phone data is what its generators write today.
 REF := internal/reference
-REF_FILES := $(REF)/testdata/cases.jsonl redact/detect/testdata/phones.jsonl redact/detect/phone_table.go
+REF_FILES := redact/detect/testdata/phones.jsonl redact/detect/phone_table.go
 reference: $(REF)/node_modules/.package-lock.json
 	@tmp=$$(mktemp -d) && cp $(REF_FILES) $$tmp/ && \
 	(cd $(REF) && node gen-cases.mjs >/dev/null && node gen-phone-cases.mjs >/dev/null && node gen-phone-table.mjs >/dev/null) && \
 	gofmt -w redact/detect/phone_table.go && \
 	for f in $(REF_FILES); do cmp -s $$f $$tmp/$$(basename $$f) || { echo "$$f differs from what its generator writes"; exit 1; }; done; \
-	echo "reference data: as the generators write it"
+	echo "reference data: recall cases generated; phone data as the generators write it"
 
 $(REF)/node_modules/.package-lock.json: $(REF)/package-lock.json
 	cd $(REF) && npm ci --no-audit --no-fund
