@@ -45,12 +45,17 @@ func (m *memo) append(dst, src []byte, fn func(dst, src []byte) []byte) []byte {
 // cleanSet remembers recent inputs that a scrubber left unchanged. Being
 // left alone depends on the input and the policy only, never on keys or the
 // country database, so it stays true for as long as the set lives; what
-// changes is never remembered. It is direct-mapped and lock-free like memo.
-// The zero cleanSet is ready to use.
+// changes is never remembered. An input is stored the second time it comes
+// out clean, so that values seen once (most of a varied log) cost no
+// allocation. It is direct-mapped and lock-free like memo. The zero
+// cleanSet is ready to use.
 type cleanSet struct {
 	seed  maphash.Seed
 	once  sync.Once
 	slots [4096]atomic.Pointer[string]
+	// seen holds the hash of the last clean input that fell in each slot
+	// and was not stored yet.
+	seen [4096]atomic.Uint64
 }
 
 // maxCleanInput bounds what a cleanSet holds: header values, log messages
@@ -64,15 +69,18 @@ func (c *cleanSet) append(dst, src []byte, fn func(dst, src []byte) []byte) []by
 		return fn(dst, src)
 	}
 	c.once.Do(func() { c.seed = maphash.MakeSeed() })
-	slot := &c.slots[maphash.Bytes(c.seed, src)%uint64(len(c.slots))]
-	if p := slot.Load(); p != nil && *p == string(src) {
+	h := maphash.Bytes(c.seed, src)
+	i := h % uint64(len(c.slots))
+	if p := c.slots[i].Load(); p != nil && *p == string(src) {
 		return append(dst, src...)
 	}
 	start := len(dst)
 	dst = fn(dst, src)
 	if string(dst[start:]) == string(src) {
-		s := string(src)
-		slot.Store(&s)
+		if c.seen[i].Swap(h) == h {
+			s := string(src)
+			c.slots[i].Store(&s)
+		}
 	}
 	return dst
 }

@@ -1,10 +1,12 @@
 package redact
 
 import (
+	"bytes"
 	"net/http"
 	"strings"
 
 	"github.com/caddy-privacy/caddy-privacy/config"
+	"github.com/caddy-privacy/caddy-privacy/internal/percent"
 	"github.com/caddy-privacy/caddy-privacy/redact/scrub"
 )
 
@@ -44,8 +46,9 @@ const (
 	RuleHeaders
 	// RuleTrace is a trace or correlation id (traceparent, X-B3-TraceId,
 	// X-Request-Id…): random per request, it joins log lines to traces,
-	// not visits to people, so it is not judged by its shape; the
-	// detectors still run, since a client can send anything.
+	// not visits to people, so a value with a trace id's syntax (hex,
+	// digits, '-', '/', '.', and key=value parts joined by ';' or ',') is
+	// kept. Anything else is free text: a client can send any value.
 	RuleTrace
 	// RuleKeep is a value the server itself wrote that describes no
 	// visitor, such as its Content-Security-Policy: searched, it would
@@ -79,7 +82,7 @@ var keepHeaders = []string{"Content-Security-Policy", "Content-Security-Policy-R
 
 // traceHeaders carry per-request trace and correlation ids.
 var traceHeaders = []string{
-	"Traceparent", "Tracestate", "X-B3-Traceid", "X-B3-Spanid", "X-B3-Parentspanid",
+	"Traceparent", "X-B3-Traceid", "X-B3-Spanid", "X-B3-Parentspanid",
 	"X-B3-Sampled", "B3", "X-Request-Id", "X-Correlation-Id", "X-Amzn-Trace-Id",
 	"X-Cloud-Trace-Context", "Cf-Ray",
 }
@@ -272,7 +275,10 @@ func (r *Redactor) AppendRule(dst []byte, rl Rule, src []byte) []byte {
 	case RuleKeep:
 		return append(dst, src...)
 	case RuleTrace:
-		return r.Text.AppendRedacted(dst, src)
+		if traceID(src) {
+			return append(dst, src...)
+		}
+		return r.AppendText(dst, src)
 	case RuleIP:
 		return r.AppendIP(dst, src)
 	case RuleForwarded:
@@ -293,3 +299,46 @@ func (r *Redactor) AppendRule(dst []byte, rl Rule, src []byte) []byte {
 }
 
 var hintNames = [...]string{"Sec-CH-UA", "Sec-CH-UA-Mobile", "Sec-CH-UA-Platform"}
+
+// traceID reports whether v has the syntax of a trace or correlation id:
+// parts joined by ';' or ',', each an optional key of letters and '=',
+// then hex digits, '-', '/' and '.', with at most a short code of letters
+// after a last '-' (Cloudflare's Cf-Ray names a data centre: -LHR).
+func traceID(v []byte) bool {
+	if len(v) == 0 || len(v) > 256 {
+		return false
+	}
+	for len(v) > 0 {
+		part := v
+		if i := bytes.IndexAny(v, ";,"); i >= 0 {
+			part, v = v[:i], v[i+1:]
+		} else {
+			v = nil
+		}
+		part = bytes.TrimSpace(part)
+		if i := bytes.IndexByte(part, '='); i >= 0 {
+			if !allLetters(part[:i]) {
+				return false
+			}
+			part = part[i+1:]
+		}
+		if i := bytes.LastIndexByte(part, '-'); i >= 0 && len(part)-i-1 <= 4 && allLetters(part[i+1:]) {
+			part = part[:i]
+		}
+		for _, c := range part {
+			if !percent.IsHex(c) && c != '-' && c != '/' && c != '.' {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+func allLetters(b []byte) bool {
+	for _, c := range b {
+		if !('a' <= c|0x20 && c|0x20 <= 'z') {
+			return false
+		}
+	}
+	return len(b) > 0
+}

@@ -114,3 +114,24 @@ func TestRulesAllocateNothing(t *testing.T) {
 		t.Errorf("%v allocations per lookup", n)
 	}
 }
+
+// TestTraceHeaders: trace ids are kept in trace headers; anything else a
+// client sends there is free text.
+func TestTraceHeaders(t *testing.T) {
+	r := newRedactor(t, `{}`)
+	for _, tt := range []struct{ in, want string }{
+		{"00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"},
+		{"b1946ac9-2f0c-4c5e-9c7e-5e2b1b0f3a11", "b1946ac9-2f0c-4c5e-9c7e-5e2b1b0f3a11"},
+		{"Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1", "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1"},
+		{"105445aa7843bc8bf206b12000100000/1;o=1", "105445aa7843bc8bf206b12000100000/1;o=1"},
+		{"8a1b2c3d4e5f6a7b-LHR", "8a1b2c3d4e5f6a7b-LHR"},
+		{"jane.doe@example.com", "[email]"},
+		{"session=Gq2sT9xLw0aKd8PzV4bN7mRf", ""}, // a session parameter goes whole
+		{"Gq2sT9xLw0aKd8PzV4bN7mRf", "[redacted]"},
+	} {
+		rl := r.Rules().Header("X-Request-Id")
+		if got := string(r.AppendRule(nil, rl, []byte(tt.in))); got != tt.want {
+			t.Errorf("X-Request-Id %q became %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}

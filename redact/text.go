@@ -3,6 +3,7 @@ package redact
 import (
 	"bytes"
 
+	"github.com/caddy-privacy/caddy-privacy/internal/percent"
 	"github.com/caddy-privacy/caddy-privacy/redact/names"
 	"github.com/caddy-privacy/caddy-privacy/redact/shape"
 )
@@ -44,20 +45,23 @@ var trailingPunct = [256]bool{'.': true, ',': true, ';': true, ':': true, '!': t
 const minShapeToken = 10
 
 // randomLooking reports whether a free-text token could be a generated
-// secret rather than a reference a person reads out: 16 bytes or more, or
-// both cases of letters. Order and invoice numbers (INV-0074971,
+// secret rather than a reference a person reads out: 16 bytes or more,
+// both cases of letters, or hex letters and digits (a12f09c3e4b7, as the
+// URL scrubber also judges it). Order and invoice numbers (INV-0074971,
 // PO00000716328) stay in prose; in a URL path or query, where sites put
 // the ids that join requests to people, they are ids.
 func randomLooking(tok []byte) bool {
 	if len(tok) >= 16 {
 		return true
 	}
-	var upper, lower bool
+	var upper, lower, digit, nonHex bool
 	for _, c := range tok {
 		upper = upper || 'A' <= c && c <= 'Z'
 		lower = lower || 'a' <= c && c <= 'z'
+		digit = digit || '0' <= c && c <= '9'
+		nonHex = nonHex || !percent.IsHex(c)
 	}
-	return upper && lower
+	return upper && lower || !nonHex && digit && (upper || lower)
 }
 
 // redactedTag replaces a token that is an identifier by its shape, as the
@@ -73,7 +77,7 @@ const redactedTag = "[redacted]"
 //   - a key=value token, or a run of them joined by '&', is scrubbed as a
 //     query string;
 //   - a token that looks generated (16 bytes or more, or 10 or more in
-//     both cases) and is an identifier by its shape (a random token, long
+//     both cases or in hex) and is an identifier by its shape (a random token, long
 //     hex, a UUID) becomes "[redacted]", whatever its name: the detectors
 //     cannot know a session id or an API key, but its shape gives it away;
 //   - everything else goes through the detectors, whole, so that an

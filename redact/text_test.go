@@ -54,8 +54,8 @@ func TestTextKnowsStructure(t *testing.T) {
 			want: "served /index.html in 3ms at 10/Oct/2000:13:55:36 -0700 over HTTP/1.1 as text/html",
 		},
 		{
-			in:   "invalid session Gq2sT9xLw0aKd8PzV4bN7mRf for b1946ac9-2f0c-4c5e-9c7e-5e2b1b0f3a11",
-			want: "invalid session [redacted] for [redacted]",
+			in:   "invalid session Gq2sT9xLw0aKd8PzV4bN7mRf for b1946ac9-2f0c-4c5e-9c7e-5e2b1b0f3a11, cart a12f09c3e4b7",
+			want: "invalid session [redacted] for [redacted], cart [redacted]",
 		},
 		{
 			in:   "internationalisation of getElementById failed in MacBookPro2019 (retrying)",
