@@ -182,31 +182,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyht
 		h:                     h,
 		granted:               granted,
 	}
-	err := next.ServeHTTP(rw, r)
-	h.standInForLogs(r, code)
-	return err
-}
-
-// standInForLogs runs once the route has been served, before Caddy writes
-// its access and error entries, which read the client_ip variable. Under
-// the country transform the variable then holds a stand-in: an address
-// the country database places in the visitor's country, never the
-// visitor's. Log encoders that map addresses to countries (format privacy)
-// so log the visitor's country, which they could not read from a code,
-// and a log without privacy encoding, or a handle_errors route, sees an
-// address that is not the visitor's. Without a stand-in for the country
-// (an unknown one) the variable keeps the code.
-func (h *Handler) standInForLogs(r *http.Request, code string) {
-	if code == "" || h.Policy.IP.Transform != config.TransformCountry || h.engine.Countries == nil {
-		return
-	}
-	db := h.engine.Countries.DB()
-	if db == nil {
-		return
-	}
-	if a, ok := db.StandIn(code); ok {
-		caddyhttp.SetVar(r.Context(), caddyhttp.ClientIPVarKey, a.String())
-	}
+	return next.ServeHTTP(rw, r)
 }
 
 // hideClientAddress replaces every place later handlers read the client
