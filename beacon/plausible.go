@@ -1,0 +1,44 @@
+package beacon
+
+// plausibleSchema is Plausible's POST /api/event, in the short names its
+// script sends and the long ones its documentation uses.
+var plausibleSchema = &jsonSchema{
+	fields: map[string]*jsonField{
+		"n": jText, "name": jText,
+		"u": jURL, "url": jURL,
+		"d": jtok(512), "domain": jtok(512),
+		"r": jReferrer, "referrer": jReferrer,
+		"w": jNum, "screen_width": jNum,
+		"h": jf(aFlag), "hashMode": jf(aFlag), "hash_mode": jf(aFlag),
+		"i": jBoolean, "interactive": jBoolean,
+		"m": jf(aPropsJSON), "meta": jf(aPropsJSON), "p": jf(aPropsJSON), "props": jf(aPropsJSON),
+		"$": jobj(revenueFields), "revenue": jobj(revenueFields),
+	},
+	required: []string{"n", "name"},
+}
+
+var revenueFields = map[string]*jsonField{"currency": jtok(8), "amount": jNum}
+
+// props handles Plausible's custom properties: an object, or (from older
+// scripts) a string holding the JSON of one, written back the same way.
+// A string that is not a JSON object is dropped.
+func (s *Sanitizer) props(st *state, w *jsonWriter, v *jvalue) bool {
+	switch v.kind {
+	case jObject:
+		return s.freeText(st, w, v)
+	case jString:
+		var js jsonState
+		inner, err := js.parse(v.str)
+		if err != nil || inner.kind != jObject {
+			return false
+		}
+		iw := &jsonWriter{}
+		s.freeText(st, iw, inner)
+		w.string(iw.buf)
+		return true
+	case jNull:
+		w.raw(literal(jNull))
+		return true
+	}
+	return false
+}

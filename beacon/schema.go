@@ -1,0 +1,337 @@
+package beacon
+
+import "strings"
+
+// JSON-only actions.
+const (
+	aObject        action = iota + 100 // an object, by its fields
+	aArray                             // an array, each element by elem
+	aBool                              // true or false
+	aBrand                             // a client-hint brand name
+	aCategoryPrefs                     // Segment's consent.categoryPreferences
+	aPropsJSON                         // Plausible props: an object, or a string holding one
+)
+
+// jsonField says what happens to one JSON member.
+type jsonField struct {
+	act    action
+	pf     pseudoFormat
+	ident  bool
+	max    uint16
+	fields map[string]*jsonField // aObject
+	other  *jsonField            // aObject: members not in fields
+	elem   *jsonField            // aArray
+}
+
+// jsonSchema is a vendor's JSON document.
+type jsonSchema struct {
+	fields map[string]*jsonField
+	// required are top-level members at least one of which must be
+	// present.
+	required []string
+	// generic holds the generic vendor's field lists instead.
+	generic *genericRules
+}
+
+func jf(a action) *jsonField { return &jsonField{act: a} }
+
+func jtok(n uint16) *jsonField { return &jsonField{act: aToken, max: n} }
+
+func jobj(f map[string]*jsonField) *jsonField { return &jsonField{act: aObject, fields: f} }
+
+var (
+	jText      = jf(aText)
+	jURL       = jf(aURL)
+	jReferrer  = jf(aReferrer)
+	jNum       = jf(aNumber)
+	jBoolean   = jf(aBool)
+	jDrop      = jf(aDrop)
+	jFree      = jf(aFreeText)
+	jIdent     = &jsonField{act: aDrop, ident: true}
+	jUserAgent = jf(aUserAgent)
+	jLanguage  = jf(aLanguage)
+	jIP        = jf(aIP)
+)
+
+// uaDataFields are navigator.userAgentData and its high-entropy values:
+// brands keep their major versions, the platform its major version, and
+// the model, architecture, bitness and full versions are dropped.
+var uaDataFields = map[string]*jsonField{
+	"brands":          {act: aArray, elem: jobj(brandFields)},
+	"fullVersionList": {act: aArray, elem: jobj(brandFields)},
+	"mobile":          jBoolean,
+	"platform":        jf(aPlatform),
+	"platformVersion": jf(aMajor),
+}
+
+var brandFields = map[string]*jsonField{
+	"brand":   jf(aBrand),
+	"version": jf(aMajor),
+}
+
+// sanitizeJSONBeacon handles Plausible and Umami: one JSON event.
+func (s *Sanitizer) sanitizeJSONBeacon(st *state) error {
+	in, out := st.in, st.out
+	mt, err := mediaType(in.ContentType, "application/json", "text/plain")
+	if err != nil {
+		return err
+	}
+	root, err := st.js.parse(in.Body)
+	if err != nil {
+		return err
+	}
+	if root.kind != jObject {
+		return errorf(Malformed, "body: not a JSON object")
+	}
+	schema := s.json
+	if s.vendor == Umami {
+		if t := root.member("type"); t != nil && t.kind == jString && string(t.str) == "identify" {
+			schema = umamiIdentifySchema
+		}
+	}
+	if err := checkRequired(root, schema); err != nil {
+		return err
+	}
+	st.collectJSONIDs(root, schema.fields)
+	w := &jsonWriter{buf: out.Body[:0]}
+	s.applyObject(st, w, root, schema.fields, nil)
+	out.Body = w.buf
+	out.Events = 1
+	out.ContentType = jsonContentType(mt)
+	return nil
+}
+
+func jsonContentType(mt string) string {
+	if mt == "" {
+		return "application/json"
+	}
+	return contentTypeOut(mt)
+}
+
+func checkRequired(root *jvalue, schema *jsonSchema) error {
+	if len(schema.required) == 0 {
+		return nil
+	}
+	for _, r := range schema.required {
+		if root.member(r) != nil {
+			return nil
+		}
+	}
+	return errorf(Malformed, "body: no %s member", strings.Join(schema.required, " or "))
+}
+
+// collectJSONIDs records the identifying values of a document.
+func (st *state) collectJSONIDs(v *jvalue, fields map[string]*jsonField) {
+	if v.kind != jObject {
+		return
+	}
+	for i := range v.members {
+		m := &v.members[i]
+		f := fields[string(m.key)]
+		if f == nil {
+			continue
+		}
+		switch {
+		case f.ident && (m.val.kind == jString || m.val.kind == jNumber):
+			st.addID(m.val.str)
+		case f.act == aObject && f.fields != nil:
+			st.collectJSONIDs(&m.val, f.fields)
+		}
+	}
+}
+
+// applyObject writes obj's members that the schema knows, each as its
+// field says. path is the dotted path of obj, for Allow and Drop.
+func (s *Sanitizer) applyObject(st *state, w *jsonWriter, obj *jvalue, fields map[string]*jsonField, path []byte) bool {
+	return s.applyObjectWith(st, w, obj, fields, nil, path)
+}
+
+func (s *Sanitizer) applyObjectWith(st *state, w *jsonWriter, obj *jvalue, fields map[string]*jsonField, other *jsonField, path []byte) bool {
+	if obj.kind != jObject {
+		return false
+	}
+	w.openObject()
+	for i := range obj.members {
+		m := &obj.members[i]
+		var p []byte
+		if len(path) > 0 {
+			p = append(append(append(p, path...), '.'), m.key...)
+		} else {
+			p = m.key
+		}
+		f := fields[string(m.key)]
+		if f == nil {
+			f = other
+		}
+		if f == nil || f.act == aDrop {
+			// Allow brings back any field but the user ids.
+			if s.allow.empty() || !s.allow.match(p) || alwaysDropped(s.vendor, string(p)) || f != nil && f.ident {
+				continue
+			}
+			f = jFree
+		}
+		if s.drop.match(p) {
+			continue
+		}
+		mark := w.mark()
+		w.keyBytes(m.key)
+		if !s.applyValue(st, w, &m.val, f, p) {
+			w.rewind(mark)
+		}
+	}
+	w.closeObject()
+	return true
+}
+
+// applyValue writes v as f says, and returns false, having written
+// nothing, when v is to be dropped.
+func (s *Sanitizer) applyValue(st *state, w *jsonWriter, v *jvalue, f *jsonField, path []byte) bool {
+	switch f.act {
+	case aObject:
+		return s.applyObjectWith(st, w, v, f.fields, f.other, path)
+	case aArray:
+		if v.kind != jArray {
+			return false
+		}
+		w.openArray()
+		for i := range v.items {
+			mark := w.mark()
+			if !s.applyValue(st, w, &v.items[i], f.elem, path) {
+				w.rewind(mark)
+			}
+		}
+		w.closeArray()
+		return true
+	case aFreeText:
+		return s.freeText(st, w, v)
+	case aPropsJSON:
+		return s.props(st, w, v)
+	case aCategoryPrefs:
+		return s.categoryPrefs(st, w, v)
+	case aBool:
+		if v.kind == jTrue || v.kind == jFalse {
+			w.raw(literal(v.kind))
+			return true
+		}
+		return false
+	case aBrand:
+		if v.kind != jString || len(v.str) == 0 || len(v.str) > 64 {
+			return false
+		}
+		for _, c := range v.str {
+			if c < 0x20 || c > 0x7e {
+				return false
+			}
+		}
+		w.string(v.str)
+		return true
+	case aIP:
+		a := s.StandInFor(st.in)
+		if !a.IsValid() {
+			return false
+		}
+		var buf [64]byte
+		w.string(a.AppendTo(buf[:0]))
+		return true
+	}
+	// Scalars, through the query-format rules.
+	switch v.kind {
+	case jNull:
+		if f.act == aText || f.act == aReferrer || f.act == aURL || f.act == aKeep {
+			w.raw(literal(jNull))
+			return true
+		}
+		return false
+	case jTrue, jFalse:
+		switch f.act {
+		case aFlag, aText, aKeep:
+			w.raw(literal(v.kind))
+			return true
+		}
+		return false
+	case jNumber:
+		switch f.act {
+		case aNumber, aText, aToken, aKeep:
+			w.raw(v.str)
+			return true
+		case aFlag:
+			if string(v.str) == "0" || string(v.str) == "1" {
+				w.raw(v.str)
+				return true
+			}
+			return false
+		case aPseudonym:
+			// A number used as an id is pseudonymised as a string.
+		default:
+			return false
+		}
+	case jString:
+	default:
+		return false
+	}
+	r := rule{act: f.act, pf: f.pf, maxLen: f.max}
+	res, keep := st.value(st.res[:0], r, v.str)
+	st.res = res
+	if !keep {
+		return false
+	}
+	// A number sent as a string stays a string.
+	w.string(res)
+	return true
+}
+
+func literal(k jsonKind) []byte {
+	switch k {
+	case jTrue:
+		return []byte("true")
+	case jFalse:
+		return []byte("false")
+	}
+	return []byte("null")
+}
+
+// freeText writes a value of any shape with every string and key run
+// through the detectors. Keys that become equal after redaction keep only
+// the first.
+func (s *Sanitizer) freeText(st *state, w *jsonWriter, v *jvalue) bool {
+	switch v.kind {
+	case jNull, jTrue, jFalse:
+		w.raw(literal(v.kind))
+	case jNumber:
+		w.raw(v.str)
+	case jString:
+		st.res = st.text(st.res[:0], v.str)
+		w.string(st.res)
+	case jArray:
+		w.openArray()
+		for i := range v.items {
+			s.freeText(st, w, &v.items[i])
+		}
+		w.closeArray()
+	case jObject:
+		w.openObject()
+		var keys [][]byte
+		for i := range v.members {
+			m := &v.members[i]
+			if isIdentifyingName(m.key) {
+				continue
+			}
+			k := st.text(nil, m.key)
+			dup := false
+			for _, prev := range keys {
+				if string(prev) == string(k) {
+					dup = true
+					break
+				}
+			}
+			if dup {
+				continue
+			}
+			keys = append(keys, k)
+			w.keyBytes(k)
+			s.freeText(st, w, &m.val)
+		}
+		w.closeObject()
+	}
+	return true
+}
