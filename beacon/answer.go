@@ -17,61 +17,33 @@ type Answer struct {
 // image requests with.
 var transparentGIF = []byte("GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\x00\x00\x00!\xf9\x04\x01\x00\x00\x00\x00,\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;")
 
-// Answer returns what the vendor would answer a beacon held back for
-// reason, so the page's script behaves as if it had been sent: for a
-// beacon without consent, the vendor's normal empty success; for a
-// malformed one, its error (the Google collectors answer everything with
-// success); 413 for an oversized one; 404, or 405 for a wrong method, for
-// a refused path.
+// Answer returns what the vendor would answer a request that is not
+// forwarded, so the page's script behaves as if it had been sent and does
+// not retry: for a beacon without consent, or a path the gateway answers
+// itself, the vendor's normal success (an empty but valid answer for
+// feature flags and remote configuration); for a malformed one, its error
+// (the Google collectors answer everything with success); 413 for an
+// oversized one; 404, or 405 for a wrong method, for a refused path.
 func (s *Sanitizer) Answer(in *Input, reason Reason) Answer {
 	switch reason {
 	case Oversized:
 		return Answer{Status: 413, ContentType: "text/plain; charset=utf-8", Body: []byte("request body too large\n")}
 	case PathRefused:
-		for _, p := range s.paths {
-			if p.path == in.Path {
+		for i := range s.paths {
+			if s.paths[i].match(in.Path) {
 				return Answer{Status: 405, ContentType: "text/plain; charset=utf-8", Body: []byte("method not allowed\n")}
 			}
 		}
 		return Answer{Status: 404, ContentType: "text/plain; charset=utf-8", Body: []byte("not found\n")}
 	}
-	ok := reason == NoConsent
-	switch s.vendor {
-	case GA4:
-		// google-analytics.com answers /g/collect with 204 whatever it
-		// receives.
-		return Answer{Status: 204}
-	case UA:
-		return Answer{Status: 200, ContentType: "image/gif", Body: transparentGIF}
-	case Matomo:
-		if !ok {
-			return Answer{Status: 400, ContentType: "text/plain; charset=utf-8", Body: []byte("Bad request\n")}
+	ep := epDefault
+	for i := range s.paths {
+		if s.paths[i].match(in.Path) {
+			ep = s.paths[i].kind
+			break
 		}
-		if sendImage(in) {
-			return Answer{Status: 200, ContentType: "image/gif", Body: transparentGIF}
-		}
-		return Answer{Status: 204}
-	case Plausible:
-		if !ok {
-			return Answer{Status: 400, ContentType: "application/json", Body: []byte(`{"errors":{"request":"invalid event"}}`)}
-		}
-		return Answer{Status: 202, ContentType: "text/plain; charset=utf-8", Body: []byte("ok")}
-	case Umami:
-		if !ok {
-			return Answer{Status: 400, ContentType: "text/plain; charset=utf-8", Body: []byte("Bad Request")}
-		}
-		// What Umami answers when it records nothing (a bot).
-		return Answer{Status: 200, ContentType: "application/json", Body: []byte(`{"beep":"boop"}`)}
-	case Segment:
-		if !ok {
-			return Answer{Status: 400, ContentType: "application/json", Body: []byte(`{"success":false,"message":"invalid request"}`)}
-		}
-		return Answer{Status: 200, ContentType: "application/json", Body: []byte(`{"success":true}`)}
 	}
-	if !ok {
-		return Answer{Status: 400, ContentType: "text/plain; charset=utf-8", Body: []byte("bad request\n")}
-	}
-	return Answer{Status: 204}
+	return s.v.answer(in, ep, reason == NoConsent || reason == Local)
 }
 
 // sendImage reports whether a Matomo request wants the GIF: it does

@@ -28,46 +28,6 @@ import (
 	"github.com/caddy-privacy/caddy-privacy/consent"
 )
 
-// Vendor is an analytics wire format.
-type Vendor uint8
-
-// The vendors.
-const (
-	GA4 Vendor = iota
-	UA
-	Matomo
-	Plausible
-	Umami
-	Segment
-	Generic
-	numVendors
-)
-
-var vendorNames = [numVendors]string{"ga4", "ua", "matomo", "plausible", "umami", "segment", "generic"}
-
-// String returns the vendor's name as the configuration spells it, such
-// as "ga4". It is also the vendor's metrics label.
-func (v Vendor) String() string {
-	if v < numVendors {
-		return vendorNames[v]
-	}
-	return "unknown"
-}
-
-// ParseVendor parses a vendor name: ga4, ua, matomo, plausible, umami,
-// segment or generic.
-func ParseVendor(s string) (Vendor, bool) {
-	for i, n := range vendorNames {
-		if s == n {
-			return Vendor(i), true
-		}
-	}
-	return 0, false
-}
-
-// VendorNames lists the vendor names in the order they are documented.
-func VendorNames() []string { return append([]string(nil), vendorNames[:]...) }
-
 // Reason says why a beacon was held back. Its String is a metrics label.
 type Reason uint8
 
@@ -84,10 +44,13 @@ const (
 	// PathRefused: the path is not one of the vendor's collection paths,
 	// or the method is not one the vendor uses.
 	PathRefused
+	// Local: the path is one the gateway answers itself, such as an
+	// SDK's own telemetry.
+	Local
 )
 
 // String returns the reason's metrics label: no_consent, malformed,
-// oversized or path_refused.
+// oversized, path_refused or local.
 func (r Reason) String() string {
 	switch r {
 	case NoConsent:
@@ -98,6 +61,8 @@ func (r Reason) String() string {
 		return "oversized"
 	case PathRefused:
 		return "path_refused"
+	case Local:
+		return "local"
 	}
 	return "unknown"
 }
@@ -295,42 +260,10 @@ func (o *Output) reset() {
 	o.Cookieless = false
 }
 
-// endpoint is the kind of a collection path.
-type endpoint uint8
-
-const (
-	epDefault endpoint = iota
-	epBatch            // UA /batch
-	epTrack            // Segment
-	epPage
-	epIdentify
-	epSegmentBatch
-)
-
-type vendorPath struct {
-	path string
-	kind endpoint
-}
-
-// vendorPaths are the collection paths of each vendor.
-var vendorPaths = [numVendors][]vendorPath{
-	GA4:       {{"/g/collect", epDefault}},
-	UA:        {{"/collect", epDefault}, {"/j/collect", epDefault}, {"/r/collect", epDefault}, {"/batch", epBatch}},
-	Matomo:    {{"/matomo.php", epDefault}, {"/piwik.php", epDefault}},
-	Plausible: {{"/api/event", epDefault}},
-	Umami:     {{"/api/send", epDefault}},
-	Segment: {
-		{"/v1/t", epTrack}, {"/v1/track", epTrack},
-		{"/v1/p", epPage}, {"/v1/page", epPage},
-		{"/v1/i", epIdentify}, {"/v1/identify", epIdentify},
-		{"/v1/batch", epSegmentBatch},
-	},
-}
-
 // Sanitizer sanitises one vendor's beacons under one Config. It is
 // immutable and safe for concurrent use.
 type Sanitizer struct {
-	vendor     Vendor
+	v          *vendor
 	eng        Engine
 	referrer   string
 	ipOverride bool
@@ -346,14 +279,14 @@ type Sanitizer struct {
 // New returns a Sanitizer for c. Errors name the field at fault and say
 // what would be accepted.
 func New(c Config, eng Engine) (*Sanitizer, error) {
-	v, ok := ParseVendor(c.Vendor)
-	if !ok {
-		return nil, fmt.Errorf("vendor: %q is not one of %s", c.Vendor, strings.Join(vendorNames[:], ", "))
+	v := vendorNamed(c.Vendor)
+	if v == nil {
+		return nil, fmt.Errorf("vendor: %q is not one of %s", c.Vendor, strings.Join(VendorNames(), ", "))
 	}
 	if eng.Text == nil || eng.URL == nil || eng.Pseudonym == nil || eng.UserAgent == nil {
 		return nil, errors.New("beacon: the engine lacks a Text, URL, Pseudonym or UserAgent func")
 	}
-	s := &Sanitizer{vendor: v, eng: eng, cookieless: c.Cookieless, maxEvents: c.MaxEvents}
+	s := &Sanitizer{v: v, eng: eng, cookieless: c.Cookieless, maxEvents: c.MaxEvents}
 	var errs []error
 	switch c.Referrer {
 	case "", ReferrerOrigin:
@@ -370,8 +303,8 @@ func New(c Config, eng Engine) (*Sanitizer, error) {
 	default:
 		errs = append(errs, fmt.Errorf("ip_override: %q is not %q or %q", c.IPOverride, IPStandIn, IPNone))
 	}
-	if c.Cookieless && v != GA4 {
-		errs = append(errs, fmt.Errorf("cookieless: only ga4 has consent-denied pings, not %s", v))
+	if c.Cookieless && !v.cookieless {
+		errs = append(errs, fmt.Errorf("cookieless: only ga4 has consent-denied pings, not %s", v.name))
 	}
 	if c.MaxEvents < 0 {
 		errs = append(errs, fmt.Errorf("max_events: %d is negative; want a positive number, or 0 for the default %d", c.MaxEvents, DefaultMaxEvents))
@@ -379,11 +312,11 @@ func New(c Config, eng Engine) (*Sanitizer, error) {
 	if s.maxEvents == 0 {
 		s.maxEvents = DefaultMaxEvents
 	}
-	if (c.Fields != nil) != (v == Generic) {
-		if v == Generic {
+	if (c.Fields != nil) != (v == genericVendor) {
+		if v == genericVendor {
 			errs = append(errs, errors.New("fields: the generic vendor needs field lists (keep, text, url, referrer, pseudonym, user_agent, ip)"))
 		} else {
-			errs = append(errs, fmt.Errorf("fields: only the generic vendor takes field lists; %s has its own table", v))
+			errs = append(errs, fmt.Errorf("fields: only the generic vendor takes field lists; %s has its own table", v.name))
 		}
 	}
 	var err error
@@ -397,32 +330,16 @@ func New(c Config, eng Engine) (*Sanitizer, error) {
 		errs = append(errs, err)
 	}
 	for _, n := range c.Allow {
-		if alwaysDropped(v, n) {
-			errs = append(errs, fmt.Errorf("allow: %q is a user id, which %s beacons never carry", n, v))
+		if v.isUserID(n) {
+			errs = append(errs, fmt.Errorf("allow: %q is a user id, which %s beacons never carry", n, v.name))
 		}
 	}
 	s.allow = newNameList(c.Allow)
 	s.drop = newNameList(c.Drop)
-	switch v {
-	case GA4:
-		s.query = ga4Table
-	case UA:
-		s.query = uaTable
-	case Matomo:
-		s.query = matomoTable
-		s.json = matomoBulkSchema
-	case Plausible:
-		s.json = plausibleSchema
-	case Umami:
-		s.json = umamiSchema
-	case Segment:
-		s.json = segmentSchema
-	case Generic:
-		if c.Fields != nil {
-			s.query, s.json, err = genericTables(c.Fields)
-			if err != nil {
-				errs = append(errs, err)
-			}
+	s.query, s.json = v.table, v.schema
+	if v == genericVendor && c.Fields != nil {
+		if s.query, s.json, err = genericTables(c.Fields); err != nil {
+			errs = append(errs, err)
 		}
 	}
 	if err := errors.Join(errs...); err != nil {
@@ -431,44 +348,59 @@ func New(c Config, eng Engine) (*Sanitizer, error) {
 	return s, nil
 }
 
-func pathsFor(v Vendor, paths []string) ([]vendorPath, error) {
+func pathsFor(v *vendor, paths []string) ([]vendorPath, error) {
 	if len(paths) == 0 {
-		if v == Generic {
+		if v == genericVendor {
 			return nil, errors.New("paths: the generic vendor has no collection path of its own; list the paths to accept")
 		}
-		return vendorPaths[v], nil
+		return v.paths, nil
 	}
 	var out []vendorPath
 	for i, p := range paths {
-		if !strings.HasPrefix(p, "/") || strings.Contains(p, "..") || strings.Contains(p, "//") ||
-			strings.ContainsAny(p, "?#%*\\ \t") {
+		if !cleanPath(p) {
 			return nil, fmt.Errorf("paths[%d]: %q is not a clean absolute path such as /g/collect", i, p)
 		}
-		if v == Generic {
-			out = append(out, vendorPath{p, epDefault})
+		if v == genericVendor {
+			out = append(out, vendorPath{path: p})
 			continue
 		}
 		found := false
-		for _, vp := range vendorPaths[v] {
+		for _, vp := range v.paths {
 			if strings.HasSuffix(p, vp.path) {
-				out = append(out, vendorPath{p, vp.kind})
+				vp.path = p
+				out = append(out, vp)
 				found = true
 				break
 			}
 		}
 		if !found {
 			var want []string
-			for _, vp := range vendorPaths[v] {
+			for _, vp := range v.paths {
 				want = append(want, vp.path)
 			}
-			return nil, fmt.Errorf("paths[%d]: %q does not end in one of %s's collection paths (%s)", i, p, v, strings.Join(want, ", "))
+			return nil, fmt.Errorf("paths[%d]: %q does not end in one of %s's collection paths (%s)", i, p, v.name, strings.Join(want, ", "))
 		}
 	}
 	return out, nil
 }
 
-// Vendor returns the Sanitizer's vendor.
-func (s *Sanitizer) Vendor() Vendor { return s.vendor }
+// cleanPath reports whether p is an absolute path without dot segments,
+// escapes or empty segments; "*" may only be a whole segment.
+func cleanPath(p string) bool {
+	if !strings.HasPrefix(p, "/") || strings.Contains(p, "..") || strings.Contains(p, "//") ||
+		strings.ContainsAny(p, "?#%\\ \t") {
+		return false
+	}
+	for _, seg := range strings.Split(p, "/") {
+		if strings.Contains(seg, "*") && seg != "*" {
+			return false
+		}
+	}
+	return true
+}
+
+// Vendor returns the Sanitizer's vendor, as the configuration names it.
+func (s *Sanitizer) Vendor() string { return s.v.name }
 
 // Paths returns the request paths the Sanitizer accepts.
 func (s *Sanitizer) Paths() []string {
@@ -489,24 +421,19 @@ func (s *Sanitizer) Route(method, path string) error {
 	return err
 }
 
-// route finds the endpoint of a path and checks the method.
-func (s *Sanitizer) route(method, path string) (endpoint, error) {
-	for _, p := range s.paths {
-		if p.path != path {
+// route finds the path and checks the method.
+func (s *Sanitizer) route(method, path string) (*vendorPath, error) {
+	for i := range s.paths {
+		p := &s.paths[i]
+		if !p.match(path) {
 			continue
 		}
-		switch method {
-		case "POST":
-			return p.kind, nil
-		case "GET":
-			if s.vendor == Plausible || s.vendor == Umami || s.vendor == Segment || p.kind == epBatch {
-				break
-			}
-			return p.kind, nil
+		if method == "POST" || method == "GET" && !p.postOnly {
+			return p, nil
 		}
-		return 0, errorf(PathRefused, "method not used by %s on this path", s.vendor)
+		return nil, errorf(PathRefused, "method not used by %s on this path", s.v.name)
 	}
-	return 0, errorf(PathRefused, "path is not a %s collection path", s.vendor)
+	return nil, errorf(PathRefused, "path is not a %s collection path", s.v.name)
 }
 
 // Sanitize rewrites the beacon in into out. It returns an *Error, with the
@@ -516,9 +443,12 @@ func (s *Sanitizer) route(method, path string) (endpoint, error) {
 // MaxEvents events. The caller enforces the body size limit.
 func (s *Sanitizer) Sanitize(out *Output, in *Input) error {
 	out.reset()
-	ep, err := s.route(in.Method, in.Path)
+	p, err := s.route(in.Method, in.Path)
 	if err != nil {
 		return err
+	}
+	if p.use == useLocal {
+		return errorf(Local, "answered by the gateway")
 	}
 	st := &out.st
 	st.begin(s, in, out)
@@ -526,7 +456,7 @@ func (s *Sanitizer) Sanitize(out *Output, in *Input) error {
 	// identifiers alive.
 	defer st.end()
 	if !in.Consent.Has(consent.Analytics) {
-		if !s.cookieless {
+		if !s.cookieless || p.use != useCollect {
 			return errorf(NoConsent, "no analytics consent")
 		}
 		st.cookieless = true
@@ -535,18 +465,7 @@ func (s *Sanitizer) Sanitize(out *Output, in *Input) error {
 	if in.Method == "GET" && len(in.Body) > 0 {
 		return errorf(Malformed, "GET with a body")
 	}
-	switch s.vendor {
-	case GA4, UA:
-		err = s.sanitizeGoogle(st, ep)
-	case Matomo:
-		err = s.sanitizeMatomo(st)
-	case Plausible, Umami:
-		err = s.sanitizeJSONBeacon(st)
-	case Segment:
-		err = s.sanitizeSegment(st, ep)
-	case Generic:
-		err = s.sanitizeGeneric(st)
-	}
+	err = s.v.sanitize(s, st, p.kind)
 	if err != nil {
 		out.reset()
 		return err

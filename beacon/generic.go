@@ -6,6 +6,19 @@ import (
 	"strings"
 )
 
+// genericVendor has no tables or paths of its own: Config.Fields and
+// Config.Paths give them.
+var genericVendor = &vendor{
+	name:     "generic",
+	sanitize: func(s *Sanitizer, st *state, _ endpoint) error { return s.sanitizeGeneric(st) },
+	answer: func(_ *Input, _ endpoint, ok bool) Answer {
+		if !ok {
+			return answerBadRequest
+		}
+		return answerNoContent
+	},
+}
+
 // genericRules are the generic vendor's field lists, compiled.
 type genericRules struct {
 	lists []genericList
@@ -36,7 +49,7 @@ func genericTables(f *Fields) (*paramTable, *jsonSchema, error) {
 		{"fields.ip", f.IP, aIP},
 		{"fields.drop", f.Drop, aDrop},
 	}
-	t := &paramTable{exact: map[string]rule{}}
+	t := &paramTable{exact: map[string]rule{}, ipInPlace: true}
 	g := &genericRules{}
 	seen := map[string]string{}
 	total := 0

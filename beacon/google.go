@@ -14,6 +14,35 @@ var (
 
 func tokN(n uint16) rule { return rule{act: aToken, maxLen: n} }
 
+// Google's endpoints: UA's /batch takes several hits.
+const epUABatch endpoint = 1
+
+// google-analytics.com answers its collection paths with success whatever
+// it receives: 204 for GA4, the 1×1 GIF for Universal Analytics.
+var ga4Vendor = &vendor{
+	name:       "ga4",
+	paths:      []vendorPath{{path: "/g/collect"}},
+	table:      ga4Table,
+	userIDs:    []string{"uid", "_fplc", "em"},
+	cookieless: true,
+	sanitize:   func(s *Sanitizer, st *state, ep endpoint) error { return s.sanitizeGoogle(st, ep, true) },
+	answer:     func(*Input, endpoint, bool) Answer { return answerNoContent },
+}
+
+var uaVendor = &vendor{
+	name: "ua",
+	paths: []vendorPath{
+		{path: "/collect"}, {path: "/j/collect"}, {path: "/r/collect"},
+		{path: "/batch", kind: epUABatch, postOnly: true},
+	},
+	table:    uaTable,
+	userIDs:  []string{"uid", "_fplc", "em"},
+	sanitize: func(s *Sanitizer, st *state, ep endpoint) error { return s.sanitizeGoogle(st, ep, false) },
+	answer: func(*Input, endpoint, bool) Answer {
+		return Answer{Status: 200, ContentType: "image/gif", Body: transparentGIF}
+	},
+}
+
 // ga4Table is GA4's /g/collect as gtag.js sends it. The README's table is
 // written from it.
 var ga4Table = newTable(&paramTable{
@@ -120,7 +149,7 @@ var uaTable = newTable(&paramTable{
 //
 // Universal Analytics sends one hit in the query (GET) or body (POST), or
 // on /batch one complete hit per line; each hit gets its own additions.
-func (s *Sanitizer) sanitizeGoogle(st *state, ep endpoint) error {
+func (s *Sanitizer) sanitizeGoogle(st *state, ep endpoint, ga4 bool) error {
 	in, out, t := st.in, st.out, s.query
 	var mt string
 	if len(in.Body) > 0 {
@@ -136,10 +165,10 @@ func (s *Sanitizer) sanitizeGoogle(st *state, ep endpoint) error {
 		st.collectIDs(t, line)
 	}
 
-	batch := s.vendor == GA4 || ep == epBatch
+	batch := ga4 || ep == epUABatch
 	st.resetHit()
 	st.required = false
-	out.Query = st.appendHit(out.Query, in.Query, t, s.vendor == GA4 || len(in.Body) == 0)
+	out.Query = st.appendHit(out.Query, in.Query, t, ga4 || len(in.Body) == 0)
 	queryRequired := st.required
 	if !batch {
 		// One UA hit, split between query and body.
@@ -157,7 +186,7 @@ func (s *Sanitizer) sanitizeGoogle(st *state, ep endpoint) error {
 		out.ContentType = contentTypeOut(mt)
 		return nil
 	}
-	if s.vendor == GA4 && !queryRequired {
+	if ga4 && !queryRequired {
 		return errorf(Malformed, "query: no tid parameter")
 	}
 	for rest := in.Body; len(rest) > 0; {
@@ -177,8 +206,8 @@ func (s *Sanitizer) sanitizeGoogle(st *state, ep endpoint) error {
 			out.Body = append(out.Body, '\r', '\n')
 		}
 		m := len(out.Body)
-		out.Body = st.appendHit(out.Body, line, t, s.vendor == UA)
-		if s.vendor == UA && !st.required {
+		out.Body = st.appendHit(out.Body, line, t, !ga4)
+		if !ga4 && !st.required {
 			return errorf(Malformed, "body: event %d has no tid parameter", out.Events)
 		}
 		if len(out.Body) == m {
@@ -186,7 +215,7 @@ func (s *Sanitizer) sanitizeGoogle(st *state, ep endpoint) error {
 		}
 	}
 	if out.Events == 0 {
-		if s.vendor == UA {
+		if !ga4 {
 			return errorf(Malformed, "body: an empty batch")
 		}
 		out.Events = 1 // the event is in the query

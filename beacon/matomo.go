@@ -4,6 +4,24 @@ import (
 	"bytes"
 )
 
+var matomoVendor = &vendor{
+	name:     "matomo",
+	paths:    []vendorPath{{path: "/matomo.php"}, {path: "/piwik.php"}},
+	table:    matomoTable,
+	schema:   matomoBulkSchema,
+	userIDs:  []string{"uid", "cid", "token_auth"},
+	sanitize: func(s *Sanitizer, st *state, _ endpoint) error { return s.sanitizeMatomo(st) },
+	answer: func(in *Input, _ endpoint, ok bool) Answer {
+		switch {
+		case !ok:
+			return Answer{Status: 400, ContentType: "text/plain; charset=utf-8", Body: []byte("Bad request\n")}
+		case sendImage(in):
+			return Answer{Status: 200, ContentType: "image/gif", Body: transparentGIF}
+		}
+		return answerNoContent
+	},
+}
+
 // matomoTable is Matomo's tracking HTTP API (matomo.php, piwik.php).
 var matomoTable = newTable(&paramTable{
 	exact: map[string]rule{

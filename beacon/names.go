@@ -51,22 +51,6 @@ func checkNames(field string, names []string) error {
 	return nil
 }
 
-// alwaysDropped reports whether a name is one of the vendor's user ids,
-// which Allow cannot bring back.
-func alwaysDropped(v Vendor, name string) bool {
-	switch v {
-	case GA4, UA:
-		return name == "uid" || name == "_fplc" || name == "em"
-	case Matomo:
-		return name == "uid" || name == "cid" || name == "token_auth"
-	case Segment:
-		return name == "userId" || name == "traits" || name == "traits.email" || name == "context.traits" || name == "previousId"
-	case Umami:
-		return name == "payload.id"
-	}
-	return false
-}
-
 // identifyingNames are names of custom parameters and free-form fields
 // that hold identifiers, compared in lower case with everything but
 // letters and digits removed (so user_id, userId and User-ID match

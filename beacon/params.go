@@ -85,6 +85,9 @@ type paramTable struct {
 	aip bool
 	// consent adds gcs and npa when the decision denies something.
 	consent bool
+	// ipInPlace writes the stand-in into aIP parameters (generic)
+	// rather than adding ipName.
+	ipInPlace bool
 	// identNames are the exact names whose rules have ident set.
 	identNames []string
 }
@@ -244,7 +247,7 @@ func (st *state) appendParam(dst, p []byte, t *paramTable, start int) []byte {
 	}
 	if !known || r.act == aDrop {
 		// Allow brings back any parameter but the user ids.
-		if !st.s.allow.match(name) || alwaysDropped(st.s.vendor, string(name)) || r.ident {
+		if !st.s.allow.match(name) || st.s.v.isUserID(string(name)) || r.ident {
 			return dst
 		}
 		r, prefixed = rule{act: aText}, true
@@ -338,7 +341,7 @@ func (st *state) value(dst []byte, r rule, v []byte) (_ []byte, keep bool) {
 	case aIP:
 		// The generic vendor's IP fields hold the stand-in; the other
 		// vendors' tables add their own override instead.
-		if a := st.s.StandInFor(st.in); a.IsValid() && st.s.vendor == Generic {
+		if a := st.s.StandInFor(st.in); a.IsValid() && st.s.query != nil && st.s.query.ipInPlace {
 			return a.AppendTo(dst), true
 		}
 	}

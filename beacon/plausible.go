@@ -1,5 +1,18 @@
 package beacon
 
+var plausibleVendor = &vendor{
+	name:     "plausible",
+	paths:    []vendorPath{{path: "/api/event", postOnly: true}},
+	schema:   plausibleSchema,
+	sanitize: func(s *Sanitizer, st *state, _ endpoint) error { return s.sanitizeJSONEvent(st, plausibleSchema) },
+	answer: func(_ *Input, _ endpoint, ok bool) Answer {
+		if !ok {
+			return jsonAnswer(400, `{"errors":{"request":"invalid event"}}`)
+		}
+		return Answer{Status: 202, ContentType: "text/plain; charset=utf-8", Body: []byte("ok")}
+	},
+}
+
 // plausibleSchema is Plausible's POST /api/event, in the short names its
 // script sends and the long ones its documentation uses.
 var plausibleSchema = &jsonSchema{

@@ -69,8 +69,10 @@ var brandFields = map[string]*jsonField{
 	"version": jf(aMajor),
 }
 
-// sanitizeJSONBeacon handles Plausible and Umami: one JSON event.
-func (s *Sanitizer) sanitizeJSONBeacon(st *state) error {
+// sanitizeJSONEvent handles a beacon of one JSON event, such as
+// Plausible's and Umami's. An identify call (type "identify") follows
+// identify[0] when it is given.
+func (s *Sanitizer) sanitizeJSONEvent(st *state, schema *jsonSchema, identify ...*jsonSchema) error {
 	in, out := st.in, st.out
 	mt, err := mediaType(in.ContentType, "application/json", "text/plain")
 	if err != nil {
@@ -83,10 +85,9 @@ func (s *Sanitizer) sanitizeJSONBeacon(st *state) error {
 	if root.kind != jObject {
 		return errorf(Malformed, "body: not a JSON object")
 	}
-	schema := s.json
-	if s.vendor == Umami {
+	if len(identify) > 0 {
 		if t := root.member("type"); t != nil && t.kind == jString && string(t.str) == "identify" {
-			schema = umamiIdentifySchema
+			schema = identify[0]
 		}
 	}
 	if err := checkRequired(root, schema); err != nil {
@@ -165,7 +166,7 @@ func (s *Sanitizer) applyObjectWith(st *state, w *jsonWriter, obj *jvalue, field
 		}
 		if f == nil || f.act == aDrop {
 			// Allow brings back any field but the user ids.
-			if s.allow.empty() || !s.allow.match(p) || alwaysDropped(s.vendor, string(p)) || f != nil && f.ident {
+			if s.allow.empty() || !s.allow.match(p) || s.v.isUserID(string(p)) || f != nil && f.ident {
 				continue
 			}
 			f = jFree

@@ -6,7 +6,31 @@ import (
 	"github.com/caddy-privacy/caddy-privacy/consent"
 )
 
-// Segment.
+// Segment's endpoints.
+const (
+	epSegmentMessage endpoint = iota
+	epSegmentBatch
+)
+
+var segmentVendor = &vendor{
+	name: "segment",
+	paths: []vendorPath{
+		{path: "/v1/t", postOnly: true}, {path: "/v1/track", postOnly: true},
+		{path: "/v1/p", postOnly: true}, {path: "/v1/page", postOnly: true},
+		{path: "/v1/i", postOnly: true}, {path: "/v1/identify", postOnly: true},
+		{path: "/v1/batch", kind: epSegmentBatch, postOnly: true},
+	},
+	schema:   segmentSchema,
+	userIDs:  []string{"userId", "traits", "traits.email", "context.traits", "previousId"},
+	sanitize: (*Sanitizer).sanitizeSegment,
+	answer: func(_ *Input, _ endpoint, ok bool) Answer {
+		if !ok {
+			return jsonAnswer(400, `{"success":false,"message":"invalid request"}`)
+		}
+		return jsonAnswer(200, `{"success":true}`)
+	},
+}
+
 var segmentPage = map[string]*jsonField{
 	"path": jURL, "referrer": jReferrer, "search": jURL, "title": jText, "url": jURL,
 }

@@ -1,5 +1,22 @@
 package beacon
 
+var umamiVendor = &vendor{
+	name:    "umami",
+	paths:   []vendorPath{{path: "/api/send", postOnly: true}},
+	schema:  umamiSchema,
+	userIDs: []string{"payload.id"},
+	sanitize: func(s *Sanitizer, st *state, _ endpoint) error {
+		return s.sanitizeJSONEvent(st, umamiSchema, umamiIdentifySchema)
+	},
+	answer: func(_ *Input, _ endpoint, ok bool) Answer {
+		if !ok {
+			return Answer{Status: 400, ContentType: "text/plain; charset=utf-8", Body: []byte("Bad Request")}
+		}
+		// What Umami answers when it records nothing (a bot).
+		return jsonAnswer(200, `{"beep":"boop"}`)
+	},
+}
+
 // umamiPayload is the payload of Umami's POST /api/send.
 var umamiPayload = map[string]*jsonField{
 	"website": jtok(64), "hostname": jtok(255), "language": jLanguage, "screen": jtok(16),

@@ -93,7 +93,7 @@ func appendOrigin(dst, v []byte) ([]byte, bool) {
 // pseudonym appends the pseudonym of v, keyed by the vendor and the
 // parameter's role so equal values in different roles do not share one.
 func (st *state) pseudonym(dst []byte, pf pseudoFormat, v []byte) []byte {
-	st.tmp = append(st.tmp[:0], st.s.vendor.String()...)
+	st.tmp = append(st.tmp[:0], st.s.v.name...)
 	st.tmp = append(st.tmp, byte('0'+pf), 0)
 	st.tmp = append(st.tmp, v...)
 	st.pseu = st.s.eng.Pseudonym(st.pseu[:0], st.tmp)

@@ -152,7 +152,7 @@ func (b *Beacon) provision(logger *zap.Logger, storage certmagic.Storage, regist
 	if b.san, err = beacon.New(b.Config, beaconEngine(e)); err != nil {
 		return err
 	}
-	b.vendor = b.san.Vendor().String()
+	b.vendor = b.san.Vendor()
 	b.metrics = registerBeaconMetrics(registry, b.vendor)
 	if c := e.Countries; c != nil {
 		if db := c.DB(); db != nil {

@@ -65,7 +65,7 @@ func (b *Beacon) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 		return d.Errf("privacy_beacon needs a vendor: one of %s", strings.Join(beacon.VendorNames(), ", "))
 	}
 	b.Vendor = d.Val()
-	if _, ok := beacon.ParseVendor(b.Vendor); !ok {
+	if !beacon.IsVendor(b.Vendor) {
 		return d.Errf("%q is not a vendor; want one of %s", b.Vendor, strings.Join(beacon.VendorNames(), ", "))
 	}
 	if d.NextArg() {
