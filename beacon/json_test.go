@@ -299,28 +299,30 @@ func TestSegment(t *testing.T) {
 		}
 		doc := decodeJSON(t, out.Body)
 		for k, v := range map[string]any{
-			"event": "Order Completed", "properties.total": 42.5, "properties.email": "[email]",
+			"event": "Order Completed", "properties.total": 42.5,
 			"properties.url": "https://shop.example/thanks?order=7", "properties.nested.note": "[phone]",
 			"context.ip": standIn.String(), "context.page.referrer": "https://www.google.com/",
 			"context.page.title": "Thanks, [email]", "context.locale": "en-GB", "context.campaign.source": "news",
 			"context.userAgent": "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1",
 			"context.consent.categoryPreferences.Advertising": false, "context.consent.categoryPreferences.Analytics": true,
 			"context.userAgentData.platformVersion": "14.0.0", "context.userAgentData.brands.0.version": "120",
-			"integrations.All": true, "writeKey": "wk_123", "messageId": "ajs-next-1700000000000-abc",
+			"integrations.All": true, "writeKey": "wk_123",
 		} {
 			if got := at(doc, k); got != v {
 				t.Errorf("%s = %#v, want %#v", k, got, v)
 			}
 		}
-		if id, _ := doc["anonymousId"].(string); len(id) != 12 || strings.Contains(track, id) {
-			t.Errorf("anonymousId = %q, want a 12-character pseudonym", id)
+		for _, k := range []string{"anonymousId", "messageId"} {
+			if id, _ := doc[k].(string); len(id) != 12 || strings.Contains(track, id) {
+				t.Errorf("%s = %q, want a 12-character pseudonym", k, id)
+			}
 		}
-		for _, k := range []string{"userId", "traits", "context.traits", "context.device", "context.userAgentData.model", "integrations.Amplitude"} {
+		for _, k := range []string{"userId", "properties.email", "properties.nested.userId", "traits", "context.traits", "context.device", "context.userAgentData.model", "integrations.Amplitude"} {
 			if at(doc, k) != nil {
 				t.Errorf("%s forwarded", k)
 			}
 		}
-		mustNotContain(t, string(out.Body), "jane", "user-778899", "6c1e3f5a", "81.2.69.160", "ad-1", "MacBook", "7946")
+		mustNotContain(t, string(out.Body), "jane", "user-778899", "6c1e3f5a", "81.2.69.160", "ad-1", "MacBook", "7946", "1700000000000")
 	})
 	t.Run("batch", func(t *testing.T) {
 		body := `{"batch":[` + track + `,{"type":"alias","previousId":"a","userId":"user-778899"},{"type":"page","name":"Home","anonymousId":"6c1e3f5a-2b4d-4e6f-8a9b-0c1d2e3f4a5b"},{"type":"identify","anonymousId":"x1234567","traits":{"email":"jane@example.com"}}],"sentAt":"2024-01-01T10:00:01.000Z","writeKey":"wk_123"}`

@@ -162,6 +162,12 @@ func (s *Sanitizer) applyObjectWith(st *state, w *jsonWriter, obj *jvalue, field
 		}
 		f := fields[string(m.key)]
 		if f == nil {
+			if isIdentifyingName(m.key) {
+				// A field the schema does not list, named for an
+				// identifier (properties.user_id), is one whatever its
+				// value looks like; Allow cannot bring it back.
+				continue
+			}
 			f = other
 		}
 		if f == nil || f.act == aDrop {
@@ -262,7 +268,11 @@ func (s *Sanitizer) applyValue(st *state, w *jsonWriter, v *jvalue, f *jsonField
 			}
 			return false
 		case aPseudonym:
-			// A number used as an id is pseudonymised as a string.
+			// A number used as an id stays a number, so the vendor
+			// still accepts it.
+			st.res = st.pseudonym(st.res[:0], pfDecimal, v.str)
+			w.raw(st.res)
+			return true
 		default:
 			return false
 		}

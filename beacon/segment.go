@@ -66,7 +66,11 @@ var segmentMessage = map[string]*jsonField{
 	"previousId":        jIdent,
 	"groupId":           jIdent,
 	"traits":            jIdent,
-	"messageId":         jtok(128),
+	// analytics-next draws messageId and anonymousId from one random
+	// buffer, a byte apart: the raw messageId would give anonymousId
+	// back. Its pseudonym is as stable as the id, so retries still
+	// deduplicate.
+	"messageId":         {act: aPseudonym, pf: pfRaw, ident: true},
 	"timestamp":         jtok(64),
 	"sentAt":            jtok(64),
 	"originalTimestamp": jtok(64),

@@ -1,0 +1,59 @@
+package beacon
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+// TestIdentifierNamesAtAnyDepth: a field named for an identifier is
+// dropped wherever it sits in free-form properties, whatever its value
+// looks like, and Allow cannot bring it back.
+func TestIdentifierNamesAtAnyDepth(t *testing.T) {
+	s, _ := newTestSanitizer(t, Config{Vendor: "segment", Allow: []string{"properties.*"}})
+	body := `{"type":"track","event":"Signed Up","anonymousId":"a1b2c3d4e5",` +
+		`"properties":{"plan":"pro","price":12.5,"userId":"u-1","user_id":"u-2","customer_id":77,"email":"x","Phone":"y",` +
+		`"items":[{"sku":"S1","Customer-ID":"c-9"}],"deep":{"a":{"session_id":"s-3","label":"kept"}}}}`
+	out, err := sanitize(t, s, &Input{Method: "POST", Path: "/v1/t", Body: []byte(body), Consent: analyticsOnly})
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := decodeJSON(t, out.Body)
+	for k, v := range map[string]any{"properties.plan": "pro", "properties.price": 12.5, "properties.items.0.sku": "S1", "properties.deep.a.label": "kept"} {
+		if got := at(doc, k); got != v {
+			t.Errorf("%s = %#v, want %#v", k, got, v)
+		}
+	}
+	for _, k := range []string{"userId", "user_id", "customer_id", "email", "Phone", "items.0.Customer-ID", "deep.a.session_id"} {
+		if at(doc, "properties."+k) != nil {
+			t.Errorf("properties.%s forwarded: %s", k, out.Body)
+		}
+	}
+}
+
+// TestPseudonymKeepsJSONType: a number pseudonymised stays a number
+// (Amplitude refuses a string session_id), a string stays a string, and
+// neither is the original.
+func TestPseudonymKeepsJSONType(t *testing.T) {
+	s, _ := newTestSanitizer(t, Config{Vendor: "generic", Paths: []string{"/e"}, Fields: &Fields{Pseudonym: []string{"session_id", "device_id"}}})
+	out, err := sanitize(t, s, &Input{Method: "POST", Path: "/e", Body: []byte(`{"session_id":1700000000123,"device_id":"d-4f1c2e9a"}`), Consent: analyticsOnly})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc map[string]json.RawMessage
+	if err := json.Unmarshal(out.Body, &doc); err != nil {
+		t.Fatalf("%s: %v", out.Body, err)
+	}
+	sid, dev := string(doc["session_id"]), string(doc["device_id"])
+	if sid == "" || strings.Trim(sid, "0123456789") != "" || sid == "1700000000123" {
+		t.Errorf("session_id = %s, want another number", sid)
+	}
+	if !strings.HasPrefix(dev, `"`) || strings.Contains(dev, "4f1c2e9a") {
+		t.Errorf("device_id = %s, want a string pseudonym", dev)
+	}
+	// The same number gets the same pseudonym: sessions still group.
+	again, _ := sanitize(t, s, &Input{Method: "POST", Path: "/e", Body: []byte(`{"session_id":1700000000123}`), Consent: analyticsOnly})
+	if !strings.Contains(string(again.Body), sid) {
+		t.Errorf("second pseudonym %s differs from %s", again.Body, sid)
+	}
+}
