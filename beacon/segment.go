@@ -60,12 +60,12 @@ var segmentContext = map[string]*jsonField{
 var segmentProperties = &jsonField{act: aObject, fields: segmentPage, other: jFree}
 
 var segmentMessage = map[string]*jsonField{
-	"type":              jtok(16),
-	"anonymousId":       {act: aPseudonym, pf: pfRaw, ident: true},
-	"userId":            jIdent,
-	"previousId":        jIdent,
-	"groupId":           jIdent,
-	"traits":            jIdent,
+	"type":        jtok(16),
+	"anonymousId": {act: aPseudonym, pf: pfRaw, ident: true},
+	"userId":      jIdent,
+	"previousId":  jIdent,
+	"groupId":     jIdent,
+	"traits":      jIdent,
 	// analytics-next draws messageId and anonymousId from one random
 	// buffer, a byte apart: the raw messageId would give anonymousId
 	// back. Its pseudonym is as stable as the id, so retries still
