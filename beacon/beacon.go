@@ -133,6 +133,20 @@ const (
 // DefaultMaxEvents is the default limit on events in one beacon.
 const DefaultMaxEvents = 100
 
+// DefaultMaxBody is the default limit on a body once decompressed.
+const DefaultMaxBody = 1 << 20
+
+// maxCompressionRatio bounds how much a compressed body may grow: a
+// JSON batch compresses about tenfold; a thousandfold is a bomb.
+const maxCompressionRatio = 100
+
+func (in *Input) maxBody() int {
+	if in.MaxBody > 0 {
+		return in.MaxBody
+	}
+	return DefaultMaxBody
+}
+
 // Config configures a Sanitizer. The zero value of every field but Vendor
 // means its documented default.
 type Config struct {
@@ -222,8 +236,15 @@ type Input struct {
 	Query []byte
 	// ContentType is the Content-Type header.
 	ContentType string
-	// Body is the whole request body.
+	// Body is the whole request body, as sent.
 	Body []byte
+	// ContentEncoding is the Content-Encoding header: the body is
+	// decompressed (gzip, deflate, br) before it is read, and forwarded
+	// uncompressed.
+	ContentEncoding string
+	// MaxBody bounds the body once decompressed, in bytes; more is
+	// Oversized. 0 means DefaultMaxBody.
+	MaxBody int
 	// Consent is the request's consent decision.
 	Consent consent.Set
 	// StandIn is an address in the visitor's country, or the zero Addr
@@ -440,7 +461,8 @@ func (s *Sanitizer) route(method, path string) (*vendorPath, error) {
 // Reason to count it under, when the beacon is not to be forwarded: its
 // path or method is not the vendor's, the request lacks analytics consent
 // (unless Cookieless applies), it cannot be parsed, or it holds more than
-// MaxEvents events. The caller enforces the body size limit.
+// MaxEvents events. The caller bounds the body as sent; Input.MaxBody
+// bounds it decompressed.
 func (s *Sanitizer) Sanitize(out *Output, in *Input) error {
 	out.reset()
 	p, err := s.route(in.Method, in.Path)
@@ -450,20 +472,31 @@ func (s *Sanitizer) Sanitize(out *Output, in *Input) error {
 	if p.use == useLocal {
 		return errorf(Local, "answered by the gateway")
 	}
-	st := &out.st
-	st.begin(s, in, out)
-	// A pooled Output must not keep the request's body or the beacon's
-	// identifiers alive.
-	defer st.end()
-	if !in.Consent.Has(consent.Analytics) {
-		if !s.cookieless || p.use != useCollect {
-			return errorf(NoConsent, "no analytics consent")
-		}
-		st.cookieless = true
-		out.Cookieless = true
+	if !in.Consent.Has(consent.Analytics) && (!s.cookieless || p.use != useCollect) {
+		return errorf(NoConsent, "no analytics consent")
 	}
 	if in.Method == "GET" && len(in.Body) > 0 {
 		return errorf(Malformed, "GET with a body")
+	}
+	st := &out.st
+	// A pooled Output must not keep the request's body or the beacon's
+	// identifiers alive.
+	defer st.end()
+	if in.ContentEncoding != "" {
+		body, err := DecodeBody(st.dec[:0], in.ContentEncoding, in.Body, in.maxBody(), maxCompressionRatio)
+		st.dec = body
+		if err != nil {
+			return err
+		}
+		// The vendors read st.in; the caller's Input stays as it was.
+		dec := *in
+		dec.Body, dec.ContentEncoding = body, ""
+		in = &dec
+	}
+	st.begin(s, in, out)
+	if !in.Consent.Has(consent.Analytics) {
+		st.cookieless = true
+		out.Cookieless = true
 	}
 	err = s.v.sanitize(s, st, p.kind)
 	if err != nil {

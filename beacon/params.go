@@ -44,6 +44,7 @@ const (
 	pfGAClient                     // two decimal numbers joined by a dot, like 1234567890.1700000000
 	pfDecimal                      // a decimal number, like a session id
 	pfHex16                        // 16 hexadecimal digits, as Matomo requires of _id
+	pfUUID                         // a UUID in version 7 layout, as PostHog requires of session ids
 )
 
 // rule says what happens to one parameter.

@@ -18,6 +18,12 @@ type jsonField struct {
 	pf     pseudoFormat
 	ident  bool
 	max    uint16
+	// from names a sibling member whose value is used instead, when it
+	// is a non-empty string: PostHog's distinct_id is pseudonymised
+	// from $device_id, so that an identified user's id never leaves.
+	from string
+	// literals are strings kept as they are, such as "$direct".
+	literals []string
 	fields map[string]*jsonField // aObject
 	other  *jsonField            // aObject: members not in fields
 	elem   *jsonField            // aArray
@@ -180,9 +186,15 @@ func (s *Sanitizer) applyObjectWith(st *state, w *jsonWriter, obj *jvalue, field
 		if s.drop.match(p) {
 			continue
 		}
+		v := &m.val
+		if f.from != "" {
+			if sib := obj.member(f.from); sib != nil && sib.kind == jString && len(sib.str) > 0 {
+				v = sib
+			}
+		}
 		mark := w.mark()
 		w.keyBytes(m.key)
-		if !s.applyValue(st, w, &m.val, f, p) {
+		if !s.applyValue(st, w, v, f, p) {
 			w.rewind(mark)
 		}
 	}
@@ -240,6 +252,14 @@ func (s *Sanitizer) applyValue(st *state, w *jsonWriter, v *jvalue, f *jsonField
 		var buf [64]byte
 		w.string(a.AppendTo(buf[:0]))
 		return true
+	}
+	if v.kind == jString {
+		for _, l := range f.literals {
+			if string(v.str) == l {
+				w.string(v.str)
+				return true
+			}
+		}
 	}
 	// Scalars, through the query-format rules.
 	switch v.kind {

@@ -21,6 +21,8 @@ type state struct {
 	hit  []byte // a Matomo bulk request being written
 	pseu []byte // a pseudonym
 	tmp2 []byte // id stripping
+	dec  []byte // the body, decompressed as Content-Encoding says
+	body []byte // the body, unpacked as the vendor packs it
 
 	// ids holds the identifiers found in the beacon, searched for in
 	// free text: ids[idEnds[i-1]:idEnds[i]].
@@ -50,6 +52,9 @@ func (st *state) end() {
 	clear(st.ids)
 	st.ids = st.ids[:0]
 	st.idEnds = st.idEnds[:0]
+	clear(st.dec)
+	clear(st.body)
+	st.dec, st.body = st.dec[:0], st.body[:0]
 	st.in, st.out, st.s = nil, nil, nil
 	st.js = jsonState{}
 }

@@ -117,10 +117,9 @@ func (st *state) pseudonym(dst []byte, pf pseudoFormat, v []byte) []byte {
 	case pfDecimal:
 		return strconv.AppendUint(dst, 1000000000+uint64(binary.BigEndian.Uint32(b[0:4]))%1000000000, 10)
 	case pfHex16:
-		const hexd = "0123456789abcdef"
-		for _, c := range b[:8] {
-			dst = append(dst, hexd[c>>4], hexd[c&15])
-		}
+		dst = appendHex(dst, b[:8])
+	case pfUUID:
+		return appendUUID(dst, v, b[:9])
 	}
 	return dst
 }
@@ -295,3 +294,63 @@ func appendBrandList(dst, v []byte) []byte {
 func isDigit(c byte) bool { return '0' <= c && c <= '9' }
 
 func isLetter(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' }
+
+const hexDigits = "0123456789abcdef"
+
+func appendHex(dst, b []byte) []byte {
+	for _, c := range b {
+		dst = append(dst, hexDigits[c>>4], hexDigits[c&15])
+	}
+	return dst
+}
+
+// appendUUID writes a pseudonym p (9 bytes) as a version 7 UUID. Its time
+// field is the original's cut to the UTC day when the original is a
+// version 7 UUID too, so that the vendor still files the session under
+// the right day without learning when it began; otherwise it is zero.
+func appendUUID(dst, orig, p []byte) []byte {
+	var u [16]byte
+	if ms, ok := uuid7Time(orig); ok {
+		ms -= ms % (24 * 3600 * 1000)
+		for i := 5; i >= 0; i-- {
+			u[i] = byte(ms)
+			ms >>= 8
+		}
+	}
+	copy(u[6:15], p)
+	u[6] = 0x70 | u[6]&0x0f
+	u[8] = 0x80 | u[8]&0x3f
+	dst = appendHex(dst, u[0:4])
+	dst = append(dst, '-')
+	dst = appendHex(dst, u[4:6])
+	dst = append(dst, '-')
+	dst = appendHex(dst, u[6:8])
+	dst = append(dst, '-')
+	dst = appendHex(dst, u[8:10])
+	dst = append(dst, '-')
+	return appendHex(dst, u[10:16])
+}
+
+// uuid7Time returns the Unix milliseconds of a version 7 UUID.
+func uuid7Time(v []byte) (uint64, bool) {
+	if len(v) != 36 || v[8] != '-' || v[13] != '-' || v[14] != '7' {
+		return 0, false
+	}
+	var ms uint64
+	for i, c := range v[:13] {
+		if i == 8 {
+			continue
+		}
+		var d byte
+		switch {
+		case isDigit(c):
+			d = c - '0'
+		case 'a' <= c|0x20 && c|0x20 <= 'f':
+			d = c | 0x20 - 'a' + 10
+		default:
+			return 0, false
+		}
+		ms = ms<<4 | uint64(d)
+	}
+	return ms, true
+}

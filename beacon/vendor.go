@@ -30,7 +30,7 @@ type vendor struct {
 }
 
 // vendors are the vendors in the order they are documented.
-var vendors = []*vendor{ga4Vendor, uaVendor, matomoVendor, plausibleVendor, umamiVendor, segmentVendor, genericVendor}
+var vendors = []*vendor{ga4Vendor, uaVendor, matomoVendor, plausibleVendor, umamiVendor, segmentVendor, posthogVendor, genericVendor}
 
 func vendorNamed(name string) *vendor {
 	for _, v := range vendors {

@@ -218,11 +218,9 @@ func (b *Beacon) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyhtt
 	if err := b.san.Route(r.Method, r.URL.Path); err != nil {
 		return b.hold(w, in, err)
 	}
-	if ce := r.Header.Get("Content-Encoding"); ce != "" && !strings.EqualFold(ce, "identity") {
-		// A compressed body cannot be read without inflating it, which
-		// max_body would not bound; no browser tag compresses beacons.
-		return b.hold(w, in, &beacon.Error{Reason: beacon.Malformed, Detail: "compressed body"})
-	}
+	// A compressed body is inflated by the sanitiser, within max_body.
+	in.ContentEncoding = strings.Join(r.Header.Values("Content-Encoding"), ",")
+	in.MaxBody = int(b.MaxBody)
 	if int64(len(r.URL.RawQuery)) > b.MaxBody {
 		return b.hold(w, in, &beacon.Error{Reason: beacon.Oversized, Detail: "query over max_body"})
 	}

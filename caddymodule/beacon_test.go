@@ -1,6 +1,8 @@
 package caddymodule
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
 	"io"
 	"net/http"
@@ -176,7 +178,7 @@ func TestBeaconHeldBack(t *testing.T) {
 			r.ContentLength = -1
 			return r
 		}, granted, 413, "oversized"},
-		{"compressed body", func() *http.Request {
+		{"unreadable compressed body", func() *http.Request {
 			r := httptest.NewRequest("POST", "/g/collect?tid=G-1", strings.NewReader("\x1f\x8b"))
 			r.Header.Set("Content-Encoding", "gzip")
 			return r
@@ -202,6 +204,37 @@ func TestBeaconHeldBack(t *testing.T) {
 				t.Errorf("held{%s} went from %v to %v", tt.reason, before, after)
 			}
 		})
+	}
+}
+
+// TestBeaconCompressed: SDKs compress their bodies; the gateway inflates
+// them within max_body and forwards them plain.
+func TestBeaconCompressed(t *testing.T) {
+	b := provisionedBeacon(t, &Beacon{Config: beacon.Config{Vendor: "plausible"}, MaxBody: 4096})
+	event := `{"n":"pageview","u":"https://shop.example/p?email=jane@example.com","d":"shop.example"}`
+	var zb bytes.Buffer
+	zw := gzip.NewWriter(&zb)
+	zw.Write([]byte(event))
+	zw.Close()
+	req := httptest.NewRequest("POST", "/api/event", bytes.NewReader(zb.Bytes()))
+	req.Header.Set("Content-Encoding", "gzip")
+	req.Header.Set("Content-Type", "application/json")
+	ex := serveBeacon(t, b, "81.2.69.160", set(consent.All), req, nil)
+	if ex.next == nil {
+		t.Fatalf("not forwarded: %d", ex.resp.Code)
+	}
+	if ce := ex.next.Header.Get("Content-Encoding"); ce != "" || !strings.Contains(ex.body, `"n":"pageview"`) || strings.Contains(ex.body, "jane") {
+		t.Errorf("forwarded Content-Encoding %q, body %s", ce, ex.body)
+	}
+	// A body that inflates past max_body is refused, not truncated.
+	var bomb bytes.Buffer
+	zw = gzip.NewWriter(&bomb)
+	zw.Write([]byte(`{"n":"pageview","u":"/","d":"x","p":{"a":"` + strings.Repeat("a", 8000) + `"}}`))
+	zw.Close()
+	req = httptest.NewRequest("POST", "/api/event", bytes.NewReader(bomb.Bytes()))
+	req.Header.Set("Content-Encoding", "gzip")
+	if ex := serveBeacon(t, b, "81.2.69.160", set(consent.All), req, nil); ex.next != nil || ex.resp.Code != 413 {
+		t.Errorf("inflated past max_body: forwarded %v, status %d", ex.next != nil, ex.resp.Code)
 	}
 }
 
