@@ -14,19 +14,19 @@ const (
 
 // jsonField says what happens to one JSON member.
 type jsonField struct {
-	act    action
-	pf     pseudoFormat
-	ident  bool
-	max    uint16
+	act   action
+	pf    pseudoFormat
+	ident bool
+	max   uint16
 	// from names a sibling member whose value is used instead, when it
 	// is a non-empty string: PostHog's distinct_id is pseudonymised
 	// from $device_id, so that an identified user's id never leaves.
 	from string
 	// literals are strings kept as they are, such as "$direct".
 	literals []string
-	fields map[string]*jsonField // aObject
-	other  *jsonField            // aObject: members not in fields
-	elem   *jsonField            // aArray
+	fields   map[string]*jsonField // aObject
+	other    *jsonField            // aObject: members not in fields
+	elem     *jsonField            // aArray
 }
 
 // jsonSchema is a vendor's JSON document.
