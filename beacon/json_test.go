@@ -351,7 +351,7 @@ func TestSegment(t *testing.T) {
 			"batch not array":    {&Input{Method: "POST", Path: "/v1/batch", Body: []byte(`{"batch":{}}`), Consent: analyticsOnly}, Malformed},
 			"batch element":      {&Input{Method: "POST", Path: "/v1/batch", Body: []byte(`{"batch":[1]}`), Consent: analyticsOnly}, Malformed},
 			"huge batch":         {&Input{Method: "POST", Path: "/v1/batch", Body: []byte(`{"batch":[` + strings.Repeat(`{"type":"track"},`, 100) + `{"type":"track"}]}`), Consent: analyticsOnly}, Oversized},
-			"alias endpoint":     {&Input{Method: "POST", Path: "/v1/a", Body: []byte(`{}`), Consent: analyticsOnly}, PathRefused},
+			"unknown endpoint":   {&Input{Method: "POST", Path: "/v1/x", Body: []byte(`{}`), Consent: analyticsOnly}, PathRefused},
 			"deep":               {&Input{Method: "POST", Path: "/v1/t", Body: []byte(strings.Repeat(`[`, 100) + strings.Repeat(`]`, 100)), Consent: analyticsOnly}, Malformed},
 			"not object":         {&Input{Method: "POST", Path: "/v1/t", Body: []byte(`[]`), Consent: analyticsOnly}, Malformed},
 			"wrong content type": {&Input{Method: "POST", Path: "/v1/t", Body: []byte(`{}`), ContentType: "image/png", Consent: analyticsOnly}, Malformed},

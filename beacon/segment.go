@@ -19,6 +19,14 @@ var segmentVendor = &vendor{
 		{path: "/v1/p", postOnly: true}, {path: "/v1/page", postOnly: true},
 		{path: "/v1/i", postOnly: true}, {path: "/v1/identify", postOnly: true},
 		{path: "/v1/batch", kind: epSegmentBatch, postOnly: true},
+		// analytics-next's batching delivery strategy.
+		{path: "/v1/b", kind: epSegmentBatch, postOnly: true},
+		// Its own usage metrics, and group and alias calls, which join
+		// the visitor's ids to a company's or another id: answered
+		// here, never forwarded.
+		{path: "/v1/m", postOnly: true, use: useLocal},
+		{path: "/v1/g", postOnly: true, use: useLocal}, {path: "/v1/group", postOnly: true, use: useLocal},
+		{path: "/v1/a", postOnly: true, use: useLocal}, {path: "/v1/alias", postOnly: true, use: useLocal},
 	},
 	schema:   segmentSchema,
 	userIDs:  []string{"userId", "traits", "traits.email", "context.traits", "previousId"},
