@@ -43,7 +43,11 @@ func (s *Sanitizer) Answer(in *Input, reason Reason) Answer {
 			break
 		}
 	}
-	return s.v.answer(in, ep, reason == NoConsent || reason == Local)
+	ok := reason == NoConsent || reason == Local
+	if ok && s.status != 0 {
+		return Answer{Status: s.status}
+	}
+	return s.v.answer(in, ep, ok)
 }
 
 // sendImage reports whether a Matomo request wants the GIF: it does

@@ -198,6 +198,13 @@ type Config struct {
 	// Fields says what the generic vendor does with each query, form or
 	// JSON field. Required for generic, refused for the others.
 	Fields *Fields `json:"fields,omitempty"`
+
+	// Status is the status the generic vendor answers, with an empty
+	// body, a beacon it does not forward for lack of consent: a 2xx that
+	// the site's script takes for success (PostHog-style SDKs retry
+	// anything but 200). Default: 204. Refused for the other vendors,
+	// which answer as their collectors do.
+	Status int `json:"status,omitempty"`
 }
 
 // Fields lists parameter names (query and form) or dotted JSON paths (such
@@ -285,6 +292,7 @@ func (o *Output) reset() {
 // immutable and safe for concurrent use.
 type Sanitizer struct {
 	v          *vendor
+	status     int
 	eng        Engine
 	referrer   string
 	ipOverride bool
@@ -327,6 +335,13 @@ func New(c Config, eng Engine) (*Sanitizer, error) {
 	if c.Cookieless && !v.cookieless {
 		errs = append(errs, fmt.Errorf("cookieless: only ga4 has consent-denied pings, not %s", v.name))
 	}
+	switch {
+	case c.Status != 0 && v != genericVendor:
+		errs = append(errs, fmt.Errorf("status: only the generic vendor takes an answer status; %s answers as its collector does", v.name))
+	case c.Status != 0 && (c.Status < 200 || c.Status > 299):
+		errs = append(errs, fmt.Errorf("status: %d is not a success status (200 to 299)", c.Status))
+	}
+	s.status = c.Status
 	if c.MaxEvents < 0 {
 		errs = append(errs, fmt.Errorf("max_events: %d is negative; want a positive number, or 0 for the default %d", c.MaxEvents, DefaultMaxEvents))
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 )
 
 // nameList is a list of names, each exact or a prefix ending in "*".
@@ -43,8 +44,10 @@ func (l nameList) empty() bool { return len(l.exact) == 0 && len(l.prefixes) == 
 
 func checkNames(field string, names []string) error {
 	for i, n := range names {
-		if strings.TrimSuffix(n, "*") == "" || strings.ContainsAny(n, "&=#? \t\r\n") || strings.Count(n, "*") > 1 ||
-			strings.Contains(strings.TrimSuffix(n, "*"), "*") {
+		// Spaces and brackets are allowed: JSON keys such as Amplitude's
+		// "[Amplitude] Page Location" hold them.
+		if strings.TrimSpace(strings.TrimSuffix(n, "*")) == "" || strings.ContainsAny(n, "&=#?\t\r\n") || strings.Count(n, "*") > 1 ||
+			strings.Contains(strings.TrimSuffix(n, "*"), "*") || !utf8.ValidString(n) {
 			return fmt.Errorf("%s[%d]: %q is not a parameter name or dotted field (a prefix ends in \"*\")", field, i, n)
 		}
 	}

@@ -57,3 +57,41 @@ func TestPseudonymKeepsJSONType(t *testing.T) {
 		t.Errorf("second pseudonym %s differs from %s", again.Body, sid)
 	}
 }
+
+// TestGenericNamesAndStatus: the generic vendor names fields with spaces
+// and brackets (Amplitude's autocapture properties) and answers with the
+// configured status, which PostHog-style SDKs need to be 200.
+func TestGenericNamesAndStatus(t *testing.T) {
+	s, _ := newTestSanitizer(t, Config{Vendor: "generic", Paths: []string{"/e"}, Status: 200, Fields: &Fields{
+		URL:  []string{"event_properties.[Amplitude] Page Location"},
+		Keep: []string{"event_type"},
+	}})
+	body := `{"event_type":"page","event_properties":{"[Amplitude] Page Location":"https://shop.example/p?token=9f8e7d6c5b4a3928&x=1","other":"x"}}`
+	out, err := sanitize(t, s, &Input{Method: "POST", Path: "/e", Body: []byte(body), Consent: analyticsOnly})
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := decodeJSON(t, out.Body)
+	props, _ := doc["event_properties"].(map[string]any)
+	if doc["event_type"] != "page" || props == nil || props["[Amplitude] Page Location"] != "https://shop.example/p?x=1" || props["other"] != nil {
+		t.Errorf("got %s", out.Body)
+	}
+	in := &Input{Method: "POST", Path: "/e", Body: []byte(body), Consent: necessaryOnly}
+	if _, err := sanitize(t, s, in); ReasonOf(err) != NoConsent {
+		t.Fatalf("err %v", err)
+	}
+	if a := s.Answer(in, NoConsent); a.Status != 200 || len(a.Body) != 0 {
+		t.Errorf("answer %d %q, want the configured 200", a.Status, a.Body)
+	}
+	if a := s.Answer(in, Malformed); a.Status != 400 {
+		t.Errorf("malformed answer %d", a.Status)
+	}
+	for _, c := range []Config{
+		{Vendor: "ga4", Status: 200},
+		{Vendor: "generic", Paths: []string{"/e"}, Status: 404, Fields: &Fields{Keep: []string{"a"}}},
+	} {
+		if _, err := New(c, engineOf(testRedactor(t))); err == nil || !strings.Contains(err.Error(), "status") {
+			t.Errorf("%+v: err %v", c, err)
+		}
+	}
+}

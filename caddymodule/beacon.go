@@ -76,9 +76,10 @@ type Beacon struct {
 	// Policy is the redaction policy, as for the privacy handler.
 	config.Policy
 
-	// MaxBody is the largest body accepted, in bytes; a bigger beacon is
-	// answered 413 and not forwarded. It also bounds the query string.
-	// Default: 65536 (64 KiB).
+	// MaxBody is the largest body accepted, in bytes, as sent and once
+	// decompressed (Content-Encoding gzip, deflate or br; posthog-js's
+	// gzip); a bigger beacon is answered 413 and not forwarded. It also
+	// bounds the query string. Default: 65536 (64 KiB).
 	MaxBody int64 `json:"max_body,omitempty"`
 
 	// GeoIPCheck is how often the country database file is checked for

@@ -50,13 +50,16 @@ func parseBeaconCaddyfile(h httpcaddyfile.Helper) (caddyhttp.MiddlewareHandler, 
 //		user_agent generalize|keep|drop
 //		pseudonym <rotate> [<retention>]
 //		keys caddy|memory|redis [<host:port>] [{ password <p>; prefix <p> }]
+//		status <code>
 //		fields {
 //			keep|text|url|referrer|pseudonym|user_agent|ip|drop <name...>
 //		}
 //	}
 //
-// <vendor> is ga4, ua, matomo, plausible, umami, segment or generic; fields
-// is for generic only. Sizes read as request_body's max_size does: 64KiB,
+// <vendor> is one of beacon.VendorNames (ga4, ua, matomo, plausible,
+// umami, segment, posthog, amplitude, mixpanel, generic); fields and status
+// are for generic only. A field name holding spaces or brackets is quoted:
+// url "event_properties.[Amplitude] Page Location". Sizes read as request_body's max_size does: 64KiB,
 // 1MB (10^6 bytes), or bytes. Every value is checked when the config is
 // provisioned.
 func (b *Beacon) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
@@ -146,6 +149,16 @@ func (b *Beacon) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 				return d.Errf("%q is not a positive number of events", arg)
 			}
 			b.MaxEvents = n
+		case "status":
+			arg, err := oneArg(d)
+			if err != nil {
+				return err
+			}
+			n, err := strconv.Atoi(arg)
+			if err != nil {
+				return d.Errf("%q is not an HTTP status such as 200", arg)
+			}
+			b.Status = n
 		case "fields":
 			if err := b.unmarshalFields(d); err != nil {
 				return err

@@ -319,7 +319,26 @@ func TestBeaconUnmarshalCaddyfile(t *testing.T) {
 	if b.Vendor != "segment" || b.Allow[0] != "properties.plan" || b.Drop[0] != "context.locale" || b.MaxEvents != 50 {
 		t.Errorf("parsed %+v", b.Config)
 	}
+	d = caddyfile.NewTestDispenser(`privacy_beacon generic {
+		paths /ingest/e
+		status 200
+		fields {
+			url "event_properties.[Amplitude] Page Location"
+			keep event
+		}
+	}`)
+	b = Beacon{}
+	if err := b.UnmarshalCaddyfile(d); err != nil {
+		t.Fatal(err)
+	}
+	if b.Status != 200 || len(b.Fields.URL) != 1 || b.Fields.URL[0] != "event_properties.[Amplitude] Page Location" {
+		t.Errorf("parsed %+v %+v", b.Config, b.Fields)
+	}
+	if err := b.Validate(); err != nil {
+		t.Errorf("a quoted field name with spaces and brackets: %v", err)
+	}
 	for _, bad := range []string{
+		"privacy_beacon generic {\n status ok\n}",
 		`privacy_beacon ga4 extra`,
 		"privacy_beacon ga4 {\n max_events 0\n}",
 		"privacy_beacon ga4 {\n cookieless yes\n}",
