@@ -5,6 +5,7 @@
 #
 #   bench/proxy.sh            # ROUNDS=5 DURATION=10 CONNECTIONS=32
 #   MODE=beacon bench/proxy.sh  # privacy + privacy_beacon ga4 + reverse_proxy vs reverse_proxy
+#   MODE=posthog bench/proxy.sh # the same with a gzip-compressed posthog-js batch (POST /e/)
 source "$(dirname "$0")/lib.sh"
 
 ROUNDS=${ROUNDS:-5}
@@ -20,6 +21,7 @@ CADDY=$ROOT/bin/caddy
 
 dir=$(mktemp -d)
 pids=()
+script=()
 trap 'kill "${pids[@]}" 2>/dev/null; rm -rf "$dir"' EXIT
 
 up=$(freeport); pa=$(freeport); pb=$(freeport)
@@ -53,6 +55,32 @@ if [ "$MODE" = beacon ]; then
 		}
 		reverse_proxy 127.0.0.1:$up
 	}"
+elif [ "$MODE" = posthog ]; then
+	# The batch posthog-js 1.449.2 sent in Chromium: 4 events, gzip as
+	# text/plain, as the SDK sends it by default.
+	path="/e/?ip=0&_=1796357237346&ver=1.449.2"
+	gzip -9 -c "$ROOT/beacon/testdata/posthog-batch.json" >"$dir/body.gz"
+	cat >"$dir/post.lua" <<LUA
+local f = io.open("$dir/body.gz", "rb")
+wrk.method = "POST"
+wrk.body = f:read("*all")
+wrk.headers["Content-Type"] = "text/plain"
+f:close()
+LUA
+	script=(-s "$dir/post.lua")
+	a_route="handle /e/ {
+		reverse_proxy 127.0.0.1:$up
+	}"
+	b_route="privacy {
+		geoip $GEOIP_DB
+		consent json consent
+	}
+	handle /e/ {
+		privacy_beacon posthog {
+			geoip $GEOIP_DB
+		}
+		reverse_proxy 127.0.0.1:$up
+	}"
 else
 	path="/products/shoes?page=2&utm_source=newsletter"
 	a_route="reverse_proxy 127.0.0.1:$up"
@@ -81,7 +109,7 @@ headers=(-H 'User-Agent: Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/5
 
 # run PORT: "requests_per_second p99_ms" of one wrk run.
 run() {
-	wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency "${headers[@]}" "http://127.0.0.1:$1$path" |
+	wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency "${headers[@]}" "${script[@]}" "http://127.0.0.1:$1$path" |
 		awk '/Requests\/sec/ {rps=$2}
 		     /^ +99%/ {v=$2; if (v ~ /us$/) {sub(/us/,"",v); v/=1000} else if (v ~ /ms$/) {sub(/ms/,"",v)} else if (v ~ /s$/) {sub(/s/,"",v); v*=1000}; p99=v}
 		     /Non-2xx/ {print "non-2xx responses" > "/dev/stderr"}
