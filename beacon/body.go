@@ -412,12 +412,13 @@ func postHogParam(buf []byte, q []byte, name string) (v []byte, found bool, err 
 //
 // PostHog also takes a form whose data field is plain JSON or base64
 // without a compression parameter, and a compression field in the form.
-// As gzip (1f 8b), JSON ('{', '[') and base64 cannot be confused, the body
-// is recognised by its first bytes; the compression parameter, from the
-// query or the form, is checked ("lz64", the lz-string packing of old
-// releases, and unknown values are refused) and decides only that a body
-// which is none of the three is base64. The query and the form must not
-// disagree, nor give a parameter twice.
+// Gzip (1f 8b), JSON ('{', '[') and base64 cannot be confused, so the
+// payload (the body, or a form's data field) is recognised by its first
+// bytes, and anything else is base64 if it is a form's or the compression
+// is base64. The compression, from the query or the form, is checked:
+// "lz64" (lz-string, from old releases) and unknown values are refused,
+// and so are gzip-js with a form or with a payload that is not gzip, a
+// query and a form that disagree, and a parameter given twice.
 //
 // max and maxRatio bound the output as in DecodeBody. An empty body is an
 // empty result. Errors are *Error, Malformed or Oversized, and never hold
