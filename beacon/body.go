@@ -6,8 +6,6 @@ package beacon
 
 import (
 	"bytes"
-	"compress/flate"
-	"compress/gzip"
 	"encoding/base64"
 	"errors"
 	"hash/adler32"
@@ -18,6 +16,8 @@ import (
 	"sync"
 
 	"github.com/andybalholm/brotli"
+	"github.com/klauspost/compress/flate"
+	"github.com/klauspost/compress/gzip"
 
 	"github.com/caddy-privacy/caddy-privacy/internal/percent"
 )
@@ -74,7 +74,9 @@ const maxCodings = 2
 // was.
 //
 // Decompressors are pooled: a call allocates only to grow dst (and, for
-// two codings, a pooled scratch buffer).
+// two codings, a pooled scratch buffer). gzip and deflate are
+// klauspost/compress's, which unlike the standard library's reuse their
+// Huffman tables, and which Caddy already depends on.
 func DecodeBody(dst []byte, contentEncoding string, body []byte, max int, maxRatio int) ([]byte, error) {
 	codings, n, err := parseContentEncoding(contentEncoding)
 	if err != nil {
@@ -91,7 +93,7 @@ func DecodeBody(dst []byte, contentEncoding string, body []byte, max int, maxRat
 		// The intermediate is compressed data, a little bigger than what
 		// it decodes to when that is incompressible.
 		inner := lim
-		inner.max = max + max/16 + 64
+		inner.slack = max/16 + 64
 		if d.scratch, err = d.decode(d.scratch[:0], codings[1], src, inner); err != nil {
 			return dst, err
 		}
@@ -147,9 +149,9 @@ func isCodingName(s string) bool {
 }
 
 // decodeLimit bounds a decompression: the output may hold no more than
-// max bytes, nor more than ratio times the encoded size.
+// max (+ slack) bytes, nor more than ratio times the encoded size.
 type decodeLimit struct {
-	max, ratio, encoded int
+	max, slack, ratio, encoded int
 }
 
 func newDecodeLimit(max, ratio, encoded int) decodeLimit {
@@ -159,6 +161,9 @@ func newDecodeLimit(max, ratio, encoded int) decodeLimit {
 // bytes returns the most output allowed.
 func (l decodeLimit) bytes() int {
 	n := l.max
+	if l.slack > 0 && n <= math.MaxInt-l.slack {
+		n += l.slack
+	}
 	if l.ratio > 0 && l.encoded <= math.MaxInt/l.ratio && l.ratio*l.encoded < n {
 		n = l.ratio * l.encoded
 	}
@@ -167,7 +172,7 @@ func (l decodeLimit) bytes() int {
 
 // exceeded returns the Oversized error for output over l.bytes().
 func (l decodeLimit) exceeded() *Error {
-	if l.bytes() < l.max {
+	if l.bytes() < l.max+l.slack {
 		return errorf(Oversized, "body: more than %d times its size once decompressed", l.ratio)
 	}
 	return errorf(Oversized, "body: more than %d bytes once decompressed", l.max)
@@ -407,12 +412,13 @@ func postHogParam(buf []byte, q []byte, name string) (v []byte, found bool, err 
 //
 // PostHog also takes a form whose data field is plain JSON or base64
 // without a compression parameter, and a compression field in the form.
-// As gzip (1f 8b), JSON ('{', '[') and base64 cannot be confused, the body
-// is recognised by its first bytes; the compression parameter, from the
-// query or the form, is checked ("lz64", the lz-string packing of old
-// releases, and unknown values are refused) and decides only that a body
-// which is none of the three is base64. The query and the form must not
-// disagree, nor give a parameter twice.
+// Gzip (1f 8b), JSON ('{', '[') and base64 cannot be confused, so the
+// payload (the body, or a form's data field) is recognised by its first
+// bytes, and anything else is base64 if it is a form's or the compression
+// is base64. The compression, from the query or the form, is checked:
+// "lz64" (lz-string, from old releases) and unknown values are refused,
+// and so are gzip-js with a form or with a payload that is not gzip, a
+// query and a form that disagree, and a parameter given twice.
 //
 // max and maxRatio bound the output as in DecodeBody. An empty body is an
 // empty result. Errors are *Error, Malformed or Oversized, and never hold
