@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"runtime/debug"
 	"strings"
 	"sync"
@@ -537,4 +538,18 @@ func BenchmarkDecodePostHogBase64(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+func ExampleDecodePostHog() {
+	// posthog-js under sendBeacon, when the page closes.
+	json := `{"event":"$pageleave"}`
+	body := "data=" + url.QueryEscape(base64.StdEncoding.EncodeToString([]byte(json)))
+	out, err := DecodePostHog(nil, []byte("compression=base64&ver=1.449.2"), "application/x-www-form-urlencoded", []byte(body), 1<<20, 100)
+	fmt.Println(string(out), err)
+
+	_, err = DecodeBody(nil, "zstd", []byte{0x28, 0xb5, 0x2f, 0xfd}, 1<<20, 100)
+	fmt.Println(err)
+	// Output:
+	// {"event":"$pageleave"} <nil>
+	// beacon malformed: body: content coding "zstd" is not gzip, deflate, br or identity
 }
