@@ -134,7 +134,7 @@ func TestPostHogBatch(t *testing.T) {
 					t.Errorf("%s forwarded", k)
 				}
 			}
-			mustNotContain(t, string(out.Body), append(rawIDs(t, batch), "jane", "9f8e7d6c", "7700", "user-8c1f2e9a7b", "uid-4d3c2b1a0f", "cus-77f1e2d3c4", "Jane Doe")...)
+			mustNotContain(t, string(out.Body), append(rawIDs(t, batch), "jane", "9f8e7d6c", "7700 900123", "900123", "user-8c1f2e9a7b", "uid-4d3c2b1a0f", "cus-77f1e2d3c4", "Jane Doe")...)
 		})
 	}
 }
@@ -159,7 +159,7 @@ func TestPostHogFlagsAndConfig(t *testing.T) {
 				t.Errorf("%s forwarded", k)
 			}
 		}
-		mustNotContain(t, string(out.Body), "jane", "7700", "user-8c1f2e9a7b", "01a23f3")
+		mustNotContain(t, string(out.Body), "jane", "900123", "user-8c1f2e9a7b", "01a23f3c")
 	})
 	for _, tt := range []struct {
 		path, method, want, ctype string
