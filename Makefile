@@ -75,15 +75,16 @@ otel-test:
 
 ## reference: generate the recall cases from the outside references
 ## (libphonenumber-js, ibantools, jsvat; internal/reference), and check that
-## the committed phone data is what its generators write today.
+## the committed phone data and GPP cases (@iabgpp/cmpapi) are what their
+## generators write today.
 REF := internal/reference
-REF_FILES := redact/detect/testdata/phones.jsonl redact/detect/phone_table.go
+REF_FILES := redact/detect/testdata/phones.jsonl redact/detect/phone_table.go consent/testdata/gpp.jsonl
 reference: $(REF)/node_modules/.package-lock.json
 	@tmp=$$(mktemp -d) && cp $(REF_FILES) $$tmp/ && \
-	(cd $(REF) && node gen-cases.mjs >/dev/null && node gen-phone-cases.mjs >/dev/null && node gen-phone-table.mjs >/dev/null) && \
+	(cd $(REF) && node gen-cases.mjs >/dev/null && node gen-phone-cases.mjs >/dev/null && node gen-phone-table.mjs >/dev/null && node gen-gpp.mjs >/dev/null) && \
 	gofmt -w redact/detect/phone_table.go && \
 	for f in $(REF_FILES); do cmp -s $$f $$tmp/$$(basename $$f) || { echo "$$f differs from what its generator writes"; exit 1; }; done; \
-	echo "reference data: recall cases generated; phone data as the generators write it"
+	echo "reference data: recall cases generated; phone data and GPP cases as the generators write them"
 
 $(REF)/node_modules/.package-lock.json: $(REF)/package-lock.json
 	cd $(REF) && npm ci --no-audit --no-fund

@@ -212,6 +212,11 @@ func TestIntegrationConsentSources(t *testing.T) {
 		{"gpc relaxed for analytics", "consent json consent\n\t\tgpc marketing", map[string]string{"Sec-GPC": "1", "Cookie": `consent={"analytics":true,"marketing":true}`}, false, true, false},
 		{"garbage cookie", "consent cookiebot", map[string]string{"Cookie": "CookieConsent=%zz{{{"}, false, false, false},
 		{"truncated tcf", "consent tcf", map[string]string{"Cookie": "euconsent-v2=CPXxRfAPXxRfAAfKABENB"}, false, false, false},
+		{"gpp usnat, no opt-out", "consent gpp", map[string]string{"Cookie": "__gpp=DBABLA~BVQqAAAAAgA.QA"}, true, true, true},
+		{"gpp usnat gpc sub-section", "consent gpp", map[string]string{"Cookie": "__gpp=DBABLA~BVQqAAAAAgA.YA"}, true, false, false},
+		{"gpp uspv1 opt-out not applicable", "consent gpp", map[string]string{"Cookie": "__gpp=DBABzw~1YYN~BVQqAAAAAgA.QA; __gpp_sid=7"}, true, true, true},
+		{"gpp uspv1 opt-out applicable", "consent gpp", map[string]string{"Cookie": "__gpp=DBABzw~1YYN~BVQqAAAAAgA.QA"}, true, true, false},
+		{"gpp unknown section (tcfcav1), even not applicable", "consent gpp", map[string]string{"Cookie": "__gpp=DBACDMA~BAAAAAAA~BVQqAAAAAgA.QA; __gpp_sid=7"}, false, false, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -304,6 +304,7 @@ const (
 	ConsentCookiebot = "cookiebot"
 	ConsentOneTrust  = "onetrust"
 	ConsentTCF       = "tcf"
+	ConsentGPP       = "gpp"
 	ConsentJSON      = "json"
 	ConsentKV        = "kv"
 	ConsentNone      = "none"
@@ -312,20 +313,22 @@ const (
 // ConsentFormats lists the consent cookie formats, in the order they are
 // documented.
 var ConsentFormats = []string{
-	ConsentCookieYes, ConsentCookiebot, ConsentOneTrust, ConsentTCF, ConsentJSON, ConsentKV, ConsentNone,
+	ConsentCookieYes, ConsentCookiebot, ConsentOneTrust, ConsentTCF, ConsentGPP, ConsentJSON, ConsentKV, ConsentNone,
 }
 
 // ConsentPolicy says how consent is decided for a request.
 type ConsentPolicy struct {
 	// Format is the consent cookie's format: "cookieyes", "cookiebot",
-	// "onetrust", "tcf" (IAB TCF v2.2), "json" or "kv" (a site's own
-	// cookie), or "none" (default: there is no consent cookie, so only
-	// necessary processing is allowed).
+	// "onetrust", "tcf" (IAB TCF v2.2), "gpp" (IAB Global Privacy
+	// Platform), "json" or "kv" (a site's own cookie), or "none" (default:
+	// there is no consent cookie, so only necessary processing is allowed).
 	Format string `json:"format,omitzero"`
 
 	// Cookie is the consent cookie's name. Default per format:
-	// cookieyes-consent, CookieConsent, OptanonConsent, euconsent-v2, and
-	// "consent" for json and kv.
+	// cookieyes-consent, CookieConsent, OptanonConsent, euconsent-v2,
+	// __gpp (whose applicable sections are read from the cookie of the
+	// same name with "_sid" appended, __gpp_sid), and "consent" for json
+	// and kv.
 	Cookie string `json:"cookie,omitzero"`
 
 	// Fields maps the keys of a json, kv or CookieYes cookie (or OneTrust
@@ -403,6 +406,7 @@ var defaultConsentCookie = map[string]string{
 	ConsentCookiebot: "CookieConsent",
 	ConsentOneTrust:  "OptanonConsent",
 	ConsentTCF:       "euconsent-v2",
+	ConsentGPP:       "__gpp",
 	ConsentJSON:      "consent",
 	ConsentKV:        "consent",
 }

@@ -14,6 +14,8 @@
 //	cookiebot  CookieConsent      preferences      statistics                 marketing
 //	onetrust   OptanonConsent     C0003            C0002                      C0004 and C0005
 //	tcf        euconsent-v2       purposes 1 5 6   purposes 1 8               purposes 1 2 3 4 7
+//	gpp        __gpp              tcfeuv2 as tcf; US sections grant functional and analytics,
+//	                              marketing unless an opt-out was used or lacked its notice
 //	json, kv   consent            functional       analytics                  marketing
 //
 // A category mapped from several keys or purposes needs all of them. A

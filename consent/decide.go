@@ -83,6 +83,9 @@ type Decider struct {
 	gpcKeep  Set
 	dntKeep  Set
 	readerFn func(d *Decider, value string) (Set, bool)
+	// sidCookie, for format gpp, names the cookie listing the GPP string's
+	// applicable sections: the consent cookie's name with "_sid" appended.
+	sidCookie string
 }
 
 // Built-in field maps, extended and overridden by ConsentPolicy.Fields.
@@ -123,7 +126,7 @@ var (
 // performance → analytics, advertisement → marketing) and OneTrust group
 // ids (C0001 necessary, C0002 analytics, C0003 functional, C0004 and C0005
 // marketing); mapping a key to "necessary" makes it count for nothing.
-// Fields is not used by the cookiebot and tcf formats.
+// Fields is not used by the cookiebot, tcf and gpp formats.
 func NewDecider(p config.ConsentPolicy) (*Decider, error) {
 	d := &Decider{format: p.Format, cookie: p.Cookie}
 	var base map[string]Category
@@ -138,6 +141,8 @@ func NewDecider(p config.ConsentPolicy) (*Decider, error) {
 		d.readerFn, base = (*Decider).readOneTrustValue, oneTrustFields
 	case config.ConsentTCF:
 		d.readerFn = (*Decider).readTCFValue
+	case config.ConsentGPP:
+		d.readerFn, d.sidCookie = (*Decider).readGPPValue, p.Cookie+"_sid"
 	case config.ConsentJSON:
 		d.readerFn = (*Decider).readJSONValue
 	case config.ConsentKV:
@@ -321,33 +326,53 @@ const maxValueLen = 8192
 
 // decideCookies finds every copy of the consent cookie in the Cookie header
 // lines. One value, however often sent, is read; two different values
-// deny.
+// deny. For format gpp the same holds for the __gpp_sid cookie.
 func (d *Decider) decideCookies(lines []string) (Set, Source) {
-	first, found := "", false
+	v, found, same := findCookie(lines, d.cookie)
+	switch {
+	case !found:
+		return Only, SourceNone
+	case !same:
+		return Only, SourceUnreadable
+	}
+	var s Set
+	var ok bool
+	if d.sidCookie != "" {
+		sid, _, sidSame := findCookie(lines, d.sidCookie)
+		if !sidSame {
+			return Only, SourceUnreadable
+		}
+		s, ok = d.DecideGPP(v, sid)
+	} else {
+		s, ok = d.DecideCookie(v)
+	}
+	if !ok {
+		return Only, SourceUnreadable
+	}
+	return s, SourceCookie
+}
+
+// findCookie returns the value of the cookie called name in the Cookie
+// header lines, whether it was found, and whether every copy has the same
+// value.
+func findCookie(lines []string, name string) (value string, found, same bool) {
 	for _, line := range lines {
 		for from := 0; ; {
-			v, next, ok := nextCookie(line, d.cookie, from)
+			v, next, ok := nextCookie(line, name, from)
 			if !ok {
 				break
 			}
 			from = next
 			if !found {
-				first, found = v, true
+				value, found = v, true
 				continue
 			}
-			if v != first {
-				return Only, SourceUnreadable
+			if v != value {
+				return "", true, false
 			}
 		}
 	}
-	if !found {
-		return Only, SourceNone
-	}
-	s, ok := d.DecideCookie(first)
-	if !ok {
-		return Only, SourceUnreadable
-	}
-	return s, SourceCookie
+	return value, found, true
 }
 
 // nextCookie finds the next cookie called name in the Cookie header line

@@ -69,12 +69,12 @@ var builtinCookies = map[consent.Category][]string{
 	},
 	consent.Necessary: {
 		// Consent records themselves (CookieYes, Cookiebot, OneTrust, IAB
-		// TCF and USP, Complianz, Borlabs, iubenda, Osano, Didomi and the
+		// TCF, USP and GPP, Complianz, Borlabs, iubenda, Osano, Didomi and the
 		// policy's own json/kv default).
 		"cookieyes-consent", "CookieLawInfoConsent", "cookielawinfo-checkbox-*",
 		"CookieConsent", "OptanonConsent", "OptanonAlertBoxClosed",
 		"euconsent-v2", "euconsent", "eupubconsent-v2", "addtl_consent",
-		"usprivacy", "consent", "cmplz_*", "borlabs-cookie", "_iub_cs-*",
+		"usprivacy", "__gpp", "__gpp_sid", "consent", "cmplz_*", "borlabs-cookie", "_iub_cs-*",
 		"cookieconsent_status", "didomi_token",
 		// Sessions and CSRF protection of common frameworks.
 		"PHPSESSID", "JSESSIONID", "ASP.NET_SessionId", "ASPSESSIONID*",
@@ -180,7 +180,8 @@ func init() {
 //	necessary   consent records: cookieyes-consent CookieLawInfoConsent
 //	            cookielawinfo-checkbox-* CookieConsent OptanonConsent
 //	            OptanonAlertBoxClosed euconsent-v2 euconsent eupubconsent-v2
-//	            addtl_consent usprivacy consent cmplz_* borlabs-cookie _iub_cs-*
+//	            addtl_consent usprivacy __gpp __gpp_sid consent cmplz_*
+//	            borlabs-cookie _iub_cs-*
 //	            cookieconsent_status didomi_token
 //	            sessions and CSRF: PHPSESSID JSESSIONID ASP.NET_SessionId
 //	            ASPSESSIONID* .AspNetCore.* __RequestVerificationToken* sessionid
