@@ -373,10 +373,10 @@ func parsePostHogCompression(v []byte) (postHogCompression, error) {
 	return 0, errorf(Malformed, "body: compression is not gzip-js, gzip, base64 or empty")
 }
 
-// postHogParam finds the one value of the parameter name in a query or
+// formParam finds the one value of the parameter name in a query or
 // form, percent-decoded (form style) into buf. A parameter given twice is
 // an error: the vendor and the gateway might not read the same one.
-func postHogParam(buf []byte, q []byte, name string) (v []byte, found bool, err error) {
+func formParam(buf []byte, q []byte, name string) (v []byte, found bool, err error) {
 	for len(q) > 0 {
 		var pair []byte
 		pair, q, _ = bytes.Cut(q, []byte("&"))
@@ -425,7 +425,7 @@ func postHogParam(buf []byte, q []byte, name string) (v []byte, found bool, err 
 // body bytes.
 func DecodePostHog(dst []byte, query []byte, contentType string, body []byte, max, maxRatio int) ([]byte, error) {
 	var buf [16]byte
-	v, _, err := postHogParam(buf[:0], query, "compression")
+	v, _, err := formParam(buf[:0], query, "compression")
 	if err != nil {
 		return dst, err
 	}
@@ -442,7 +442,7 @@ func DecodePostHog(dst []byte, query []byte, contentType string, body []byte, ma
 		return decodePostHogPayload(dst, comp, body, false, max, maxRatio)
 	}
 	// A form.
-	v, found, err := postHogParam(buf[:0], body, "compression")
+	v, found, err := formParam(buf[:0], body, "compression")
 	if err != nil {
 		return dst, err
 	}
@@ -461,7 +461,7 @@ func DecodePostHog(dst []byte, query []byte, contentType string, body []byte, ma
 	}
 	d := decoderPool.Get().(*decoder)
 	defer d.release()
-	data, found, err := postHogParam(d.scratch[:0], body, "data")
+	data, found, err := formParam(d.scratch[:0], body, "data")
 	if err != nil {
 		return dst, err
 	}

@@ -241,3 +241,36 @@ func TestKeepGPP(t *testing.T) {
 		t.Error("gpp_sid alone kept")
 	}
 }
+
+// TestGA4GPP: a GA4 beacon's gpp and gpp_sid go on only together and only
+// when the string grants nothing the request's decision denies.
+func TestGA4GPP(t *testing.T) {
+	s, _ := newTestSanitizer(t, Config{Vendor: "ga4"})
+	const (
+		all  = "DBABIYA~BloIgWYA"   // usmn: grants every category
+		some = "DBABCw~BlqmESWA.YA" // usia with GPC: necessary and functional only
+	)
+	for _, tt := range []struct {
+		name, query string
+		decision    consent.Set
+		kept        bool
+	}{
+		{"grants more than the decision", "gpp=" + all + "&gpp_sid=13", analyticsOnly, false},
+		{"grants what the decision grants", "gpp=" + all, everything, true},
+		{"grants less", "gpp=" + some, everything, true},
+		{"sid of a section the string lacks", "gpp_sid=13&gpp=" + some, everything, false},
+		{"unreadable", "gpp=DBAB~zz&gpp_sid=2", everything, false},
+		{"sid alone", "gpp_sid=2", everything, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			out, err := sanitize(t, s, &Input{Method: "GET", Path: "/g/collect", Query: []byte("v=2&tid=G-1&en=page_view&" + tt.query), Consent: tt.decision})
+			if err != nil {
+				t.Fatal(err)
+			}
+			q := params(t, out.Query)
+			if q.Has("gpp") != tt.kept || q.Has("gpp_sid") && !tt.kept {
+				t.Errorf("query %q: gpp kept %v, want %v", out.Query, q.Has("gpp"), tt.kept)
+			}
+		})
+	}
+}

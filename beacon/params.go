@@ -33,6 +33,7 @@ const (
 	aUAData           // Matomo uadata JSON: client hints, generalised
 	aKeep             // generic: scalar kept as it is
 	aFreeText         // generic JSON and free-form objects: walked, every string through the detectors
+	aGPP              // IAB GPP string or section ids: kept only when the string grants nothing denied (state.gppOK)
 )
 
 // pseudoFormat is how a pseudonym is written, to look like the identifier
@@ -339,6 +340,8 @@ func (st *state) value(dst []byte, r rule, v []byte) (_ []byte, keep bool) {
 		return st.uaData(dst, v)
 	case aKeep:
 		return append(dst, v...), true
+	case aGPP:
+		return append(dst, v...), st.gppOK
 	case aIP:
 		// The generic vendor's IP fields hold the stand-in; the other
 		// vendors' tables add their own override instead.
