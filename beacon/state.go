@@ -37,8 +37,8 @@ type state struct {
 	// What the hit being written holds.
 	hasGCS, hasNPA bool
 	// gppOK: the beacon's gpp and gpp_sid may go on (keepGPP).
-	gppOK bool
-	required       bool
+	gppOK    bool
+	required bool
 
 	js jsonState
 }
