@@ -65,7 +65,7 @@ var amplitudePageProps = map[string]*jsonField{
 	"[Amplitude] URL Query":              jURL,
 	"[Amplitude] Filename":               jURL,
 	"[Amplitude] Referrer":               jReferrer,
-	"[Amplitude] Page Domain":            jtok(255),
+	"[Amplitude] Page Domain":            jText, // a host name, or an address
 	"[Amplitude] Page Title":             jText,
 	// The replay id is "<device_id>/<session_id>"; replays do not go
 	// through the gateway, so it joins nothing.
