@@ -3,6 +3,7 @@ package beacon
 import (
 	"bytes"
 	"encoding/json"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -263,6 +264,42 @@ func TestAmplitudeSessionHidden(t *testing.T) {
 	if ev(0)["session_id"] != ev(1)["session_id"] {
 		t.Errorf("session pseudonyms %v, %v", ev(0)["session_id"], ev(1)["session_id"])
 	}
+	// An event stamped before its session began, exactly by the offset,
+	// would show the id itself as its time: its time is dropped.
+	off := t0 - 1700000000000
+	early := `{"events":[{"event_type":"x","device_id":"dev-12345678","session_id":1700000000000,"time":` + strconv.FormatInt(1700000000000-off, 10) + `}]}`
+	out, err = sanitize(t, s, &Input{Method: "POST", Path: "/batch", Body: []byte(early), Consent: analyticsOnly})
+	if err != nil || strings.Contains(string(out.Body), "1700000000000") || strings.Contains(string(out.Body), `"time"`) {
+		t.Errorf("early event: %v %s", err, out.Body)
+	}
+}
+
+// TestAmplitudeProperties: user and group properties never leave, on any
+// event; Amplitude's page URLs go through the URL scrubber.
+func TestAmplitudeProperties(t *testing.T) {
+	s, _ := newTestSanitizer(t, Config{Vendor: "amplitude"})
+	body := `{"events":[{"event_type":"Plan Viewed","device_id":"dev-12345678",` +
+		`"user_properties":{"$set":{"plan":"pro","name":"Jane Doe"}},"groups":{"company":"acme-42"},"group_properties":{"size":"x"},` +
+		`"event_properties":{"[Amplitude] Page Location":"https://shop.example/orders?session_id=abc123&page=2",` +
+		`"[Amplitude] Element Href":"https://shop.example/reset?token=9f8e7d6c5b4a39281726354453627180",` +
+		`"[Amplitude] Request Headers":{"cookie":"a=b"},"plan":"pro"}}]}`
+	out, err := sanitize(t, s, &Input{Method: "POST", Path: "/2/httpapi", Body: []byte(body), Consent: analyticsOnly})
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := decodeJSON(t, out.Body)
+	for _, k := range []string{"user_properties", "groups", "group_properties", "event_properties.[Amplitude] Request Headers"} {
+		if at(doc, "events.0."+k) != nil {
+			t.Errorf("%s forwarded: %s", k, out.Body)
+		}
+	}
+	if got := at(doc, "events.0.event_properties.[Amplitude] Page Location"); got != "https://shop.example/orders?page=2" {
+		t.Errorf("Page Location = %v", got)
+	}
+	if got, _ := at(doc, "events.0.event_properties.[Amplitude] Element Href").(string); !strings.HasPrefix(got, "https://shop.example/reset") {
+		t.Errorf("Element Href = %q", got)
+	}
+	mustNotContain(t, string(out.Body), "Jane", "acme-42", "abc123", "9f8e7d6c5b4a39281726354453627180")
 }
 
 // TestAmplitudeIP: the stand-in replaces $remote and is added when the SDK

@@ -244,7 +244,10 @@ func TestMixpanelIdentity(t *testing.T) {
 		evs, _ := mixpanelData(t, out)
 		return params(t, out.Query), evs[0]["properties"].(map[string]any)
 	}
-	_, withDev := run("ip=1", true, `"distinct_id":"user-1234567","$device_id":"d-1234567"`)
+	_, withDev := run("ip=1", true, `"distinct_id":"user-1234567","$device_id":"d-1234567","$user_id":"user-1234567","comment":"by user-1234567 on d-1234567"`)
+	if c, _ := withDev["comment"].(string); strings.Contains(c, "1234567") {
+		t.Errorf("comment = %q: the event's ids must be redacted in free text", c)
+	}
 	_, prefixed := run("ip=1", true, `"distinct_id":"$device:d-1234567"`)
 	if withDev["distinct_id"] != prefixed["distinct_id"] || !strings.HasPrefix(withDev["distinct_id"].(string), "$device:") {
 		t.Errorf("distinct ids %v and %v, want the same $device: pseudonym", withDev["distinct_id"], prefixed["distinct_id"])
