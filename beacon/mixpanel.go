@@ -33,8 +33,7 @@ var mixpanelVendor = &vendor{
 		{path: "/groups/", kind: epMixpanelProfile, use: useLocal}, {path: "/groups", kind: epMixpanelProfile, use: useLocal},
 		{path: "/record/", kind: epMixpanelRecord, use: useLocal}, {path: "/record", kind: epMixpanelRecord, use: useLocal},
 	},
-	table:  mixpanelQuery,
-	schema: &jsonSchema{fields: mixpanelEvent},
+	table: mixpanelQuery,
 	userIDs: []string{
 		"properties.$user_id", "properties.$anon_distinct_id", "properties.$distinct_id_before_identity",
 	},
@@ -75,7 +74,9 @@ var mixpanelQuery = newTable(&paramTable{exact: map[string]rule{
 	// callback (JSONP, for browsers without XHR) is dropped.
 }})
 
-// mixpanelProps are an event's properties; others are free text.
+// mixpanelProps are an event's properties (mixpanelProperties writes
+// them); others are free text. Of an event, only event (text) and
+// properties are kept.
 var mixpanelProps = map[string]*jsonField{
 	"token":                        jtok(64), // the project token, public
 	"time":                         jNum,
@@ -109,18 +110,13 @@ var mixpanelProps = map[string]*jsonField{
 	"mp_keyword":                   jText,
 	"$mp_autocapture":              jBoolean,
 	"$duration":                    jNum,
-	// Dropped: $model, $city, $region, mp_country_code, $had_persisted_distinct_id.
+	// Dropped, where unlisted properties are free text: the device model
+	// and a location the page may have set.
 	"$model":                     jDrop,
 	"$city":                      jDrop,
 	"$region":                    jDrop,
 	"mp_country_code":            jDrop,
 	"$had_persisted_distinct_id": jDrop,
-}
-
-// mixpanelEvent is one event of the data array.
-var mixpanelEvent = map[string]*jsonField{
-	"event":      jText,
-	"properties": {act: aObject, fields: mixpanelProps, other: jFree},
 }
 
 // mixpanelLinkEvents join a device's events to a user id or another
