@@ -273,7 +273,7 @@ func (s *Sanitizer) amplitudeEventValue(st *state, ev *jvalue) jvalue {
 		case "session_id":
 			switch {
 			case sid > 0:
-				m.val = jvalue{kind: jNumber, str: st.pseudonym(nil, pfDecimal, m.val.str)}
+				m.val = jvalue{kind: jNumber, str: amplitudeSession(st, m.val.str)}
 			case sid == -1:
 				// Amplitude's "no session": nothing to hide.
 			default:
@@ -306,6 +306,14 @@ func (s *Sanitizer) amplitudeEventValue(st *state, ev *jvalue) jvalue {
 		out.members = append(out.members, jmember{key: []byte("ip"), val: jvalue{kind: jString}})
 	}
 	return out
+}
+
+// amplitudeSession is the pseudonym of a session id in the form Amplitude
+// documents for one, a start time in milliseconds: thirteen digits, a
+// time between 2001 and 2033 that is not the session's.
+func amplitudeSession(st *state, sid []byte) []byte {
+	h, _ := strconv.ParseUint(string(st.pseudonym(nil, pfHex16, sid)), 16, 64)
+	return strconv.AppendUint(nil, 1e12+h%1e12, 10)
 }
 
 // amplitudeOffset is the session's keyed time offset, 1 to 999 ms. It is

@@ -133,8 +133,8 @@ func TestAmplitudeCaptures(t *testing.T) {
 			if !ok {
 				t.Fatalf("session_id %#v is not a number", ev["session_id"])
 			}
-			if n, err := sid.Int64(); err != nil || n <= 0 {
-				t.Errorf("session_id %s is not a positive whole number", sid)
+			if n, err := sid.Int64(); err != nil || n < 1e12 || n >= 2e12 {
+				t.Errorf("session_id %s is not a start time in milliseconds, as Amplitude documents it", sid)
 			}
 			sids = append(sids, string(sid))
 			tm, _ := ev["time"].(json.Number)
