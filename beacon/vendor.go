@@ -30,7 +30,7 @@ type vendor struct {
 }
 
 // vendors are the vendors in the order they are documented.
-var vendors = []*vendor{ga4Vendor, uaVendor, matomoVendor, plausibleVendor, umamiVendor, segmentVendor, posthogVendor, genericVendor}
+var vendors = []*vendor{ga4Vendor, uaVendor, matomoVendor, plausibleVendor, umamiVendor, segmentVendor, posthogVendor, amplitudeVendor, mixpanelVendor, genericVendor}
 
 func vendorNamed(name string) *vendor {
 	for _, v := range vendors {
@@ -42,7 +42,7 @@ func vendorNamed(name string) *vendor {
 }
 
 // IsVendor reports whether name is a vendor: ga4, ua, matomo, plausible,
-// umami, segment or generic.
+// umami, segment, amplitude, mixpanel or generic.
 func IsVendor(name string) bool { return vendorNamed(name) != nil }
 
 // VendorNames lists the vendor names in the order they are documented.
