@@ -13,7 +13,7 @@ import { startCollector, decode, record, answer } from './collector.mjs';
 import { launchBrowser, newContext, drive, pageHTML, byeHTML } from './browser.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const SDKS = ['posthog', 'posthog:base64', 'amplitude', 'segment', 'plausible', 'mixpanel'];
+const SDKS = ['posthog', 'posthog:base64', 'amplitude', 'segment', 'segment:batching', 'plausible', 'mixpanel'];
 const PKG = { posthog: 'posthog-js', amplitude: '@amplitude/analytics-browser', segment: '@segment/analytics-next', plausible: 'plausible-tracker', mixpanel: 'mixpanel-browser' };
 const wanted = process.argv.slice(2).length ? process.argv.slice(2) : SDKS;
 

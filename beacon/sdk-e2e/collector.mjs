@@ -113,7 +113,7 @@ export function answer(method, pathname, query, host, body) {
     return json(200, {
       integrations: { 'Segment.io': { apiKey: m[1], apiHost: `${host}/v1`, protocol: 'http', addBundledMetadata: true, unbundledIntegrations: [], maybeBundledConfigIds: {}, versionSettings: { version: '4.4.7', componentTypes: ['browser'] } } },
       plan: { track: { __default: { enabled: true, integrations: {} } }, identify: { __default: { enabled: true } }, group: { __default: { enabled: true } } },
-      edgeFunction: {}, analyticsNextEnabled: true, middlewareSettings: {}, enabledMiddleware: {}, metrics: { sampleRate: 0 }, legacyVideoPluginsEnabled: false, remotePlugins: [],
+      edgeFunction: {}, analyticsNextEnabled: true, middlewareSettings: {}, enabledMiddleware: {}, metrics: { sampleRate: 1, host: `${host}/v1`, flushTimer: 500 }, legacyVideoPluginsEnabled: false, remotePlugins: [],
     });
   }
   if (pathname === '/v1/m') return json(200, { success: true });

@@ -8,7 +8,13 @@ window.sdk = {
     const host = location.host;
     [analytics] = await AnalyticsBrowser.load(
       { writeKey: 'wk0TestWriteKey0000000000000000', cdnURL: location.origin },
-      { integrations: { 'Segment.io': { apiHost: host + '/v1', protocol: location.protocol.slice(0, -1) } } },
+      { integrations: { 'Segment.io': {
+        apiHost: host + '/v1',
+        protocol: location.protocol.slice(0, -1),
+        // The variant "batching" sends /v1/b batches (and flushes them with
+        // keepalive when the page is left).
+        ...(window.__variant === 'batching' ? { deliveryStrategy: { strategy: 'batching', config: { size: 10, timeout: 300 } } } : {}),
+      } } },
     );
     window.analytics = analytics;
   },
