@@ -32,12 +32,15 @@ export function chromiumVersion() {
   return m[1];
 }
 
-export async function launchBrowser() {
+// With gpc, chromium itself sends `Sec-GPC: 1` on every request (sendBeacon
+// from an unloading page included, which playwright's per-context extra
+// headers do not reach) and says navigator.globalPrivacyControl === true.
+export async function launchBrowser({ gpc = false } = {}) {
   if (!fs.existsSync(chromiumPath)) {
     throw new Error(`no chromium at ${chromiumPath}: install Debian's (apt-get install chromium), or set CHROMIUM`);
   }
   const version = chromiumVersion();
-  const browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: [...chromiumFlags, `--user-agent=${userAgent(version)}`] });
+  const browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: [...chromiumFlags, `--user-agent=${userAgent(version)}`, ...(gpc ? ['--enable-features=GlobalPrivacyControlForce'] : [])] });
   browser.fullVersion = version;
   return browser;
 }

@@ -1,0 +1,247 @@
+// The real SDKs of PostHog, Amplitude, Segment, Plausible and Mixpanel,
+// driven in chromium, sending first-party to Caddy, whose
+// `privacy_beacon <vendor>` forwards to a recording collector standing in
+// for the vendor. Each SDK runs with analytics consent, without it, and
+// with it but with Global Privacy Control on:
+//
+//   - without consent or with GPC nothing reaches the collector, and the
+//     page has no uncaught errors;
+//   - with consent the collector never sees the visitor's address, the
+//     e-mail, phone, reset token, user ids, the SDK's own ids (nor 8 bytes
+//     of one), nor chromium's full version; it does see the events and
+//     their plain properties (plan, price, "Page Location", the page path);
+//   - every beacon gets an answer its SDK accepts: no event is sent twice.
+//
+//   npm test   (needs bin/caddy and bin/e2e-testdb, or CADDY_BIN, TESTDB_BIN)
+
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { decode } from './collector.mjs';
+import { launchBrowser, newContext, drive } from './browser.mjs';
+import { startStack, ROUTES } from './harness.mjs';
+import { EMAIL, PHONE, TOKEN, USER_ID, USER_ID2, CUSTOMER_ID, EVENT } from './entries/common.js';
+
+// The visitor's address: in the test country database's GB network, so
+// the gateway has a stand-in (81.2.0.1, not the visitor's).
+const VISITOR = '81.2.69.160';
+const CONSENT = encodeURIComponent(JSON.stringify({ functional: true, analytics: true, marketing: false }));
+const sleep = (ms) => new Promise((ok) => setTimeout(ok, ms));
+
+// RUNS: each SDK (and variant) through its vendor's gateway.
+const RUNS = [
+  { sdk: 'posthog', vendor: 'posthog' },
+  { sdk: 'posthog', variant: 'base64', vendor: 'posthog' },
+  { sdk: 'amplitude', vendor: 'amplitude' },
+  { sdk: 'segment', vendor: 'segment' },
+  { sdk: 'segment', variant: 'batching', vendor: 'segment' },
+  { sdk: 'plausible', vendor: 'plausible' },
+  { sdk: 'mixpanel', vendor: 'mixpanel' },
+];
+
+// What each SDK takes as a success (anything else it retries or reports).
+const ACCEPTS = {
+  // PostHog's retry queue retries every status but 200 and 4xx.
+  posthog: (status) => status === 200,
+  // Amplitude reads the JSON body's code as the status; a body that is not
+  // JSON falls back to the HTTP status.
+  amplitude: (status, body) => {
+    if (status !== 200) return false;
+    if (body === undefined) return true;
+    try { return JSON.parse(body).code === 200; } catch { return true; }
+  },
+  segment: (status) => status === 200,
+  plausible: (status) => status >= 200 && status < 300,
+  mixpanel: (status) => status === 200,
+};
+
+// The SDK's own ids that must not reach the vendor, with how to look for
+// them: `hex` ids (UUIDs) by any 16 hex digits (8 bytes) of theirs,
+// others by any 8 characters.
+function sdkIds(sdk, ids) {
+  const out = [];
+  for (const [name, v] of Object.entries(ids)) {
+    if (v === undefined || v === null || v === '' || v === USER_ID) continue;
+    const s = String(v);
+    if (sdk === 'amplitude' && name === 'session_id') continue; // a timestamp: the session_start event's time
+    if (sdk === 'mixpanel' && s.startsWith('$device:')) continue; // "$device:" + the device id, checked as such
+    out.push({ name, value: s });
+  }
+  return out;
+}
+
+function routeMatch(vendor, pathname) {
+  return ROUTES[vendor].some((p) => (p.endsWith('/*') ? pathname.startsWith(p.slice(0, -1)) : pathname === p));
+}
+
+function walk(v, fn, key) {
+  if (typeof v === 'string') {
+    const t = v.trim();
+    if ((t.startsWith('{') || t.startsWith('[')) && t.length > 1) {
+      try { walk(JSON.parse(t), fn, key); } catch { /* text */ }
+    }
+    fn(key, v);
+  } else if (Array.isArray(v)) v.forEach((x) => walk(x, fn, key));
+  else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) walk(x, fn, k);
+  else fn(key, v);
+}
+
+// eventNames counts the event names in decoded bodies.
+function eventNames(bodies) {
+  const n = new Map();
+  for (const b of bodies) walk(b, (k, v) => {
+    if (['event', 'event_type', 'n'].includes(k) && typeof v === 'string') n.set(v, (n.get(v) || 0) + 1);
+  });
+  return n;
+}
+
+function hasKV(bodies, key, pred) {
+  let found = false;
+  for (const b of bodies) walk(b, (k, v) => { if (k === key && pred(v)) found = true; });
+  return found;
+}
+
+function haystack(rec) {
+  const j = JSON.stringify({ path: rec.path, query: rec.query, headers: rec.headers, body: rec.body });
+  let dec = j;
+  try { dec = decodeURIComponent(j.replace(/%(?![0-9a-fA-F]{2})/g, '%25')); } catch { /* keep */ }
+  return `${j}\n${dec}\n${Buffer.from(rec.raw_base64, 'base64').toString('latin1')}`;
+}
+
+const windows = (s, n) => { const w = []; for (let i = 0; i + n <= s.length; i++) w.push(s.slice(i, i + n)); return w; };
+
+let stack;
+let browser;
+let gpcBrowser;
+
+before(async () => {
+  stack = await startStack();
+  browser = await launchBrowser();
+  gpcBrowser = await launchBrowser({ gpc: true });
+});
+
+after(async () => {
+  await browser?.close();
+  await gpcBrowser?.close();
+  await stack?.stop();
+});
+
+// visit drives the SDK on the gateway's site and returns what the
+// collector received and what the browser sent and got.
+async function visit(run, mode) {
+  const headers = { 'X-Forwarded-For': VISITOR };
+  if (mode === 'gpc') headers['Sec-GPC'] = '1';
+  const context = await newContext(mode === 'gpc' ? gpcBrowser : browser, headers);
+  if (mode !== 'none') await context.addCookies([{ name: 'consent', value: CONSENT, url: stack.site }]);
+  const sent = [];
+  const failed = [];
+  context.on('request', (r) => {
+    const u = new URL(r.url());
+    if (u.origin === stack.site && routeMatch(run.vendor, u.pathname)) sent.push(r);
+  });
+  context.on('requestfailed', (r) => failed.push(`${r.method()} ${r.url()}: ${r.failure()?.errorText}`));
+  stack.collector.clear();
+  const { ids, errors } = await drive(context, stack.site, run.sdk, { variant: run.variant });
+  await sleep(300);
+  const answers = [];
+  for (const r of sent) {
+    const u = new URL(r.url());
+    const resp = await r.response().catch(() => null);
+    let body;
+    if (resp) body = await resp.text().catch(() => undefined);
+    const raw = r.postDataBuffer() || Buffer.alloc(0);
+    const dec = decode(u.searchParams, await r.allHeaders().catch(() => ({})), raw);
+    answers.push({ what: `${r.method()} ${u.pathname}${u.search}`, status: resp ? resp.status() : null, body, sent: dec.body });
+  }
+  await context.close();
+  return { ids, errors, failed, answers, received: stack.collector.requests.slice() };
+}
+
+function checkAnswers(run, v) {
+  const accepts = ACCEPTS[run.vendor];
+  for (const a of v.answers) {
+    if (a.status === null) continue; // a sendBeacon from the unloading page: its answer is not reported
+    assert.ok(accepts(a.status, a.body), `${a.what} was answered ${a.status} ${String(a.body).slice(0, 100)}, which ${run.sdk} does not take as a success`);
+  }
+  const perEvent = eventNames(v.answers.map((a) => a.sent));
+  for (const [name, n] of perEvent) assert.ok(n <= 1, `the browser sent ${JSON.stringify(name)} ${n} times (a retry)`);
+  assert.deepEqual(v.errors.filter((e) => !e.startsWith('console:')), [], 'uncaught errors on the page');
+}
+
+for (const run of RUNS) {
+  const name = run.sdk + (run.variant ? `:${run.variant}` : '');
+  describe(`${name} through privacy_beacon ${run.vendor}`, () => {
+    before(async () => { await stack.caddyFor(run.vendor); });
+
+    test('without consent nothing reaches the vendor and the page carries on', async () => {
+      const v = await visit(run, 'none');
+      assert.ok(v.answers.length > 0, 'the SDK sent nothing to the gateway: the test proves nothing');
+      assert.deepEqual(v.received.map((r) => `${r.method} ${r.path}`), [], 'beacons reached the vendor without consent');
+      checkAnswers(run, v);
+    });
+
+    test('with consent but Sec-GPC: 1 nothing reaches the vendor', async () => {
+      const v = await visit(run, 'gpc');
+      assert.ok(v.answers.length > 0, 'the SDK sent nothing to the gateway: the test proves nothing');
+      assert.deepEqual(v.received.map((r) => `${r.method} ${r.path}`), [], 'beacons reached the vendor despite GPC');
+      checkAnswers(run, v);
+    });
+
+    test('with consent the events arrive, without identifiers', async (t) => {
+      const v = await visit(run, 'consent');
+      checkAnswers(run, v);
+      assert.ok(v.received.length > 0, 'nothing reached the vendor with consent');
+      const bodies = v.received.map((r) => r.body);
+      const hay = v.received.map(haystack).join('\n');
+      const hayHex = hay.toLowerCase().replace(/-/g, '');
+
+      // Nothing that identifies.
+      const forbidden = {
+        'the visitor\'s address': VISITOR,
+        'the loopback address': '127.0.0.1',
+        'the e-mail': EMAIL,
+        'the e-mail (encoded)': 'jane.doe%40example.com',
+        'the phone number': PHONE,
+        'the phone number (digits)': '7700900123',
+        'the phone number (national)': '7700 900123',
+        'the token from the URL': TOKEN,
+        'userId': USER_ID,
+        'user_id': USER_ID2,
+        'customer_id': CUSTOMER_ID,
+        'chromium\'s full version': browser.fullVersion,
+      };
+      for (const [what, s] of Object.entries(forbidden)) {
+        const at = v.received.find((r) => haystack(r).includes(s));
+        assert.ok(!at, `${what} (${s}) reached the vendor in ${at?.method} ${at?.path}`);
+      }
+      for (const { name: idName, value } of sdkIds(run.sdk, v.ids)) {
+        assert.ok(!hay.includes(value), `the SDK's ${idName} ${value} reached the vendor`);
+        const hex = value.toLowerCase().replace(/-/g, '');
+        const pieces = /^[0-9a-f]+$/.test(hex) && hex.length >= 16 ? windows(hex, 16) : windows(value, 8);
+        const hit = pieces.find((p) => (/^[0-9a-f]+$/.test(p) ? hayHex : hay).includes(p.toLowerCase() === p ? p : p));
+        assert.ok(!hit, `8 bytes (${hit}) of the SDK's ${idName} ${value} reached the vendor`);
+      }
+      if (run.sdk === 'segment') {
+        // messageId's random part is a window on the same random hex as
+        // anonymousId: it must not share 4 bytes with it.
+        const anon = String(v.ids.anonymous_id).replace(/-/g, '');
+        walk(bodies, (k, x) => {
+          if (k !== 'messageId' || typeof x !== 'string') return;
+          const m = x.toLowerCase().replace(/-/g, '');
+          const hit = windows(anon, 8).find((p) => m.includes(p));
+          assert.ok(!hit, `messageId ${x} shares ${hit} with the raw anonymousId ${v.ids.anonymous_id}`);
+        });
+      }
+      if (hay.includes('Jane Doe')) t.diagnostic('note: the name from identify\'s traits (Jane Doe) reached the vendor');
+
+      // What is useful is there.
+      const names = eventNames(bodies);
+      for (const ev of [EVENT, 'Plan Viewed']) {
+        assert.equal(names.get(ev), 1, `event ${JSON.stringify(ev)} reached the vendor ${names.get(ev) || 0} times, not once`);
+      }
+      assert.ok(hasKV(bodies, 'plan', (x) => x === 'pro'), 'plan: "pro" is missing');
+      assert.ok(hasKV(bodies, 'price', (x) => x === 12.5 || x === '12.5'), 'price: 12.5 is missing');
+      assert.ok(hasKV(bodies, 'Page Location', (x) => x === '/pricing'), '"Page Location": "/pricing" is missing');
+      assert.ok(hay.includes(`/sdk/${run.sdk}.html`), 'the page path is missing');
+    });
+  });
+}
