@@ -166,6 +166,7 @@ export async function startStack() {
     child.exited = once(child, 'exit');
     s.caddy = child;
     s.site = `http://localhost:${front}`;
+    s.accessLog = path.join(artifacts, `caddy-${vendor}.log.access`);
     const deadline = Date.now() + 20000;
     for (;;) {
       if (child.exitCode !== null) {
@@ -179,6 +180,18 @@ export async function startStack() {
       await sleep(100);
     }
     return s.site;
+  };
+
+  // logMark and logSince read the access log: what Caddy answered to
+  // each request since the mark, the beacons the browser sent while its
+  // page unloaded included (playwright does not report their answers).
+  s.logMark = () => (fs.existsSync(s.accessLog) ? fs.statSync(s.accessLog).size : 0);
+  s.logSince = (mark) => {
+    if (!fs.existsSync(s.accessLog)) return [];
+    const text = fs.readFileSync(s.accessLog).subarray(mark).toString('utf8');
+    return text.split('\n').filter(Boolean).map((l) => JSON.parse(l)).map((e) => ({
+      method: e.request.method, path: e.request.uri.split('?')[0], status: e.status,
+    }));
   };
 
   s.stop = async () => {
