@@ -5,6 +5,9 @@
 // paths through `privacy_beacon <vendor>` + `reverse_proxy` to the
 // collector. It stops what it started.
 //
+// SDK_E2E_NO_GATEWAY=1 leaves privacy_beacon out, to see the tests fail
+// on what the SDKs send as they are.
+//
 // Binaries come from $CADDY_BIN and $TESTDB_BIN, else the repository's
 // bin/caddy and bin/e2e-testdb (built from cmd/caddy and demo/e2e/testdb).
 // Caddy's output and the Caddyfiles go to $E2E_ARTIFACTS, else
@@ -114,7 +117,7 @@ http://localhost:${front} {
 	}
 	@beacon path ${paths}
 	handle @beacon {
-		privacy_beacon ${vendor}
+		${process.env.SDK_E2E_NO_GATEWAY ? '# no gateway (SDK_E2E_NO_GATEWAY): the tests must fail' : `privacy_beacon ${vendor}`}
 		reverse_proxy 127.0.0.1:${collector}
 	}
 	handle {
