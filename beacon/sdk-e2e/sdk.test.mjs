@@ -192,25 +192,33 @@ async function visit(run, mode) {
   if (mode !== 'none') await context.addCookies([{ name: 'consent', value: CONSENT, url: stack.site }]);
   const sent = [];
   const failed = [];
+  const answered = new Map(); // request → {status, body}, read while the page lives
+  const pending = [];
   context.on('request', (r) => {
     const u = new URL(r.url());
     if (u.origin === stack.site && routeMatch(run.vendor, u.pathname)) sent.push(r);
+  });
+  context.on('response', (resp) => {
+    const r = resp.request();
+    if (!sent.includes(r)) return;
+    const a = { status: resp.status(), body: undefined };
+    answered.set(r, a);
+    pending.push(resp.text().then((b) => { a.body = b; }, () => {}));
   });
   context.on('requestfailed', (r) => failed.push(`${r.method()} ${r.url()}: ${r.failure()?.errorText}`));
   stack.collector.clear();
   const mark = stack.logMark();
   const { ids, errors } = await drive(context, stack.site, run.sdk, { variant: run.variant });
   await sleep(300);
+  await Promise.all(pending);
   const served = stack.logSince(mark).filter((e) => routeMatch(run.vendor, e.path));
   const answers = [];
   for (const r of sent) {
     const u = new URL(r.url());
-    const resp = await r.response().catch(() => null);
-    let body;
-    if (resp) body = await resp.text().catch(() => undefined);
+    const a = answered.get(r);
     const raw = r.postDataBuffer() || Buffer.alloc(0);
     const dec = decode(u.searchParams, await r.allHeaders().catch(() => ({})), raw);
-    answers.push({ what: `${r.method()} ${u.pathname}${u.search}`, status: resp ? resp.status() : null, body, sent: dec.body });
+    answers.push({ what: `${r.method()} ${u.pathname}${u.search}`, status: a ? a.status : null, body: a?.body, sent: dec.body });
   }
   await context.close();
   const out = { ids, errors, failed, answers, served, received: stack.collector.requests.slice() };
