@@ -74,6 +74,7 @@ async function startApp() {
     const send = (status, type, body) => { res.writeHead(status, { 'content-type': type }); res.end(body); };
     if ((m = url.pathname.match(/^\/sdk\/(\w+)\.html$/))) return send(200, 'text/html', pageHTML(m[1]));
     if (url.pathname === '/bye') return send(200, 'text/html', byeHTML);
+    if (url.pathname === '/favicon.ico') return send(204, 'image/x-icon', '');
     if ((m = url.pathname.match(/^\/build\/(\w+)\.js$/))) return send(200, 'application/javascript', fs.readFileSync(path.join(here, 'build', `${m[1]}.js`)));
     if (/^\/v1\/projects\/[^/]+\/settings$/.test(url.pathname) || url.pathname.startsWith('/config/')) {
       const a = answer(req.method, url.pathname, url.searchParams, req.headers.host, null);
