@@ -34,7 +34,8 @@ window.sdk = {
     };
   },
   // Called before the page is left: a capture while it unloads goes out
-  // by sendBeacon (compression=base64).
+  // by sendBeacon, gzip when the remote config allows it, else
+  // compression=base64 (the variant "base64").
   leave() {
     window.addEventListener('pagehide', () => {
       posthog.capture('Page Closed', { plan: 'pro' }, { transport: 'sendBeacon' });
