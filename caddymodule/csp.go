@@ -38,6 +38,23 @@ var DefaultCSPOrigins = map[string][]string{
 		"https://*.googletagmanager.com", "https://*.hotjar.com",
 		"https://*.hotjar.io", "wss://*.hotjar.com", "https://*.clarity.ms",
 		"https://c.bing.com",
+		// PostHog: ingestion and its assets (remote config, extensions).
+		"https://us.i.posthog.com", "https://eu.i.posthog.com",
+		"https://us-assets.i.posthog.com", "https://eu-assets.i.posthog.com",
+		"https://app.posthog.com",
+		// Amplitude: ingestion, the SDK's CDN, remote config
+		// (sr-client-cfg) and the SDK's diagnostics.
+		"https://api2.amplitude.com", "https://api.eu.amplitude.com",
+		"https://cdn.amplitude.com",
+		"https://sr-client-cfg.amplitude.com", "https://sr-client-cfg.eu.amplitude.com",
+		"https://diagnostics.prod.us-west-2.amplitude.com",
+		"https://diagnostics.prod.eu-central-1.amplitude.com",
+		// Mixpanel.
+		"https://api-js.mixpanel.com", "https://api.mixpanel.com",
+		"https://api-eu.mixpanel.com", "https://cdn.mxpnl.com",
+		// Segment: the CDN (analytics.js, settings) and ingestion.
+		"https://cdn.segment.com", "https://api.segment.io",
+		"https://events.eu1.segmentapis.com",
 	},
 	"marketing": {
 		"https://connect.facebook.net", "https://www.facebook.com",
