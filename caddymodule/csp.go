@@ -3,6 +3,7 @@ package caddymodule
 import (
 	"fmt"
 	"net/http"
+	"slices"
 	"sort"
 	"strings"
 
@@ -75,7 +76,12 @@ type cspPolicy struct {
 	byGranted [consent.All + 1]string
 }
 
-func (c *CSP) compile() *cspPolicy {
+// compile builds the header value for every consent set. With embeds
+// on (em non-nil), frame-src and script-src also allow what the rewriter
+// leaves in the page for the set (youtube-nocookie.com while YouTube is
+// refused, the embeds of granted providers), and no directive allows an
+// origin of a provider the rewriter blocked for it.
+func (c *CSP) compile(em embedRewriter) *cspPolicy {
 	origins := c.Origins
 	if origins == nil {
 		origins = DefaultCSPOrigins
@@ -93,17 +99,63 @@ func (c *CSP) compile() *cspPolicy {
 				denied = true
 			}
 		}
+		var frame, script, blocked []string
+		if em != nil {
+			frame, script = em.Sources(set)
+			blocked = em.Blocked(set)
+			denied = denied || len(blocked) > 0
+		}
 		if !denied {
 			continue
 		}
-		list := strings.Join(sources, " ")
 		parts := make([]string, len(cspDirectives))
 		for i, d := range cspDirectives {
-			parts[i] = d + " " + list
+			list := sources
+			switch d {
+			case "frame-src":
+				list = appendSources(slices.Clip(list), frame)
+			case "script-src":
+				list = appendSources(slices.Clip(list), script)
+			}
+			parts[i] = d + " " + strings.Join(withoutSources(list, blocked), " ")
 		}
 		p.byGranted[set] = strings.Join(parts, "; ")
 	}
 	return &p
+}
+
+// appendSources adds the sources not yet in list. Hash and nonce sources
+// are left out: the list allows 'unsafe-inline', which a browser ignores
+// as soon as a hash or nonce sits beside it, so adding the rewriter's
+// hashes would block every other inline script of the site, while
+// 'unsafe-inline' already allows the rewriter's own.
+func appendSources(list, add []string) []string {
+	for _, s := range add {
+		if strings.HasPrefix(s, "'sha") || strings.HasPrefix(s, "'nonce-") {
+			if !slices.Contains(list, "'unsafe-inline'") {
+				list = append(list, s)
+			}
+			continue
+		}
+		if !slices.Contains(list, s) {
+			list = append(list, s)
+		}
+	}
+	return list
+}
+
+// withoutSources is list without the blocked sources.
+func withoutSources(list, blocked []string) []string {
+	if len(blocked) == 0 {
+		return list
+	}
+	kept := make([]string, 0, len(list))
+	for _, s := range list {
+		if !slices.Contains(blocked, strings.TrimSuffix(s, "/")) {
+			kept = append(kept, s)
+		}
+	}
+	return kept
 }
 
 func sortedCategories(m map[string][]string) []string {
