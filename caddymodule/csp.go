@@ -77,10 +77,12 @@ type cspPolicy struct {
 }
 
 // compile builds the header value for every consent set. With embeds
-// on (em non-nil), frame-src and script-src also allow what the rewriter
-// leaves in the page for the set (youtube-nocookie.com while YouTube is
-// refused, the embeds of granted providers), and no directive allows an
-// origin of a provider the rewriter blocked for it.
+// on (em non-nil), no directive allows an origin of a provider the
+// rewriter blocks for the set, and frame-src and script-src allow what
+// the rewriter leaves in the page (its Sources: youtube-nocookie.com
+// while YouTube is refused, the embeds of granted providers). A set in
+// which the rewriter blocks a provider gets a policy even when every
+// category with CSP origins is granted.
 func (c *CSP) compile(em embedRewriter) *cspPolicy {
 	origins := c.Origins
 	if origins == nil {
@@ -108,6 +110,11 @@ func (c *CSP) compile(em embedRewriter) *cspPolicy {
 		if !denied {
 			continue
 		}
+		// The blocked providers' origins go first, wherever they came
+		// from (the allow list, a category's origins); then what the
+		// rewriter leaves is added, which may share a provider's origin
+		// list (youtube-nocookie.com is YouTube's).
+		sources = withoutSources(sources, blocked)
 		parts := make([]string, len(cspDirectives))
 		for i, d := range cspDirectives {
 			list := sources
@@ -117,7 +124,7 @@ func (c *CSP) compile(em embedRewriter) *cspPolicy {
 			case "script-src":
 				list = appendSources(slices.Clip(list), script)
 			}
-			parts[i] = d + " " + strings.Join(withoutSources(list, blocked), " ")
+			parts[i] = d + " " + strings.Join(list, " ")
 		}
 		p.byGranted[set] = strings.Join(parts, "; ")
 	}
