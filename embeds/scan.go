@@ -1,0 +1,854 @@
+package embeds
+
+import (
+	"bytes"
+	"errors"
+	"io"
+
+	"github.com/caddy-privacy/caddy-privacy/consent"
+)
+
+// MaxTag is the longest start tag of an iframe, frame, embed, object or
+// script the rewriter holds to judge it. A longer one is dropped, with
+// the element's content and end tag: failing closed, as the rewriter
+// cannot tell where it would load from without holding it whole. Other
+// tags of any length stream through.
+const MaxTag = 64 << 10
+
+type tagID uint8
+
+const (
+	tagOther tagID = iota
+	tagIframe
+	tagFrame
+	tagEmbed
+	tagObject
+	tagScript
+	tagStyle
+	tagXmp
+	tagNoembed
+	tagNoframes
+	tagTitle
+	tagTextarea
+	tagPlaintext
+	tagNoscript
+	tagTemplate
+)
+
+var tagNames = map[string]tagID{
+	"iframe": tagIframe, "frame": tagFrame, "embed": tagEmbed, "object": tagObject,
+	"script": tagScript, "style": tagStyle, "xmp": tagXmp, "noembed": tagNoembed,
+	"noframes": tagNoframes, "title": tagTitle, "textarea": tagTextarea,
+	"plaintext": tagPlaintext, "noscript": tagNoscript, "template": tagTemplate,
+}
+
+var rawNames = [...]string{
+	tagIframe: "iframe", tagScript: "script", tagStyle: "style", tagXmp: "xmp",
+	tagNoembed: "noembed", tagNoframes: "noframes", tagTitle: "title",
+	tagTextarea: "textarea", tagNoscript: "noscript", tagObject: "object",
+}
+
+// The tokenizer states, after the HTML standard's (§13.2.5), reduced to
+// what decides where tags, comments and raw text begin and end.
+type state uint8
+
+const (
+	sText state = iota
+	sTagOpen
+	sEndTagOpen
+	sTagName
+	sBeforeAttrName
+	sAttrName
+	sAfterAttrName
+	sBeforeAttrValue
+	sAttrValueDQ
+	sAttrValueSQ
+	sAttrValueUnq
+	sAfterAttrValueQ
+	sSelfClosing
+	sMDO     // "<!"
+	sMDODash // "<!-"
+	sCommentStart
+	sCommentStartDash
+	sComment
+	sCommentEndDash
+	sCommentEnd
+	sCommentEndBang
+	sBogus
+	sRaw // RAWTEXT and RCDATA: until </name
+	sRawLT
+	sRawEnd
+	sScript
+	sScriptLT
+	sScriptEnd
+	sScriptEscStart
+	sScriptEscStartDash
+	sScriptEsc
+	sScriptEscDash
+	sScriptEscDashDash
+	sScriptEscLT
+	sScriptEscEnd
+	sScriptDblStart
+	sScriptDbl
+	sScriptDblDash
+	sScriptDblDashDash
+	sScriptDblLT
+	sScriptDblEnd
+	sPlaintext
+)
+
+// ErrClosed is returned by writes after Close.
+var ErrClosed = errors.New("embeds: write after close")
+
+// writer is the streaming rewriter Wrap returns. Bytes that are not part
+// of a held start tag are written through as slices of the caller's
+// buffer; the only bytes it keeps are a start tag it must judge (at most
+// MaxTag) and a tag name being read.
+type writer struct {
+	r       *Rewriter
+	dst     io.Writer
+	granted consent.Set
+	err     error
+	closed  bool
+	depth   int // srcdoc nesting
+
+	holdFrames, holdScripts bool // whether any provider of that kind is blocked
+
+	st       state
+	endTag   bool  // the tag being read is an end tag
+	name     [10]byte
+	nameLen  int   // -1: longer than name, so of no interest
+	id       tagID // the tag's name, once read
+	decided  bool  // the tag's name has been read
+	holding  bool
+	overflow bool // the held tag passed MaxTag and is being dropped
+	hold     []byte
+
+	raw      tagID // the element whose raw text is being read
+	match    int   // bytes of the raw end tag's name matched
+	tmp      [6]byte
+	tmpLen   int
+	noscript bool // inside <noscript>: raw text in which only embeds are read as tags
+
+	discard      bool // dropping the content of a replaced element
+	discardID    tagID
+	discardDepth int
+
+	templateDepth            int
+	assets, assetsInTemplate bool
+	ids                      int
+	out                      []byte
+}
+
+func newWriter(r *Rewriter, dst io.Writer, granted consent.Set) *writer {
+	w := &writer{r: r, dst: dst, granted: granted}
+	for i := range r.provs {
+		if granted.Has(r.provs[i].cat) {
+			continue
+		}
+		if len(r.provs[i].frames) > 0 {
+			w.holdFrames = true
+		}
+		if len(r.provs[i].scripts) > 0 {
+			w.holdScripts = true
+		}
+	}
+	return w
+}
+
+// Wrap returns a writer that rewrites HTML written to it into dst,
+// streaming. Close flushes what is held: an unfinished tag is written
+// through only if it cannot be an embed, else dropped (browsers drop a
+// tag cut off by the end of the document). It must not be used after
+// Close.
+func (r *Rewriter) Wrap(dst io.Writer, granted consent.Set) io.WriteCloser {
+	return newWriter(r, dst, granted)
+}
+
+func (w *writer) emit(b []byte) {
+	if w.discard || w.err != nil || len(b) == 0 {
+		return
+	}
+	_, w.err = w.dst.Write(b)
+}
+
+func isLetter(c byte) bool { return 'a' <= c|0x20 && c|0x20 <= 'z' }
+
+// Write implements io.Writer.
+func (w *writer) Write(p []byte) (int, error) {
+	if w.closed {
+		return 0, ErrClosed
+	}
+	if w.err != nil {
+		return 0, w.err
+	}
+	w.feed(p)
+	if w.err != nil {
+		return 0, w.err
+	}
+	return len(p), nil
+}
+
+// feed runs the tokenizer over p. Bytes p[mark:i] are consumed and not
+// yet written: they are written through, or, while holding, added to
+// the held tag. tagStart is where the tag being read began in p, when
+// it began in p.
+func (w *writer) feed(p []byte) {
+	// tagStart is only read while not holding, and a tag that began in
+	// an earlier p is held until its name is read.
+	mark, tagStart := 0, -1
+	i := 0
+	for i < len(p) {
+		c := p[i]
+		switch w.st {
+		case sText:
+			k := bytes.IndexByte(p[i:], '<')
+			if k < 0 {
+				i = len(p)
+				continue
+			}
+			i += k
+			tagStart = i
+			w.st = sTagOpen
+		case sTagOpen:
+			switch {
+			case c == '/':
+				w.st = sEndTagOpen
+			case isLetter(c):
+				w.startName(false)
+				continue // reconsume
+			}
+			w.release() // no tag: what was held is written through
+			switch {
+			case c == '!' && !w.noscript:
+				w.st = sMDO
+			case c == '?' && !w.noscript:
+				w.st = sBogus
+			default:
+				w.st = w.textState()
+				continue
+			}
+		case sEndTagOpen:
+			if isLetter(c) {
+				w.startName(true)
+				continue
+			}
+			w.release()
+			switch {
+			case w.noscript:
+				w.st = w.textState()
+				continue
+			case c == '>':
+				w.st = sText
+			default:
+				w.st = sBogus
+			}
+		case sTagName:
+			if isSpace(c) || c == '/' || c == '>' {
+				if !w.decided {
+					var ok bool
+					mark, ok = w.decide(p, mark, tagStart, i)
+					if !ok {
+						continue // back to noscript raw text, reconsume
+					}
+				}
+				switch c {
+				case '>':
+					mark = w.complete(p, mark, i)
+				case '/':
+					w.st = sSelfClosing
+				default:
+					w.st = sBeforeAttrName
+				}
+				break
+			}
+			if w.nameLen >= 0 {
+				if w.nameLen < len(w.name) {
+					w.name[w.nameLen] = c | 0x20
+					if !isLetter(c) {
+						w.name[w.nameLen] = c
+					}
+					w.nameLen++
+				} else {
+					w.nameLen = -1
+				}
+			}
+		case sBeforeAttrName:
+			switch {
+			case isSpace(c):
+			case c == '/':
+				w.st = sSelfClosing
+			case c == '>':
+				mark = w.complete(p, mark, i)
+			default:
+				w.st = sAttrName
+			}
+		case sAttrName:
+			switch {
+			case isSpace(c):
+				w.st = sAfterAttrName
+			case c == '/':
+				w.st = sSelfClosing
+			case c == '>':
+				mark = w.complete(p, mark, i)
+			case c == '=':
+				w.st = sBeforeAttrValue
+			}
+		case sAfterAttrName:
+			switch {
+			case isSpace(c):
+			case c == '/':
+				w.st = sSelfClosing
+			case c == '=':
+				w.st = sBeforeAttrValue
+			case c == '>':
+				mark = w.complete(p, mark, i)
+			default:
+				w.st = sAttrName
+			}
+		case sBeforeAttrValue:
+			switch {
+			case isSpace(c):
+			case c == '"':
+				w.st = sAttrValueDQ
+			case c == '\'':
+				w.st = sAttrValueSQ
+			case c == '>':
+				mark = w.complete(p, mark, i)
+			default:
+				w.st = sAttrValueUnq
+			}
+		case sAttrValueDQ, sAttrValueSQ:
+			q := byte('"')
+			if w.st == sAttrValueSQ {
+				q = '\''
+			}
+			k := bytes.IndexByte(p[i:], q)
+			if k < 0 {
+				i = len(p)
+				continue
+			}
+			i += k
+			w.st = sAfterAttrValueQ
+		case sAttrValueUnq:
+			switch {
+			case isSpace(c):
+				w.st = sBeforeAttrName
+			case c == '>':
+				mark = w.complete(p, mark, i)
+			}
+		case sAfterAttrValueQ:
+			switch {
+			case isSpace(c):
+				w.st = sBeforeAttrName
+			case c == '/':
+				w.st = sSelfClosing
+			case c == '>':
+				mark = w.complete(p, mark, i)
+			default:
+				w.st = sBeforeAttrName
+				continue
+			}
+		case sSelfClosing:
+			if c == '>' {
+				mark = w.complete(p, mark, i)
+			} else {
+				w.st = sBeforeAttrName
+				continue
+			}
+
+		case sMDO:
+			if c == '-' {
+				w.st = sMDODash
+			} else {
+				w.st = sBogus // DOCTYPE, CDATA and the rest end at '>'
+				continue
+			}
+		case sMDODash:
+			if c == '-' {
+				w.st = sCommentStart
+			} else {
+				w.st = sBogus
+				continue
+			}
+		case sCommentStart:
+			switch c {
+			case '-':
+				w.st = sCommentStartDash
+			case '>':
+				w.st = sText
+			default:
+				w.st = sComment
+				continue
+			}
+		case sCommentStartDash:
+			switch c {
+			case '-':
+				w.st = sCommentEnd
+			case '>':
+				w.st = sText
+			default:
+				w.st = sComment
+				continue
+			}
+		case sComment:
+			k := bytes.IndexByte(p[i:], '-')
+			if k < 0 {
+				i = len(p)
+				continue
+			}
+			i += k
+			w.st = sCommentEndDash
+		case sCommentEndDash:
+			if c == '-' {
+				w.st = sCommentEnd
+			} else {
+				w.st = sComment
+				continue
+			}
+		case sCommentEnd:
+			switch c {
+			case '>':
+				w.st = sText
+			case '!':
+				w.st = sCommentEndBang
+			case '-':
+			default:
+				w.st = sComment
+				continue
+			}
+		case sCommentEndBang:
+			switch c {
+			case '-':
+				w.st = sCommentEndDash
+			case '>':
+				w.st = sText
+			default:
+				w.st = sComment
+				continue
+			}
+		case sBogus:
+			k := bytes.IndexByte(p[i:], '>')
+			if k < 0 {
+				i = len(p)
+				continue
+			}
+			i += k
+			w.st = sText
+
+		case sRaw:
+			k := bytes.IndexByte(p[i:], '<')
+			if k < 0 {
+				i = len(p)
+				continue
+			}
+			i += k
+			tagStart = i
+			w.st = sRawLT
+		case sRawLT:
+			if !isLetter(c) || !w.noscript {
+				w.release()
+			}
+			switch {
+			case c == '/':
+				w.st, w.match = sRawEnd, 0
+			case w.noscript && isLetter(c):
+				// Inside <noscript>, embeds are read as tags: browsers
+				// without scripting load them.
+				w.st = sTagOpen
+				continue
+			default:
+				w.st = sRaw
+				continue
+			}
+		case sRawEnd:
+			name := rawNames[w.raw]
+			if w.match < len(name) {
+				if c|0x20 == name[w.match] {
+					w.match++
+				} else {
+					w.st = sRaw
+					continue
+				}
+			} else if isSpace(c) || c == '/' || c == '>' {
+				w.endTag, w.id, w.decided, w.nameLen = true, w.raw, true, -1
+				w.st = sTagName
+				continue
+			} else {
+				w.st = sRaw
+				continue
+			}
+
+		case sScript:
+			k := bytes.IndexByte(p[i:], '<')
+			if k < 0 {
+				i = len(p)
+				continue
+			}
+			i += k
+			w.st = sScriptLT
+		case sScriptLT:
+			switch c {
+			case '/':
+				w.st, w.match = sScriptEnd, 0
+			case '!':
+				w.st = sScriptEscStart
+			default:
+				w.st = sScript
+				continue
+			}
+		case sScriptEnd, sScriptEscEnd:
+			back := sScript
+			if w.st == sScriptEscEnd {
+				back = sScriptEsc
+			}
+			if w.match < 6 {
+				if c|0x20 == "script"[w.match] {
+					w.match++
+				} else {
+					w.st = back
+					continue
+				}
+			} else if isSpace(c) || c == '/' || c == '>' {
+				w.endTag, w.id, w.decided, w.nameLen = true, tagScript, true, -1
+				w.st = sTagName
+				continue
+			} else {
+				w.st = back
+				continue
+			}
+		case sScriptEscStart:
+			if c == '-' {
+				w.st = sScriptEscStartDash
+			} else {
+				w.st = sScript
+				continue
+			}
+		case sScriptEscStartDash:
+			if c == '-' {
+				w.st = sScriptEscDashDash
+			} else {
+				w.st = sScript
+				continue
+			}
+		case sScriptEsc:
+			switch c {
+			case '-':
+				w.st = sScriptEscDash
+			case '<':
+				w.st = sScriptEscLT
+			}
+		case sScriptEscDash:
+			switch c {
+			case '-':
+				w.st = sScriptEscDashDash
+			case '<':
+				w.st = sScriptEscLT
+			default:
+				w.st = sScriptEsc
+			}
+		case sScriptEscDashDash:
+			switch c {
+			case '-':
+			case '<':
+				w.st = sScriptEscLT
+			case '>':
+				w.st = sScript
+			default:
+				w.st = sScriptEsc
+			}
+		case sScriptEscLT:
+			switch {
+			case c == '/':
+				w.st, w.match = sScriptEscEnd, 0
+			case isLetter(c):
+				w.tmpLen = 0
+				w.st = sScriptDblStart
+				continue
+			default:
+				w.st = sScriptEsc
+				continue
+			}
+		case sScriptDblStart, sScriptDblEnd:
+			switch {
+			case isSpace(c) || c == '/' || c == '>':
+				isScript := string(w.tmp[:w.tmpLen]) == "script"
+				if w.st == sScriptDblStart {
+					w.st = sScriptEsc
+					if isScript {
+						w.st = sScriptDbl
+					}
+				} else {
+					w.st = sScriptDbl
+					if isScript {
+						w.st = sScriptEsc
+					}
+				}
+			case isLetter(c):
+				if w.tmpLen < len(w.tmp) {
+					w.tmp[w.tmpLen] = c | 0x20
+					w.tmpLen++
+				} else {
+					w.tmp[0] = 0 // too long to be "script"
+				}
+			default:
+				if w.st == sScriptDblStart {
+					w.st = sScriptEsc
+				} else {
+					w.st = sScriptDbl
+				}
+				continue
+			}
+		case sScriptDbl:
+			switch c {
+			case '-':
+				w.st = sScriptDblDash
+			case '<':
+				w.st = sScriptDblLT
+			}
+		case sScriptDblDash:
+			switch c {
+			case '-':
+				w.st = sScriptDblDashDash
+			case '<':
+				w.st = sScriptDblLT
+			default:
+				w.st = sScriptDbl
+			}
+		case sScriptDblDashDash:
+			switch c {
+			case '-':
+			case '<':
+				w.st = sScriptDblLT
+			case '>':
+				w.st = sScript
+			default:
+				w.st = sScriptDbl
+			}
+		case sScriptDblLT:
+			if c == '/' {
+				w.tmpLen = 0
+				w.st = sScriptDblEnd
+			} else {
+				w.st = sScriptDbl
+				continue
+			}
+		case sPlaintext:
+			i = len(p)
+			continue
+		}
+		i++
+	}
+	// End of p: keep what a tag being read needs.
+	switch {
+	case w.holding:
+		if !w.overflow {
+			if len(w.hold)+len(p)-mark > MaxTag {
+				w.overflow = true
+				w.hold = w.hold[:0]
+			} else {
+				w.hold = append(w.hold, p[mark:]...)
+			}
+		}
+	case w.st == sTagOpen || w.st == sEndTagOpen || w.st == sTagName && !w.decided || w.st == sRawLT && w.noscript:
+		w.emit(p[mark:tagStart])
+		w.hold = append(w.hold[:0], p[tagStart:]...)
+		w.holding = true
+	default:
+		w.emit(p[mark:])
+	}
+}
+
+// textState is the state that reads what follows a tag or comment.
+func (w *writer) textState() state {
+	if w.noscript {
+		return sRaw
+	}
+	return sText
+}
+
+// release writes through a held '<' or '</' that began no tag.
+func (w *writer) release() {
+	if w.holding {
+		w.emit(w.hold)
+		w.hold, w.holding = w.hold[:0], false
+	}
+}
+
+func (w *writer) startName(end bool) {
+	w.st, w.endTag, w.nameLen, w.decided, w.id = sTagName, end, 0, false, tagOther
+}
+
+// decide is called when the tag name ends at p[i]: it looks the name up
+// and starts or stops holding the tag. ok is false when the tag is not
+// read as one (inside <noscript>, only embeds are).
+func (w *writer) decide(p []byte, mark, tagStart, i int) (int, bool) {
+	w.decided = true
+	w.id = tagOther
+	if w.nameLen > 0 {
+		w.id = tagNames[string(w.name[:w.nameLen])]
+	}
+	held := false
+	if !w.endTag {
+		switch w.id {
+		case tagIframe, tagFrame, tagEmbed, tagObject:
+			held = w.holdFrames
+		case tagScript:
+			held = w.holdScripts
+		}
+	}
+	if w.noscript && !held && !(w.endTag && w.id == tagNoscript) {
+		// Text to browsers with scripting; those without it ignore it
+		// or load nothing from it.
+		if w.holding {
+			w.emit(w.hold)
+			w.hold, w.holding = w.hold[:0], false
+		}
+		w.st = sRaw
+		return mark, false
+	}
+	switch {
+	case held && !w.holding:
+		w.emit(p[mark:tagStart])
+		mark = tagStart
+		w.holding = true
+		w.hold = w.hold[:0]
+	case !held && w.holding:
+		w.emit(w.hold)
+		w.hold, w.holding = w.hold[:0], false
+	}
+	return mark, true
+}
+
+// complete is called at the '>' ending a tag at p[i]; it returns the new
+// mark.
+func (w *writer) complete(p []byte, mark, i int) int {
+	id, end := w.id, w.endTag
+	next := sText
+	if w.holding {
+		var tag []byte
+		over := w.overflow || len(w.hold)+i+1-mark > MaxTag
+		if !over {
+			w.hold = append(w.hold, p[mark:i+1]...)
+			tag = w.hold
+		}
+		mark = i + 1
+		w.holding, w.overflow = false, false
+		var d decision
+		if over {
+			d = removed
+		} else if w.noscript && bytes.Contains(bytes.ToLower(tag), []byte("</noscript")) {
+			// A browser with scripting ends the <noscript> inside this
+			// tag: drop what comes before, and read the rest again.
+			k := bytes.Index(bytes.ToLower(tag), []byte("</noscript"))
+			rest := append([]byte(nil), tag[k:]...)
+			w.hold = w.hold[:0]
+			w.st, w.raw, w.match = sRaw, tagNoscript, 0
+			w.feed(rest)
+			return mark
+		} else {
+			w.out, d = w.process(w.out[:0], id, tag)
+			w.emit(w.out)
+			if cap(w.out) > 4*MaxTag {
+				w.out = nil
+			}
+		}
+		w.hold = w.hold[:0]
+		if cap(w.hold) > MaxTag+4096 {
+			w.hold = nil
+		}
+		if w.noscript {
+			// No raw text or dropped content inside <noscript>.
+			w.st = sRaw
+			return mark
+		}
+		switch {
+		case d == placeholder || d == removed:
+			switch id {
+			case tagIframe, tagScript, tagObject:
+				// The element's content and end tag go too.
+				if !w.discard {
+					w.discard, w.discardID, w.discardDepth = true, id, 0
+				} else if w.discardID == tagObject && id == tagObject {
+					w.discardDepth++
+				}
+			}
+		case w.discard && w.discardID == tagObject && id == tagObject:
+			w.discardDepth++
+		}
+		next = w.afterStart(id)
+		w.st = next
+		return mark
+	}
+	if end {
+		if w.discard && id == w.discardID {
+			if w.discardDepth > 0 {
+				w.discardDepth--
+			} else {
+				w.emit(p[mark : i+1]) // dropped
+				mark = i + 1
+				w.discard = false
+			}
+		}
+		switch id {
+		case tagTemplate:
+			if w.templateDepth > 0 && !w.discard {
+				w.templateDepth--
+			}
+		case tagNoscript:
+			w.noscript = false
+		}
+		w.st = sText
+		return mark
+	}
+	if w.noscript {
+		w.st = sRaw
+		return mark
+	}
+	switch id {
+	case tagTemplate:
+		if !w.discard {
+			w.templateDepth++
+		}
+	case tagObject:
+		if w.discard && w.discardID == tagObject {
+			w.discardDepth++
+		}
+	case tagNoscript:
+		w.noscript = true
+	}
+	w.st = w.afterStart(id)
+	return mark
+}
+
+// afterStart returns the state that reads the content of an element
+// whose start tag has just ended.
+func (w *writer) afterStart(id tagID) state {
+	switch id {
+	case tagScript:
+		return sScript
+	case tagIframe, tagStyle, tagXmp, tagNoembed, tagNoframes, tagTitle, tagTextarea:
+		w.raw, w.match = id, 0
+		return sRaw
+	case tagNoscript:
+		w.raw, w.match = id, 0
+		return sRaw
+	case tagPlaintext:
+		return sPlaintext
+	}
+	return sText
+}
+
+// Close writes through an unfinished tag that cannot be an embed and
+// drops one that could be. The writer must not be used after Close.
+func (w *writer) Close() error {
+	if w.closed {
+		return ErrClosed
+	}
+	w.closed = true
+	if w.holding && !w.decided && !w.overflow {
+		w.emit(w.hold)
+	}
+	w.hold, w.out, w.holding = nil, nil, false
+	return w.err
+}
