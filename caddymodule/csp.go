@@ -78,11 +78,14 @@ type cspPolicy struct {
 
 // compile builds the header value for every consent set. With embeds
 // on (em non-nil), no directive allows an origin of a provider the
-// rewriter blocks for the set, and frame-src and script-src allow what
-// the rewriter leaves in the page (its Sources: youtube-nocookie.com
-// while YouTube is refused, the embeds of granted providers). A set in
-// which the rewriter blocks a provider gets a policy even when every
-// category with CSP origins is granted.
+// rewriter blocks for the set, except what frame-src and script-src
+// get back from the rewriter's Sources: what it leaves in the page
+// (youtube-nocookie.com while YouTube is refused, the embeds of granted
+// providers, its placeholder script) and the frame origins of providers
+// held behind click-to-load placeholders, from which a frame loads only
+// on the visitor's click on one. The scripts of refused providers stay
+// blocked. A set in which the rewriter blocks a provider gets a policy
+// even when every category with CSP origins is granted.
 func (c *CSP) compile(em embedRewriter) *cspPolicy {
 	origins := c.Origins
 	if origins == nil {

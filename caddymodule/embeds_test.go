@@ -18,6 +18,7 @@ import (
 
 	"github.com/caddy-privacy/caddy-privacy/config"
 	"github.com/caddy-privacy/caddy-privacy/consent"
+	"github.com/caddy-privacy/caddy-privacy/embeds"
 )
 
 // fakeRewriter stands in for the embeds package: it needs marketing
@@ -592,5 +593,41 @@ func BenchmarkEmbedsPassThrough(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		h.ServeHTTP(httptest.NewRecorder(), req, next)
+	}
+}
+
+// TestEmbedsCSPWithRewriter checks the policy against the real rewriter's
+// sources, with its defaults (YouTube no-cookie, the rest placeholders).
+func TestEmbedsCSPWithRewriter(t *testing.T) {
+	h := provisioned(t, &Handler{CSP: &CSP{}, Embeds: &embeds.Config{}})
+	csp := h.csp.byGranted[consent.Only]
+	frame, script := cspDirective(csp, "frame-src"), cspDirective(csp, "script-src")
+	for _, want := range []string{"https://www.youtube-nocookie.com", "https://player.vimeo.com", "https://www.google.com"} {
+		if !strings.Contains(frame, want) {
+			t.Errorf("frame-src lacks %s (no-cookie player, or a click-to-load frame): %q", want, frame)
+		}
+	}
+	if strings.Contains(frame, "https://www.youtube.com") {
+		t.Errorf("frame-src allows www.youtube.com while YouTube plays from its no-cookie origin: %q", frame)
+	}
+	for _, d := range []string{"script-src", "connect-src", "img-src"} {
+		v := cspDirective(csp, d)
+		for _, o := range []string{"https://platform.twitter.com", "https://www.youtube.com", "https://connect.facebook.net"} {
+			if strings.Contains(v, o) {
+				t.Errorf("%s allows refused provider %s: %q", d, o, v)
+			}
+		}
+	}
+	if !strings.Contains(script, "'unsafe-inline'") || strings.Contains(script, "'sha256-") {
+		t.Errorf("script-src %q", script)
+	}
+	all := h.csp.byGranted[consent.All]
+	if all != "" {
+		t.Errorf("CSP under full consent: %q", all)
+	}
+	// Marketing granted, analytics not: the providers' own origins.
+	mkt := h.csp.byGranted[consent.Only.With(consent.Marketing)]
+	if !strings.Contains(cspDirective(mkt, "frame-src"), "https://www.youtube.com") || !strings.Contains(cspDirective(mkt, "script-src"), "https://platform.twitter.com") {
+		t.Errorf("granted providers blocked: %q", mkt)
 	}
 }
