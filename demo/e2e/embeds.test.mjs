@@ -53,6 +53,14 @@ async function settle(ms = 700) {
   }
 }
 
+async function waitForRequest(what, pred, ms = 15000) {
+  const end = Date.now() + ms;
+  while (!origins.requests.some(pred)) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(origins.requests)}`);
+    await sleep(100);
+  }
+}
+
 // appPage asks the app directly (not through Caddy) for a page, with the
 // headers Caddy gives it for a visitor from GB with everything granted.
 function appPage(urlPath) {
@@ -78,6 +86,7 @@ test('before consent: only youtube-nocookie is reached; the other embeds wait be
   const resp = await page.goto(`${stack.site}/visit`);
   assert.equal(resp.status(), 200);
   await page.waitForSelector('.privacy-embed[data-privacy-embed=vimeo]');
+  await waitForRequest('the no-cookie player', (r) => r.host === 'www.youtube-nocookie.com');
   await settle();
 
   assert.deepEqual(hosts(), ['www.youtube-nocookie.com'], `providers reached before consent: ${JSON.stringify(origins.requests)}`);
@@ -102,18 +111,36 @@ test('before consent: only youtube-nocookie is reached; the other embeds wait be
   await page.goto(`${stack.site}/visit`);
   await page.waitForSelector('.privacy-embed[data-privacy-embed=vimeo]');
   await page.screenshot({ path: path.join(stack.artifacts, 'embeds-no-consent.png'), fullPage: true });
+  // The README's picture (docs/embeds.png): the placeholders as a visitor
+  // without marketing consent sees them.
+  await page.locator('.embeds').screenshot({ path: path.join(stack.artifacts, 'embeds-placeholders.png') });
   await context.close();
 });
 
 test('a click on a placeholder loads exactly that embed', async () => {
   const { context, page } = await newPage(browser, { 'X-Forwarded-For': GB });
+  origins.clear();
   await page.goto(`${stack.site}/visit`);
+  // The page's own load (the no-cookie player) is over before the click.
+  await waitForRequest('the no-cookie player', (r) => r.host === 'www.youtube-nocookie.com');
   await settle();
   origins.clear();
 
-  await page.click('.privacy-embed[data-privacy-embed=vimeo] button');
-  const frame = await page.waitForSelector('iframe[src^="https://player.vimeo.com/video/76979871"]');
-  assert.ok(frame);
+  // The whole page in view: chromium routes a click by the hit-test
+  // regions of cross-site frames, which lag a scroll, so a click right
+  // after Playwright scrolls the button clear of the consent banner can
+  // land in the YouTube frame that was there before.
+  await page.setViewportSize({ width: 1100, height: 1500 });
+  await page.evaluate(() => new Promise((ok) => requestAnimationFrame(() => requestAnimationFrame(ok))));
+  const button = page.locator('.privacy-embed[data-privacy-embed=vimeo] button');
+  await page.evaluate(() => { window.__clicks = []; document.addEventListener('click', (e) => window.__clicks.push(e.target.outerHTML.slice(0, 80)), true); });
+  await button.click();
+  try {
+    await page.waitForSelector('iframe[src^="https://player.vimeo.com/video/76979871"]', { state: 'attached', timeout: 15000 });
+  } catch (e) {
+    await page.screenshot({ path: path.join(stack.artifacts, 'embeds-click-failed.png'), fullPage: true });
+    throw new Error(`${e.message}\n${await page.evaluate(() => { const b = document.querySelector('.privacy-embed[data-privacy-embed=vimeo] button').getBoundingClientRect(); const el = document.elementFromPoint(b.x + b.width / 2, b.y + b.height / 2); return JSON.stringify([window.__clicks, scrollY, b, el && el.outerHTML.slice(0, 120)]); })}`);
+  }
   await settle();
   assert.deepEqual(origins.requests.map((r) => `${r.host}${r.path}`), ['player.vimeo.com/video/76979871'],
     'one request, to that provider only');
@@ -129,6 +156,7 @@ test('after accepting marketing, the page is what the app sent and the providers
   const reload = page.waitForNavigation({ waitUntil: 'load' });
   await page.click('#consent [data-consent=accept]');
   const resp = await reload;
+  await waitForRequest('the X widget script', (r) => r.host === 'platform.twitter.com');
   await settle();
 
   const got = await resp.text();
