@@ -112,7 +112,12 @@ test('before consent: only youtube-nocookie is reached; the other embeds wait be
   await page.waitForSelector('.privacy-embed[data-privacy-embed=vimeo]');
   await page.screenshot({ path: path.join(stack.artifacts, 'embeds-no-consent.png'), fullPage: true });
   // The README's picture (docs/embeds.png): the placeholders as a visitor
-  // without marketing consent sees them.
+  // who rejected marketing sees them.
+  await context.addCookies([{ name: 'consent', value: encodeURIComponent('{"functional":true,"analytics":false,"marketing":false}'), url: stack.site }]);
+  await page.setViewportSize({ width: 1100, height: 1500 });
+  await page.goto(`${stack.site}/visit`);
+  await page.waitForSelector('.privacy-embed[data-privacy-embed=maps]');
+  assert.ok(!(await page.isVisible('#consent')));
   await page.locator('.embeds').screenshot({ path: path.join(stack.artifacts, 'embeds-placeholders.png') });
   await context.close();
 });

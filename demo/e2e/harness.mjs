@@ -226,7 +226,8 @@ export async function startEmbedOrigins(dir) {
       return;
     }
     res.writeHead(200, { 'Content-Type': 'text/html' });
-    res.end(`<!doctype html><p>stand-in for ${req.headers.host}</p>`);
+    res.end('<!doctype html><body style="margin:0;height:100vh;display:flex;align-items:center;justify-content:center;'
+      + `background:#202020;color:#eee;font:15px system-ui,sans-serif"><p>&#9654; stand-in for ${req.headers.host}</p></body>`);
   });
   srv.listen(0, '127.0.0.1');
   await once(srv, 'listening');
