@@ -102,12 +102,6 @@ test('before consent: only youtube-nocookie is reached; the other embeds wait be
   assert.equal(await page.evaluate(() => window.standInScript), undefined, 'no provider script ran');
   assert.deepEqual(await embedViolations(page), [], 'the CSP blocked no embed the page shows');
 
-  // The shop's home page: its video plays from the no-cookie origin too.
-  origins.clear();
-  await page.goto(`${stack.site}/`);
-  await settle();
-  assert.deepEqual(hosts(), ['www.youtube-nocookie.com']);
-
   await page.goto(`${stack.site}/visit`);
   await page.waitForSelector('.privacy-embed[data-privacy-embed=vimeo]');
   await page.screenshot({ path: path.join(stack.artifacts, 'embeds-no-consent.png'), fullPage: true });
