@@ -115,7 +115,7 @@ type writer struct {
 	holdFrames, holdScripts bool // whether any provider of that kind is blocked
 
 	st       state
-	endTag   bool  // the tag being read is an end tag
+	endTag   bool // the tag being read is an end tag
 	name     [10]byte
 	nameLen  int   // -1: longer than name, so of no interest
 	id       tagID // the tag's name, once read
@@ -211,10 +211,11 @@ func (w *writer) feed(p []byte) {
 			tagStart = i
 			w.st = sTagOpen
 		case sTagOpen:
-			switch {
-			case c == '/':
+			if c == '/' {
 				w.st = sEndTagOpen
-			case isLetter(c):
+				break
+			}
+			if isLetter(c) {
 				w.startName(false)
 				continue // reconsume
 			}
