@@ -150,6 +150,9 @@ func (w *writer) appendPlaceholder(b []byte, p *prov, tag []byte, attrs []attr, 
 // <template> of the site they are written again (the template's copy
 // carries them); inside <noscript> they are not needed.
 func (w *writer) assetsDone() bool {
+	if w.noscript {
+		return true
+	}
 	if w.templateDepth > 0 {
 		if w.assetsInTemplate || w.assets {
 			return true

@@ -654,7 +654,7 @@ func (w *writer) feed(p []byte) {
 	case w.st == sTagOpen || w.st == sEndTagOpen || w.st == sTagName && !w.decided || w.st == sRawLT && w.noscript:
 		w.emit(p[mark:tagStart])
 		w.hold = append(w.hold[:0], p[tagStart:]...)
-		w.holding = true
+		w.holding, w.decided = true, false
 	default:
 		w.emit(p[mark:])
 	}
