@@ -2,6 +2,7 @@ package embeds
 
 import (
 	"bytes"
+	"math/rand"
 	"runtime"
 	"strings"
 	"testing"
@@ -67,6 +68,15 @@ func TestHostile(t *testing.T) {
 		{name: "noscript comment", in: `<noscript><!--</noscript><iframe src=` + vimeoURL + `>-->`, has: []string{`data-privacy-embed="vimeo"`}},
 		{name: "noscript ends in attribute", in: `<noscript><a title="</noscript><iframe src=` + vimeoURL + `>">`, has: []string{`data-privacy-embed="vimeo"`}},
 		{name: "noscript ends in embed tag", in: `<noscript><iframe title="</noscript><iframe src=` + vimeoURL + `>">`, has: []string{`data-privacy-embed="vimeo"`}},
+		{name: "svg", in: `<svg viewBox="0 0 1 1"><style>.a{fill:red}</style><title>x</title><path d="M0 0"/></svg><svg/><p>`, unchanged: true},
+		{name: "svg style", in: `<svg><style><iframe src=` + vimeoURL + `></style></svg>`, has: []string{`data-privacy-embed="vimeo"`}, not: []string{"<script>"}},
+		{name: "svg style comment", in: `<svg><style><!--</style><embed src=` + vimeoURL + `>-->`, has: []string{`data-privacy-embed="vimeo"`}},
+		{name: "svg breakout", in: `<svg><style><embed src=` + vimeoURL + `></style>`, has: []string{`data-privacy-embed="vimeo"`}},
+		{name: "svg title ends in tag", in: `<svg><p><title><iframe title="</title><iframe src=` + vimeoURL + `>">`, has: []string{`data-privacy-embed="vimeo"`}},
+		{name: "math script", in: `<math><script><!--<script></script><embed src=` + vimeoURL + `></script></math>`, has: []string{`data-privacy-embed="vimeo"`}},
+		{name: "svg script double escaped", in: `<svg><p><script><!--<script></script><a title="</script><iframe src=//player.vimeo.com/video/1>">`, has: []string{`data-privacy-embed="vimeo"`}},
+		{name: "svg script bang comment end", in: `<svg><script><!-- --!><embed src=//player.vimeo.com/video/1>`, has: []string{`data-privacy-embed="vimeo"`}},
+		{name: "svg script href", in: `<svg><script href="https://platform.twitter.com/widgets.js"></script></svg>`, not: []string{"widgets.js"}},
 		{name: "template", in: `<template><iframe src="` + vimeoURL + `"></iframe></template><iframe src="` + vimeoURL + `"></iframe>`,
 			has: []string{`<template><style>`, `</template><style>`}},
 		{name: "script removed with content", in: `<script src="https://connect.facebook.net/en_US/sdk.js">var a="</scr"+"ipt>";</script>after`,
@@ -224,5 +234,41 @@ func TestLongAttributes(t *testing.T) {
 	in = `<iframe src="/ok" title="` + strings.Repeat("x", MaxTag-100) + `"></iframe>`
 	if got := run(t, r, consent.Only, in); got != in {
 		t.Error("an iframe tag under MaxTag changed")
+	}
+}
+
+// TestRandomTokens strings HTML's troublesome pieces together at random
+// and requires chunking-invariant output that loads nothing blocked.
+func TestRandomTokens(t *testing.T) {
+	toks := []string{"<", ">", "/", "!", "-", "--", "<!--", "-->", "--!>", "?", "\"", "'", "=", "a", " ", "<iframe", "<IFRAME", " src=",
+		"//player.vimeo.com/video/1", "</iframe>", "<script", "</script>", "<style>", "</style>", "<svg>", "</svg>", "<noscript>",
+		"</noscript>", "<object data=", "</object>", "<embed src=", "<template>", "</template>", "srcdoc=", "&quot;", "&amp;",
+		"<![CDATA[", "]]>", "<math>", "<title>", "</title", "<textarea>", "x", "<p>", "<plaintext>", "/>", "<frame src=", " href=",
+		"https://www.youtube.com/embed/dQw4w9WgXcQ", "https://platform.twitter.com/widgets.js"}
+	n := 20000
+	if testing.Short() {
+		n = 2000
+	}
+	rnd := rand.New(rand.NewSource(1))
+	rs := []*Rewriter{mustNew(t, Config{}), mustNew(t, Config{YouTube: "placeholder", Vimeo: "dnt"})}
+	for k := 0; k < n; k++ {
+		var b bytes.Buffer
+		for j := rnd.Intn(30); j > 0; j-- {
+			b.WriteString(toks[rnd.Intn(len(toks))])
+		}
+		in := b.String()
+		step := 1 + rnd.Intn(5)
+		r := rs[k%2]
+		granted := consent.Only
+		if k%7 == 0 {
+			granted = consent.All
+		}
+		one := run(t, r, granted, in)
+		if got := runChunks(t, r, granted, in, func() int { return step }); got != one {
+			t.Fatalf("writes of %d bytes differ from one write\n in: %q\none: %q\ngot: %q", step, in, one, got)
+		}
+		if s := loadsBlocked(r, granted, one, 0); s != "" {
+			t.Fatalf("output loads a blocked provider: %s\n in: %q\nout: %q", s, in, one)
+		}
 	}
 }

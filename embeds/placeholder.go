@@ -150,8 +150,8 @@ func (w *writer) appendPlaceholder(b []byte, p *prov, tag []byte, attrs []attr, 
 // <template> of the site they are written again (the template's copy
 // carries them); inside <noscript> they are not needed.
 func (w *writer) assetsDone() bool {
-	if w.noscript {
-		return true
+	if w.lenient {
+		return true // in <noscript> or inside <svg>/<math>: scripts there may not run
 	}
 	if w.templateDepth > 0 {
 		if w.assetsInTemplate || w.assets {

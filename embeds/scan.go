@@ -33,6 +33,8 @@ const (
 	tagPlaintext
 	tagNoscript
 	tagTemplate
+	tagSVG
+	tagMath
 )
 
 var tagNames = map[string]tagID{
@@ -40,12 +42,13 @@ var tagNames = map[string]tagID{
 	"script": tagScript, "style": tagStyle, "xmp": tagXmp, "noembed": tagNoembed,
 	"noframes": tagNoframes, "title": tagTitle, "textarea": tagTextarea,
 	"plaintext": tagPlaintext, "noscript": tagNoscript, "template": tagTemplate,
+	"svg": tagSVG, "math": tagMath,
 }
 
 var rawNames = [...]string{
 	tagIframe: "iframe", tagScript: "script", tagStyle: "style", tagXmp: "xmp",
 	tagNoembed: "noembed", tagNoframes: "noframes", tagTitle: "title",
-	tagTextarea: "textarea", tagNoscript: "noscript", tagObject: "object",
+	tagTextarea: "textarea", tagNoscript: "noscript", tagPlaintext: "plaintext",
 }
 
 // The tokenizer states, after the HTML standard's (§13.2.5), reduced to
@@ -124,11 +127,18 @@ type writer struct {
 	overflow bool // the held tag passed MaxTag and is being dropped
 	hold     []byte
 
-	raw      tagID // the element whose raw text is being read
-	match    int   // bytes of the raw end tag's name matched
-	tmp      [6]byte
-	tmpLen   int
-	noscript bool // inside <noscript>: raw text in which only embeds are read as tags
+	raw    tagID // the element whose raw text is being read
+	match  int   // bytes of the raw end tag's name matched
+	tmp    [6]byte
+	tmpLen int
+	// lenient: the raw text being read is one that some browsers parse
+	// as markup (<noscript> for those without scripting; raw-text
+	// elements inside <svg> and <math>, which are markup there): embeds
+	// in it are read as tags, and rewritten, whatever it holds.
+	lenient     bool
+	svg, math   int   // <svg> and <math> elements open
+	back        state // where reading resumes after an embed read in lenient raw text
+	selfClosing bool  // the tag being read ended with "/>"
 
 	discard      bool // dropping the content of a replaced element
 	discardID    tagID
@@ -221,9 +231,9 @@ func (w *writer) feed(p []byte) {
 			}
 			w.release() // no tag: what was held is written through
 			switch {
-			case c == '!' && !w.noscript:
+			case c == '!' && !w.lenient:
 				w.st = sMDO
-			case c == '?' && !w.noscript:
+			case c == '?' && !w.lenient:
 				w.st = sBogus
 			default:
 				w.st = w.textState()
@@ -236,7 +246,7 @@ func (w *writer) feed(p []byte) {
 			}
 			w.release()
 			switch {
-			case w.noscript:
+			case w.lenient:
 				w.st = w.textState()
 				continue
 			case c == '>':
@@ -250,7 +260,7 @@ func (w *writer) feed(p []byte) {
 					var ok bool
 					mark, ok = w.decide(p, mark, tagStart, i)
 					if !ok {
-						continue // back to noscript raw text, reconsume
+						continue // back to lenient raw text, reconsume
 					}
 				}
 				switch c {
@@ -352,7 +362,9 @@ func (w *writer) feed(p []byte) {
 			}
 		case sSelfClosing:
 			if c == '>' {
+				w.selfClosing = true
 				mark = w.complete(p, mark, i)
+				w.selfClosing = false
 			} else {
 				w.st = sBeforeAttrName
 				continue
@@ -447,16 +459,15 @@ func (w *writer) feed(p []byte) {
 			tagStart = i
 			w.st = sRawLT
 		case sRawLT:
-			if !isLetter(c) || !w.noscript {
+			if !isLetter(c) || !w.lenient {
 				w.release()
 			}
 			switch {
 			case c == '/':
 				w.st, w.match = sRawEnd, 0
-			case w.noscript && isLetter(c):
-				// Inside <noscript>, embeds are read as tags: browsers
-				// without scripting load them.
-				w.st = sTagOpen
+			case w.lenient && isLetter(c):
+				// Embeds are read as tags: some browsers load them.
+				w.st, w.back = sTagOpen, sRaw
 				continue
 			default:
 				w.st = sRaw
@@ -487,13 +498,21 @@ func (w *writer) feed(p []byte) {
 				continue
 			}
 			i += k
+			tagStart = i
 			w.st = sScriptLT
 		case sScriptLT:
-			switch c {
-			case '/':
+			if !isLetter(c) || !w.lenient {
+				w.release()
+			}
+			switch {
+			case c == '/':
 				w.st, w.match = sScriptEnd, 0
-			case '!':
+			case c == '!':
 				w.st = sScriptEscStart
+			case w.lenient && isLetter(c):
+				// A script inside <svg> or <math>: markup there.
+				w.st, w.back = sTagOpen, sScript
+				continue
 			default:
 				w.st = sScript
 				continue
@@ -537,14 +556,14 @@ func (w *writer) feed(p []byte) {
 			case '-':
 				w.st = sScriptEscDash
 			case '<':
-				w.st = sScriptEscLT
+				w.st, tagStart = sScriptEscLT, i
 			}
 		case sScriptEscDash:
 			switch c {
 			case '-':
 				w.st = sScriptEscDashDash
 			case '<':
-				w.st = sScriptEscLT
+				w.st, tagStart = sScriptEscLT, i
 			default:
 				w.st = sScriptEsc
 			}
@@ -552,16 +571,24 @@ func (w *writer) feed(p []byte) {
 			switch c {
 			case '-':
 			case '<':
-				w.st = sScriptEscLT
+				w.st, tagStart = sScriptEscLT, i
 			case '>':
 				w.st = sScript
 			default:
 				w.st = sScriptEsc
 			}
 		case sScriptEscLT:
+			if !isLetter(c) || !w.lenient {
+				w.release()
+			}
 			switch {
 			case c == '/':
 				w.st, w.match = sScriptEscEnd, 0
+			case isLetter(c) && w.lenient:
+				// Inside <svg> or <math>, "-->" is not all that ends
+				// a comment ("--!>" does too): embeds are read as tags.
+				w.st, w.back = sTagOpen, sScriptEsc
+				continue
 			case isLetter(c):
 				w.tmpLen = 0
 				w.st = sScriptDblStart
@@ -605,14 +632,14 @@ func (w *writer) feed(p []byte) {
 			case '-':
 				w.st = sScriptDblDash
 			case '<':
-				w.st = sScriptDblLT
+				w.st, tagStart = sScriptDblLT, i
 			}
 		case sScriptDblDash:
 			switch c {
 			case '-':
 				w.st = sScriptDblDashDash
 			case '<':
-				w.st = sScriptDblLT
+				w.st, tagStart = sScriptDblLT, i
 			default:
 				w.st = sScriptDbl
 			}
@@ -620,17 +647,24 @@ func (w *writer) feed(p []byte) {
 			switch c {
 			case '-':
 			case '<':
-				w.st = sScriptDblLT
+				w.st, tagStart = sScriptDblLT, i
 			case '>':
 				w.st = sScript
 			default:
 				w.st = sScriptDbl
 			}
 		case sScriptDblLT:
-			if c == '/' {
+			if !isLetter(c) || !w.lenient {
+				w.release()
+			}
+			switch {
+			case c == '/':
 				w.tmpLen = 0
 				w.st = sScriptDblEnd
-			} else {
+			case isLetter(c) && w.lenient:
+				w.st, w.back = sTagOpen, sScriptDbl
+				continue
+			default:
 				w.st = sScriptDbl
 				continue
 			}
@@ -651,7 +685,7 @@ func (w *writer) feed(p []byte) {
 				w.hold = append(w.hold, p[mark:]...)
 			}
 		}
-	case w.st == sTagOpen || w.st == sEndTagOpen || w.st == sTagName && !w.decided || w.st == sRawLT && w.noscript:
+	case w.st == sTagOpen || w.st == sEndTagOpen || w.st == sTagName && !w.decided || (w.st == sRawLT || w.st == sScriptLT || w.st == sScriptEscLT || w.st == sScriptDblLT) && w.lenient:
 		w.emit(p[mark:tagStart])
 		w.hold = append(w.hold[:0], p[tagStart:]...)
 		w.holding, w.decided = true, false
@@ -662,10 +696,35 @@ func (w *writer) feed(p []byte) {
 
 // textState is the state that reads what follows a tag or comment.
 func (w *writer) textState() state {
-	if w.noscript {
-		return sRaw
+	if w.lenient {
+		return w.back
 	}
 	return sText
+}
+
+// resume returns the state that reads on after a tag read in lenient
+// raw text. In escaped script text, "<script" starts double escaping
+// as it would have had it not been read as a tag.
+func (w *writer) resume() state {
+	if w.back == sScriptEsc && w.id == tagScript && !w.endTag {
+		return sScriptDbl
+	}
+	return w.back
+}
+
+// rawEndIn returns where, inside a held tag read in lenient raw text,
+// the raw text's end tag begins, or -1.
+func (w *writer) rawEndIn(tag []byte) int {
+	if !w.lenient {
+		return -1
+	}
+	name := rawNames[w.raw]
+	for k := 0; k+2+len(name) <= len(tag); k++ {
+		if tag[k] == '<' && tag[k+1] == '/' && bytes.EqualFold(tag[k+2:k+2+len(name)], []byte(name)) {
+			return k
+		}
+	}
+	return -1
 }
 
 // release writes through a held '<' or '</' that began no tag.
@@ -682,7 +741,7 @@ func (w *writer) startName(end bool) {
 
 // decide is called when the tag name ends at p[i]: it looks the name up
 // and starts or stops holding the tag. ok is false when the tag is not
-// read as one (inside <noscript>, only embeds are).
+// read as one (in lenient raw text, only embeds are).
 func (w *writer) decide(p []byte, mark, tagStart, i int) (int, bool) {
 	w.decided = true
 	w.id = tagOther
@@ -698,14 +757,14 @@ func (w *writer) decide(p []byte, mark, tagStart, i int) (int, bool) {
 			held = w.holdScripts
 		}
 	}
-	if w.noscript && !held && !(w.endTag && w.id == tagNoscript) {
+	if w.lenient && !held {
 		// Text to browsers with scripting; those without it ignore it
 		// or load nothing from it.
 		if w.holding {
 			w.emit(w.hold)
 			w.hold, w.holding = w.hold[:0], false
 		}
-		w.st = sRaw
+		w.st = w.resume()
 		return mark, false
 	}
 	switch {
@@ -738,13 +797,12 @@ func (w *writer) complete(p []byte, mark, i int) int {
 		var d decision
 		if over {
 			d = removed
-		} else if w.noscript && bytes.Contains(bytes.ToLower(tag), []byte("</noscript")) {
-			// A browser with scripting ends the <noscript> inside this
-			// tag: drop what comes before, and read the rest again.
-			k := bytes.Index(bytes.ToLower(tag), []byte("</noscript"))
+		} else if k := w.rawEndIn(tag); k >= 0 {
+			// Browsers that read the raw text as text end it inside
+			// this tag: drop what comes before, and read the rest again.
 			rest := append([]byte(nil), tag[k:]...)
 			w.hold = w.hold[:0]
-			w.st, w.raw, w.match = sRaw, tagNoscript, 0
+			w.st, w.match = w.back, 0
 			w.feed(rest)
 			return mark
 		} else {
@@ -758,9 +816,9 @@ func (w *writer) complete(p []byte, mark, i int) int {
 		if cap(w.hold) > MaxTag+4096 {
 			w.hold = nil
 		}
-		if w.noscript {
-			// No raw text or dropped content inside <noscript>.
-			w.st = sRaw
+		if w.lenient {
+			// No raw text or dropped content inside lenient raw text.
+			w.st = w.resume()
 			return mark
 		}
 		switch {
@@ -796,14 +854,19 @@ func (w *writer) complete(p []byte, mark, i int) int {
 			if w.templateDepth > 0 && !w.discard {
 				w.templateDepth--
 			}
-		case tagNoscript:
-			w.noscript = false
+		case tagSVG:
+			w.svg = max(w.svg-1, 0)
+		case tagMath:
+			w.math = max(w.math-1, 0)
+		}
+		if w.lenient && id == w.raw {
+			w.lenient = false
 		}
 		w.st = sText
 		return mark
 	}
-	if w.noscript {
-		w.st = sRaw
+	if w.lenient { // not reached: lenient raw text holds only embeds as tags
+		w.st = w.resume()
 		return mark
 	}
 	switch id {
@@ -815,8 +878,14 @@ func (w *writer) complete(p []byte, mark, i int) int {
 		if w.discard && w.discardID == tagObject {
 			w.discardDepth++
 		}
-	case tagNoscript:
-		w.noscript = true
+	case tagSVG:
+		if !w.selfClosing {
+			w.svg++
+		}
+	case tagMath:
+		if !w.selfClosing {
+			w.math++
+		}
 	}
 	w.st = w.afterStart(id)
 	return mark
@@ -825,6 +894,20 @@ func (w *writer) complete(p []byte, mark, i int) int {
 // afterStart returns the state that reads the content of an element
 // whose start tag has just ended.
 func (w *writer) afterStart(id tagID) state {
+	if w.svg+w.math > 0 {
+		if id == tagScript {
+			// Script data as in HTML, with embeds read as tags.
+			w.raw, w.lenient = id, true
+			return sScript
+		}
+		switch id {
+		case tagIframe, tagStyle, tagXmp, tagNoembed, tagNoframes, tagTitle, tagTextarea, tagNoscript, tagPlaintext:
+			// Markup in <svg> and <math>, raw text once a tag there has
+			// broken out of them: read leniently, right both ways.
+			w.raw, w.match, w.lenient = id, 0, true
+			return sRaw
+		}
+	}
 	switch id {
 	case tagScript:
 		return sScript
@@ -832,7 +915,7 @@ func (w *writer) afterStart(id tagID) state {
 		w.raw, w.match = id, 0
 		return sRaw
 	case tagNoscript:
-		w.raw, w.match = id, 0
+		w.raw, w.match, w.lenient = id, 0, true
 		return sRaw
 	case tagPlaintext:
 		return sPlaintext
@@ -840,15 +923,21 @@ func (w *writer) afterStart(id tagID) state {
 	return sText
 }
 
-// Close writes through an unfinished tag that cannot be an embed and
-// drops one that could be. The writer must not be used after Close.
+// Close writes through an unfinished tag that cannot be an embed (judged
+// as if it ended at the end of the input) and drops one that could be;
+// browsers drop a tag cut off by the end of the document either way. The writer must not be used after Close.
 func (w *writer) Close() error {
 	if w.closed {
 		return ErrClosed
 	}
 	w.closed = true
-	if w.holding && !w.decided && !w.overflow {
-		w.emit(w.hold)
+	if w.holding && !w.overflow {
+		if !w.decided {
+			w.emit(w.hold)
+		} else if _, d := w.process(nil, w.id, append(w.hold, '>')); d == keep {
+			// Judged as if it ended here, it loads nothing blocked.
+			w.emit(w.hold)
+		}
 	}
 	w.hold, w.out, w.holding = nil, nil, false
 	return w.err

@@ -91,6 +91,8 @@ func urlAttr(name tagID, lname string) bool {
 		return name != tagObject
 	case "data":
 		return name == tagObject
+	case "href", "xlink:href":
+		return name == tagScript // SVG scripts load from href
 	}
 	return false
 }
