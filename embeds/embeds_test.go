@@ -373,3 +373,14 @@ func TestSourcesBlocked(t *testing.T) {
 		t.Errorf("StyleSources = %v", got)
 	}
 }
+
+func TestLookupTag(t *testing.T) {
+	for name, id := range tagNames {
+		if got := lookupTag([]byte(name)); got != id {
+			t.Errorf("lookupTag(%q) = %d, want %d", name, got, id)
+		}
+	}
+	if lookupTag([]byte("iframes")) != tagOther || lookupTag([]byte("div")) != tagOther {
+		t.Error("lookupTag matched another name")
+	}
+}

@@ -273,17 +273,26 @@ func (w *writer) feed(p []byte) {
 				}
 				break
 			}
+			// The rest of the name, up to white space, '/' or '>'.
+			j := i
+			for j < len(p) && !tagNameStop[p[j]] {
+				j++
+			}
 			if w.nameLen >= 0 {
-				if w.nameLen < len(w.name) {
-					w.name[w.nameLen] = c | 0x20
-					if !isLetter(c) {
-						w.name[w.nameLen] = c
-					}
-					w.nameLen++
-				} else {
+				if w.nameLen+j-i > len(w.name) {
 					w.nameLen = -1
+				} else {
+					for _, b := range p[i:j] {
+						if 'A' <= b && b <= 'Z' {
+							b += 'a' - 'A'
+						}
+						w.name[w.nameLen] = b
+						w.nameLen++
+					}
 				}
 			}
+			i = j
+			continue
 		case sBeforeAttrName:
 			switch {
 			case isSpace(c):
@@ -295,6 +304,15 @@ func (w *writer) feed(p []byte) {
 				w.st = sAttrName
 			}
 		case sAttrName:
+			for !attrNameStop[c] {
+				if i++; i == len(p) {
+					break
+				}
+				c = p[i]
+			}
+			if i == len(p) {
+				continue
+			}
 			switch {
 			case isSpace(c):
 				w.st = sAfterAttrName
@@ -342,6 +360,15 @@ func (w *writer) feed(p []byte) {
 			i += k
 			w.st = sAfterAttrValueQ
 		case sAttrValueUnq:
+			for !unquotedStop[c] {
+				if i++; i == len(p) {
+					break
+				}
+				c = p[i]
+			}
+			if i == len(p) {
+				continue
+			}
 			switch {
 			case isSpace(c):
 				w.st = sBeforeAttrName
@@ -694,6 +721,80 @@ func (w *writer) feed(p []byte) {
 	}
 }
 
+// Bytes that end an attribute name, and an unquoted attribute value.
+var attrNameStop, unquotedStop, tagNameStop, spaces [256]bool
+
+func init() {
+	for _, c := range []byte("\t\n\f\r />") {
+		tagNameStop[c] = true
+	}
+	for _, c := range []byte("\t\n\f\r ") {
+		spaces[c] = true
+	}
+	for _, c := range []byte("\t\n\f\r />=") {
+		attrNameStop[c] = true
+	}
+	for _, c := range []byte("\t\n\f\r >") {
+		unquotedStop[c] = true
+	}
+}
+
+// lookupTag returns the id of a lower-case tag name.
+func lookupTag(name []byte) tagID {
+	switch len(name) {
+	case 3:
+		if string(name) == "svg" {
+			return tagSVG
+		} else if string(name) == "xmp" {
+			return tagXmp
+		}
+	case 4:
+		if string(name) == "math" {
+			return tagMath
+		}
+	case 5:
+		switch string(name) {
+		case "frame":
+			return tagFrame
+		case "embed":
+			return tagEmbed
+		case "style":
+			return tagStyle
+		case "title":
+			return tagTitle
+		}
+	case 6:
+		switch string(name) {
+		case "iframe":
+			return tagIframe
+		case "object":
+			return tagObject
+		case "script":
+			return tagScript
+		}
+	case 7:
+		if string(name) == "noembed" {
+			return tagNoembed
+		}
+	case 8:
+		switch string(name) {
+		case "noframes":
+			return tagNoframes
+		case "textarea":
+			return tagTextarea
+		case "noscript":
+			return tagNoscript
+		case "template":
+			return tagTemplate
+		}
+	case 9:
+		if string(name) == "plaintext" {
+			return tagPlaintext
+		}
+	}
+	return tagOther
+}
+
 // textState is the state that reads what follows a tag or comment.
 func (w *writer) textState() state {
 	if w.lenient {
@@ -746,7 +847,7 @@ func (w *writer) decide(p []byte, mark, tagStart, i int) (int, bool) {
 	w.decided = true
 	w.id = tagOther
 	if w.nameLen > 0 {
-		w.id = tagNames[string(w.name[:w.nameLen])]
+		w.id = lookupTag(w.name[:w.nameLen])
 	}
 	held := false
 	if !w.endTag {
@@ -799,8 +900,13 @@ func (w *writer) complete(p []byte, mark, i int) int {
 			d = removed
 		} else if k := w.rawEndIn(tag); k >= 0 {
 			// Browsers that read the raw text as text end it inside
-			// this tag: drop what comes before, and read the rest again.
+			// this tag: what comes before is text to them and an
+			// unfinished tag to others; keep it if it loads nothing
+			// blocked, and read the rest again.
 			rest := append([]byte(nil), tag[k:]...)
+			if _, d := w.process(nil, id, append(tag[:k:k], '>')); d == keep {
+				w.emit(tag[:k])
+			}
 			w.hold = w.hold[:0]
 			w.st, w.match = w.back, 0
 			w.feed(rest)

@@ -82,7 +82,7 @@ func parseAttrs(tag []byte) []attr {
 	return attrs
 }
 
-func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r' }
+func isSpace(c byte) bool { return spaces[c] }
 
 // The attributes that make an element load something.
 func urlAttr(name tagID, lname string) bool {
