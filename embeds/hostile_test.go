@@ -83,6 +83,8 @@ func TestHostile(t *testing.T) {
 			has: []string{`<!-- privacy: facebook script held until consent -->after`}, not: []string{"sdk.js", "var a"}},
 		{name: "script src entity", in: `<script src="https://platform&period;twitter.com/widgets.js"></script>`, not: []string{"widgets.js"}},
 		{name: "unterminated embed", in: `<p>x</p><iframe src="` + vimeoURL + `" width=1`, has: []string{`<p>x</p>`}, not: []string{"iframe", "vimeo"}},
+		{name: "unterminated embed before noscript end", in: `<noscript><iframe src="` + vimeoURL + `" title="</noscript><iframe src=` + vimeoURL + `></iframe>`,
+			has: []string{`<style>`, `data-privacy-embed="vimeo"`}, not: []string{`<noscript><iframe`}},
 		{name: "unterminated other", in: `<p>x</p><div class="a`, unchanged: true},
 		{name: "unterminated name", in: `<p>x</p><ifr`, unchanged: true},
 		{name: "lone lt", in: `<p>x</p><`, unchanged: true},
@@ -226,6 +228,10 @@ func TestLongAttributes(t *testing.T) {
 	in := `<div data-x="` + long + `">ok</div>`
 	if got := runChunks(t, r, consent.Only, in, func() int { return 4093 }); got != in {
 		t.Error("1 MB attribute on a div changed")
+	}
+	in = `<` + long + ` a=b>ok</` + long + `>`
+	if got := runChunks(t, r, consent.Only, in, func() int { return 4093 }); got != in {
+		t.Error("1 MB tag name changed")
 	}
 	in = `<iframe src="/ok" title="` + long + `">fallback</iframe>after`
 	if got := runChunks(t, r, consent.Only, in, func() int { return 4093 }); got != "after" {

@@ -273,6 +273,21 @@ func (w *writer) feed(p []byte) {
 				}
 				break
 			}
+			if w.lenient && !w.decided {
+				// In lenient raw text only embeds are tags: the name is
+				// given up at the first byte that leaves every embed's
+				// name, and reading goes on from that byte as text.
+				if w.nameLen >= 0 && w.nameLen < len(w.name) {
+					w.name[w.nameLen] = lower(c)
+					w.nameLen++
+				}
+				if w.nameLen < 0 || !embedPrefix(w.name[:w.nameLen]) {
+					w.nameLen = -1
+					mark, _ = w.decide(p, mark, tagStart, i)
+					continue
+				}
+				break
+			}
 			// The rest of the name, up to white space, '/' or '>'.
 			j := i
 			for j < len(p) && !tagNameStop[p[j]] {
@@ -280,7 +295,15 @@ func (w *writer) feed(p []byte) {
 			}
 			if w.nameLen >= 0 {
 				if w.nameLen+j-i > len(w.name) {
+					// Longer than any name of interest: decided now, so
+					// that a long name is never held.
 					w.nameLen = -1
+					if !w.decided {
+						var ok bool
+						if mark, ok = w.decide(p, mark, tagStart, i); !ok {
+							continue // back to lenient raw text
+						}
+					}
 				} else {
 					for _, b := range p[i:j] {
 						if 'A' <= b && b <= 'Z' {
@@ -739,6 +762,24 @@ func init() {
 	}
 }
 
+func lower(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
+}
+
+// embedPrefix reports whether name begins the name of an element that
+// loads from elsewhere.
+func embedPrefix(name []byte) bool {
+	for _, n := range [...]string{"iframe", "frame", "embed", "object", "script"} {
+		if len(name) <= len(n) && string(name) == n[:len(name)] {
+			return true
+		}
+	}
+	return false
+}
+
 // lookupTag returns the id of a lower-case tag name.
 func lookupTag(name []byte) tagID {
 	switch len(name) {
@@ -828,6 +869,15 @@ func (w *writer) rawEndIn(tag []byte) int {
 	return -1
 }
 
+// harmless reports whether an unfinished start tag, judged as if it
+// ended there, loads nothing blocked.
+func (w *writer) harmless(id tagID, partial []byte) bool {
+	assets, inTemplate, ids := w.assets, w.assetsInTemplate, w.ids
+	_, d := w.process(nil, id, append(partial[:len(partial):len(partial)], '>'))
+	w.assets, w.assetsInTemplate, w.ids = assets, inTemplate, ids
+	return d == keep
+}
+
 // release writes through a held '<' or '</' that began no tag.
 func (w *writer) release() {
 	if w.holding {
@@ -904,7 +954,7 @@ func (w *writer) complete(p []byte, mark, i int) int {
 			// unfinished tag to others; keep it if it loads nothing
 			// blocked, and read the rest again.
 			rest := append([]byte(nil), tag[k:]...)
-			if _, d := w.process(nil, id, append(tag[:k:k], '>')); d == keep {
+			if w.harmless(id, tag[:k]) {
 				w.emit(tag[:k])
 			}
 			w.hold = w.hold[:0]
@@ -1037,10 +1087,25 @@ func (w *writer) Close() error {
 		return ErrClosed
 	}
 	w.closed = true
+	for w.holding && !w.overflow && w.decided {
+		if k := w.rawEndIn(w.hold); k < 0 {
+			break
+		} else {
+			// As in complete: browsers reading the raw text as text
+			// end it inside this tag.
+			rest := append([]byte(nil), w.hold[k:]...)
+			if w.harmless(w.id, w.hold[:k]) {
+				w.emit(w.hold[:k])
+			}
+			w.hold, w.holding = w.hold[:0], false
+			w.st, w.match = w.back, 0
+			w.feed(rest)
+		}
+	}
 	if w.holding && !w.overflow {
 		if !w.decided {
 			w.emit(w.hold)
-		} else if _, d := w.process(nil, w.id, append(w.hold, '>')); d == keep {
+		} else if w.harmless(w.id, w.hold) {
 			// Judged as if it ended here, it loads nothing blocked.
 			w.emit(w.hold)
 		}
