@@ -3,9 +3,12 @@ package embeds
 import (
 	"bytes"
 	"math/rand"
+	"os"
 	"runtime"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/caddy-privacy/caddy-privacy/consent"
 )
@@ -255,7 +258,13 @@ func TestRandomTokens(t *testing.T) {
 	if testing.Short() {
 		n = 2000
 	}
-	rnd := rand.New(rand.NewSource(1))
+	seed := int64(1)
+	if s := os.Getenv("EMBEDS_RANDOM_TOKENS"); s != "" { // more and other inputs: EMBEDS_RANDOM_TOKENS=<count>
+		n, _ = strconv.Atoi(s)
+		seed = time.Now().UnixNano()
+		t.Logf("seed %d", seed)
+	}
+	rnd := rand.New(rand.NewSource(seed))
 	rs := []*Rewriter{mustNew(t, Config{}), mustNew(t, Config{YouTube: "placeholder", Vimeo: "dnt"})}
 	for k := 0; k < n; k++ {
 		var b bytes.Buffer
