@@ -316,109 +316,19 @@ func (w *writer) feed(p []byte) {
 			}
 			i = j
 			continue
-		case sBeforeAttrName:
-			switch {
-			case isSpace(c):
-			case c == '/':
-				w.st = sSelfClosing
-			case c == '>':
-				mark = w.complete(p, mark, i)
-			default:
-				w.st = sAttrName
-			}
-		case sAttrName:
-			for !attrNameStop[c] {
-				if i++; i == len(p) {
-					break
-				}
-				c = p[i]
-			}
-			if i == len(p) {
+		case sBeforeAttrName, sAttrName, sAfterAttrName, sBeforeAttrValue,
+			sAttrValueDQ, sAttrValueSQ, sAttrValueUnq, sAfterAttrValueQ, sSelfClosing:
+			j, st := scanAttrs(p, i, w.st)
+			w.st = st
+			if j == len(p) {
+				i = j
 				continue
 			}
-			switch {
-			case isSpace(c):
-				w.st = sAfterAttrName
-			case c == '/':
-				w.st = sSelfClosing
-			case c == '>':
-				mark = w.complete(p, mark, i)
-			case c == '=':
-				w.st = sBeforeAttrValue
-			}
-		case sAfterAttrName:
-			switch {
-			case isSpace(c):
-			case c == '/':
-				w.st = sSelfClosing
-			case c == '=':
-				w.st = sBeforeAttrValue
-			case c == '>':
-				mark = w.complete(p, mark, i)
-			default:
-				w.st = sAttrName
-			}
-		case sBeforeAttrValue:
-			switch {
-			case isSpace(c):
-			case c == '"':
-				w.st = sAttrValueDQ
-			case c == '\'':
-				w.st = sAttrValueSQ
-			case c == '>':
-				mark = w.complete(p, mark, i)
-			default:
-				w.st = sAttrValueUnq
-			}
-		case sAttrValueDQ, sAttrValueSQ:
-			q := byte('"')
-			if w.st == sAttrValueSQ {
-				q = '\''
-			}
-			k := bytes.IndexByte(p[i:], q)
-			if k < 0 {
-				i = len(p)
-				continue
-			}
-			i += k
-			w.st = sAfterAttrValueQ
-		case sAttrValueUnq:
-			for !unquotedStop[c] {
-				if i++; i == len(p) {
-					break
-				}
-				c = p[i]
-			}
-			if i == len(p) {
-				continue
-			}
-			switch {
-			case isSpace(c):
-				w.st = sBeforeAttrName
-			case c == '>':
-				mark = w.complete(p, mark, i)
-			}
-		case sAfterAttrValueQ:
-			switch {
-			case isSpace(c):
-				w.st = sBeforeAttrName
-			case c == '/':
-				w.st = sSelfClosing
-			case c == '>':
-				mark = w.complete(p, mark, i)
-			default:
-				w.st = sBeforeAttrName
-				continue
-			}
-		case sSelfClosing:
-			if c == '>' {
-				w.selfClosing = true
-				mark = w.complete(p, mark, i)
-				w.selfClosing = false
-			} else {
-				w.st = sBeforeAttrName
-				continue
-			}
+			w.selfClosing = st == sSelfClosing
+			mark = w.complete(p, mark, j)
+			w.selfClosing = false
+			i = j + 1
+			continue
 
 		case sMDO:
 			if c == '-' {
@@ -834,6 +744,103 @@ func lookupTag(name []byte) tagID {
 		}
 	}
 	return tagOther
+}
+
+// scanAttrs reads a tag's attributes from p[i] in state st, with the
+// tokenizer's rules, to the '>' that ends the tag. It returns the index
+// of that '>' and the state it was read in (sSelfClosing for "/>"), or
+// len(p) and the state to go on in.
+func scanAttrs(p []byte, i int, st state) (int, state) {
+	for i < len(p) {
+		c := p[i]
+		switch st {
+		case sBeforeAttrName, sAfterAttrValueQ:
+			switch {
+			case spaces[c]:
+				st = sBeforeAttrName
+			case c == '/':
+				st = sSelfClosing
+			case c == '>':
+				return i, st
+			case st == sAfterAttrValueQ:
+				st = sBeforeAttrName
+				continue
+			default:
+				st = sAttrName
+			}
+		case sAttrName:
+			for !attrNameStop[c] {
+				if i++; i == len(p) {
+					return i, st
+				}
+				c = p[i]
+			}
+			switch {
+			case spaces[c]:
+				st = sAfterAttrName
+			case c == '/':
+				st = sSelfClosing
+			case c == '>':
+				return i, st
+			default: // '='
+				st = sBeforeAttrValue
+			}
+		case sAfterAttrName:
+			switch {
+			case spaces[c]:
+			case c == '/':
+				st = sSelfClosing
+			case c == '=':
+				st = sBeforeAttrValue
+			case c == '>':
+				return i, st
+			default:
+				st = sAttrName
+			}
+		case sBeforeAttrValue:
+			switch {
+			case spaces[c]:
+			case c == '"':
+				st = sAttrValueDQ
+			case c == '\'':
+				st = sAttrValueSQ
+			case c == '>':
+				return i, st
+			default:
+				st = sAttrValueUnq
+			}
+		case sAttrValueDQ, sAttrValueSQ:
+			q := byte('"')
+			if st == sAttrValueSQ {
+				q = '\''
+			}
+			k := bytes.IndexByte(p[i:], q)
+			if k < 0 {
+				return len(p), st
+			}
+			i += k
+			st = sAfterAttrValueQ
+		case sAttrValueUnq:
+			for !unquotedStop[c] {
+				if i++; i == len(p) {
+					return i, st
+				}
+				c = p[i]
+			}
+			if c == '>' {
+				return i, st
+			}
+			st = sBeforeAttrName
+		case sSelfClosing:
+			if c == '>' {
+				return i, st
+			}
+			st = sBeforeAttrName
+			continue
+		}
+		i++
+	}
+	return i, st
 }
 
 // textState is the state that reads what follows a tag or comment.
