@@ -21,6 +21,9 @@
 //     comment <!-- privacy: <provider> script held until consent -->.
 //     The content they would have enhanced (blockquote.twitter-tweet)
 //     stays as it is.
+//   - <link> elements that connect to or fetch from a provider ahead of
+//     time (preconnect, dns-prefetch, preload, modulepreload, prefetch,
+//     prerender) are removed the same way.
 //   - srcdoc documents are rewritten the same way.
 //
 // Granted providers' elements pass byte for byte, and when every

@@ -35,6 +35,7 @@ const (
 	tagTemplate
 	tagSVG
 	tagMath
+	tagLink
 )
 
 var tagNames = map[string]tagID{
@@ -42,7 +43,7 @@ var tagNames = map[string]tagID{
 	"script": tagScript, "style": tagStyle, "xmp": tagXmp, "noembed": tagNoembed,
 	"noframes": tagNoframes, "title": tagTitle, "textarea": tagTextarea,
 	"plaintext": tagPlaintext, "noscript": tagNoscript, "template": tagTemplate,
-	"svg": tagSVG, "math": tagMath,
+	"svg": tagSVG, "math": tagMath, "link": tagLink,
 }
 
 var rawNames = [...]string{
@@ -702,6 +703,8 @@ func lookupTag(name []byte) tagID {
 	case 4:
 		if string(name) == "math" {
 			return tagMath
+		} else if string(name) == "link" {
+			return tagLink
 		}
 	case 5:
 		switch string(name) {
@@ -913,6 +916,8 @@ func (w *writer) decide(p []byte, mark, tagStart, i int) (int, bool) {
 			held = w.holdFrames
 		case tagScript:
 			held = w.holdScripts
+		case tagLink:
+			held = w.holdFrames || w.holdScripts
 		}
 	}
 	if w.lenient && !held {

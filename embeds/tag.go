@@ -141,6 +141,14 @@ const (
 // frame, embed, object or script, and appends what is written in its
 // place to out.
 func (w *writer) process(out []byte, id tagID, tag []byte) ([]byte, decision) {
+	if id == tagLink {
+		// Every rel that fetches early has "pre" in it; the others
+		// (stylesheets, icons) pass without being parsed.
+		if !containsFold(tag, "pre") {
+			return append(out, tag...), keep
+		}
+		return w.processLink(out, tag, parseAttrs(tag))
+	}
 	r := w.r
 	attrs := parseAttrs(tag)
 	script := id == tagScript
@@ -264,4 +272,53 @@ func commentSafe(s string) string {
 		}
 	}
 	return string(b)
+}
+
+// processLink removes a <link> that connects to or fetches from a
+// provider not granted ahead of time (preconnect, dns-prefetch, preload,
+// modulepreload, prefetch, prerender): that too tells the provider the
+// visitor's address. Other links pass.
+func (w *writer) processLink(out []byte, tag []byte, attrs []attr) ([]byte, decision) {
+	early := false
+	for _, a := range attrs {
+		if a.lname != "rel" {
+			continue
+		}
+		for _, rel := range strings.Fields(strings.ToLower(html.UnescapeString(a.value(tag)))) {
+			switch rel {
+			case "preconnect", "dns-prefetch", "preload", "modulepreload", "prefetch", "prerender":
+				early = true
+			}
+		}
+	}
+	if early {
+		for _, a := range attrs {
+			if a.lname != "href" {
+				continue
+			}
+			t, ok := parseTarget(html.UnescapeString(a.value(tag)))
+			if !ok {
+				continue
+			}
+			p := w.r.lookupAny(t)
+			if p >= 0 && !w.granted.Has(w.r.provs[p].cat) {
+				return append(out, "<!-- privacy: "+commentSafe(w.r.provs[p].name)+" link held until consent -->"...), removed
+			}
+		}
+	}
+	return append(out, tag...), keep
+}
+
+// containsFold reports whether b contains the lower-case ASCII s in any case.
+func containsFold(b []byte, s string) bool {
+	for i := 0; i+len(s) <= len(b); i++ {
+		j := 0
+		for j < len(s) && lower(b[i+j]) == s[j] {
+			j++
+		}
+		if j == len(s) {
+			return true
+		}
+	}
+	return false
 }
