@@ -38,7 +38,7 @@
 //	    device details with Google Maps and lets it set cookies.</span>
 //	  <button type="button" data-privacy-embed-load aria-describedby="privacy-embed-1">Load map</button>
 //	  <a href="/privacy">Privacy settings</a>
-//	  <template><iframe src="https://www.google.com/maps/embed?…" …></iframe></template>
+//	  <template data-privacy-embed><iframe src="https://www.google.com/maps/embed?…" …></iframe></template>
 //	</span>
 //
 // It is made of spans, which are allowed wherever a frame is (a div

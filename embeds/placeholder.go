@@ -138,7 +138,8 @@ func (w *writer) appendPlaceholder(b []byte, p *prov, tag []byte, attrs []attr, 
 	b = append(b, html.EscapeString(r.settingsURL)...)
 	b = append(b, `">`...)
 	b = append(b, r.message("settings", p)...)
-	b = append(b, `</a><template>`...)
+	// Marked, so that a second pass (a second proxy) leaves it be.
+	b = append(b, `</a><template data-privacy-embed>`...)
 	b = append(b, tag...)
 	b = append(b, endTag...)
 	b = append(b, `</template></span>`...)

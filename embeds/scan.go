@@ -146,6 +146,7 @@ type writer struct {
 	discardDepth int
 
 	templateDepth            int
+	own                      int // templates open inside a placeholder's: their content is written as it is
 	assets, assetsInTemplate bool
 	ids                      int
 	out                      []byte
@@ -918,6 +919,12 @@ func (w *writer) decide(p []byte, mark, tagStart, i int) (int, bool) {
 			held = w.holdScripts
 		case tagLink:
 			held = w.holdFrames || w.holdScripts
+		case tagTemplate:
+			// To see whether it is a placeholder's, from an earlier pass.
+			held = (w.holdFrames || w.holdScripts) && !w.lenient
+		}
+		if w.own > 0 {
+			held = false
 		}
 	}
 	if w.lenient && !held {
@@ -976,6 +983,14 @@ func (w *writer) complete(p []byte, mark, i int) int {
 		} else {
 			w.out, d = w.process(w.out[:0], id, tag)
 			w.emit(w.out)
+			if id == tagTemplate {
+				if !w.discard {
+					w.templateDepth++
+				}
+				if hasAttr(tag, "data-privacy-embed") {
+					w.own = 1
+				}
+			}
 			if cap(w.out) > 4*MaxTag {
 				w.out = nil
 			}
@@ -1022,6 +1037,7 @@ func (w *writer) complete(p []byte, mark, i int) int {
 			if w.templateDepth > 0 && !w.discard {
 				w.templateDepth--
 			}
+			w.own = max(w.own-1, 0)
 		case tagSVG:
 			w.svg = max(w.svg-1, 0)
 		case tagMath:
@@ -1041,6 +1057,9 @@ func (w *writer) complete(p []byte, mark, i int) int {
 	case tagTemplate:
 		if !w.discard {
 			w.templateDepth++
+		}
+		if w.own > 0 {
+			w.own++
 		}
 	case tagObject:
 		if w.discard && w.discardID == tagObject {

@@ -141,6 +141,9 @@ const (
 // frame, embed, object or script, and appends what is written in its
 // place to out.
 func (w *writer) process(out []byte, id tagID, tag []byte) ([]byte, decision) {
+	if id == tagTemplate {
+		return append(out, tag...), keep
+	}
 	if id == tagLink {
 		// Every rel that fetches early has "pre" in it; the others
 		// (stylesheets, icons) pass without being parsed.
@@ -317,6 +320,19 @@ func containsFold(b []byte, s string) bool {
 			j++
 		}
 		if j == len(s) {
+			return true
+		}
+	}
+	return false
+}
+
+// hasAttr reports whether a start tag has the attribute lname.
+func hasAttr(tag []byte, lname string) bool {
+	if !containsFold(tag, lname) {
+		return false
+	}
+	for _, a := range parseAttrs(tag) {
+		if a.lname == lname {
 			return true
 		}
 	}
