@@ -82,6 +82,7 @@ func TestHostile(t *testing.T) {
 		{name: "svg script href", in: `<svg><script href="https://platform.twitter.com/widgets.js"></script></svg>`, not: []string{"widgets.js"}},
 		{name: "link preconnect", in: `<link rel="preconnect" href="https://www.youtube.com"><link rel=PRELOAD as=script href="//platform.twitter.com/widgets.js"><link rel="dns-prefetch" href="https://www.google.com"><link rel="stylesheet" href="https://platform.twitter.com/x.css"><link rel=preconnect href=https://fonts.example>`,
 			has: []string{`<!-- privacy: youtube link held until consent --><!-- privacy: x link held until consent --><!-- privacy: maps link held until consent --><link rel="stylesheet" href="https://platform.twitter.com/x.css"><link rel=preconnect href=https://fonts.example>`}},
+		{name: "long template tag", in: `<template data-x="` + strings.Repeat("x", 70<<10) + `"><script>alert(1)</script></template>`, unchanged: true},
 		{name: "template", in: `<template><iframe src="` + vimeoURL + `"></iframe></template><iframe src="` + vimeoURL + `"></iframe>`,
 			has: []string{`<template><style>`, `</template><style>`}},
 		{name: "script removed with content", in: `<script src="https://connect.facebook.net/en_US/sdk.js">var a="</scr"+"ipt>";</script>after`,

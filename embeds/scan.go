@@ -101,6 +101,10 @@ const (
 	sPlaintext
 )
 
+// maxOwnTemplate bounds the template start tags held to see whether
+// they are a placeholder's (<template data-privacy-embed>).
+const maxOwnTemplate = 64
+
 // ErrClosed is returned by writes after Close.
 var ErrClosed = errors.New("embeds: write after close")
 
@@ -637,6 +641,9 @@ func (w *writer) feed(p []byte) {
 		i++
 	}
 	// End of p: keep what a tag being read needs.
+	if w.holding && w.decided && w.id == tagTemplate && len(w.hold)+len(p)-mark > maxOwnTemplate {
+		w.release() // longer than a placeholder's template tag
+	}
 	switch {
 	case w.holding:
 		if !w.overflow {
@@ -955,6 +962,9 @@ func (w *writer) decide(p []byte, mark, tagStart, i int) (int, bool) {
 func (w *writer) complete(p []byte, mark, i int) int {
 	id, end := w.id, w.endTag
 	next := sText
+	if w.holding && id == tagTemplate && !w.overflow && len(w.hold)+i+1-mark > maxOwnTemplate {
+		w.release() // longer than a placeholder's template tag: read on as any template
+	}
 	if w.holding {
 		var tag []byte
 		over := w.overflow || len(w.hold)+i+1-mark > MaxTag
@@ -1119,19 +1129,19 @@ func (w *writer) Close() error {
 	}
 	w.closed = true
 	for w.holding && !w.overflow && w.decided {
-		if k := w.rawEndIn(w.hold); k < 0 {
+		k := w.rawEndIn(w.hold)
+		if k < 0 {
 			break
-		} else {
-			// As in complete: browsers reading the raw text as text
-			// end it inside this tag.
-			rest := append([]byte(nil), w.hold[k:]...)
-			if w.harmless(w.id, w.hold[:k]) {
-				w.emit(w.hold[:k])
-			}
-			w.hold, w.holding = w.hold[:0], false
-			w.st, w.match = w.back, 0
-			w.feed(rest)
 		}
+		// As in complete: browsers reading the raw text as text end it
+		// inside this tag.
+		rest := append([]byte(nil), w.hold[k:]...)
+		if w.harmless(w.id, w.hold[:k]) {
+			w.emit(w.hold[:k])
+		}
+		w.hold, w.holding = w.hold[:0], false
+		w.st, w.match = w.back, 0
+		w.feed(rest)
 	}
 	if w.holding && !w.overflow {
 		if !w.decided {
