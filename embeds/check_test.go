@@ -1,7 +1,9 @@
 package embeds
 
 import (
+	"encoding/base64"
 	"fmt"
+	"net/url"
 	"strings"
 
 	"golang.org/x/net/html"
@@ -47,6 +49,13 @@ func loadsBlocked(r *Rewriter, granted consent.Set, out string, depth int) strin
 					if !urlAttr(idOf(n.Data), a.Key) {
 						continue
 					}
+					if doc, ok := dataDoc(a.Val); ok && n.Data != "script" && depth < maxDocDepth {
+						if b := loadsBlocked(r, granted, doc, depth+1); b != "" {
+							bad = "in a data: URL: " + b
+							return
+						}
+						continue
+					}
 					t, ok := parseTarget(a.Val)
 					if !ok {
 						continue
@@ -87,4 +96,33 @@ func hasClass(n *html.Node, class string) bool {
 		}
 	}
 	return false
+}
+
+// dataDoc returns the document of a data: URL of an HTML or SVG document.
+func dataDoc(v string) (string, bool) {
+	v = strings.TrimSpace(v)
+	if len(v) < 5 || !strings.EqualFold(v[:5], "data:") {
+		return "", false
+	}
+	meta, payload, ok := strings.Cut(v[5:], ",")
+	if !ok {
+		return "", false
+	}
+	meta = strings.ToLower(strings.ReplaceAll(meta, " ", ""))
+	switch t, _, _ := strings.Cut(meta, ";"); t {
+	case "text/html", "application/xhtml+xml", "image/svg+xml":
+	default:
+		return "", false
+	}
+	if p, err := url.PathUnescape(payload); err == nil {
+		payload = p
+	}
+	if strings.HasSuffix(meta, ";base64") {
+		b, err := base64.StdEncoding.DecodeString(payload)
+		if err != nil {
+			return "", false
+		}
+		payload = string(b)
+	}
+	return payload, true
 }

@@ -24,7 +24,8 @@
 //   - <link> elements that connect to or fetch from a provider ahead of
 //     time (preconnect, dns-prefetch, preload, modulepreload, prefetch,
 //     prerender) are removed the same way.
-//   - srcdoc documents are rewritten the same way.
+//   - srcdoc documents, and the documents of data: URLs (HTML, XHTML,
+//     SVG) frames load, are rewritten the same way.
 //
 // Granted providers' elements pass byte for byte, and when every
 // provider is granted, Needed is false and the response must not be

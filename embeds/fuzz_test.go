@@ -24,6 +24,7 @@ func FuzzRewrite(f *testing.F) {
 		`<IFRAME SRC="HTTPS&colon;//WWW.YOUTUBE.COM/embed/x"></IFRAME><template><iframe data-src=//w.soundcloud.com/player></iframe></template>`,
 		`<![CDATA[ a > <iframe src=//x.com/i> ]]><textarea><iframe src=//x.com/i></textarea><svg><style><iframe src=//x.com/i></style></svg>`,
 		`<p title="<iframe src=//x.com/i>">a < b</p><!DOCTYPE html><?pi?>`,
+		`<iframe src="data:text/html,%3Ciframe%20src=//x.com/i%3E"></iframe><link rel=preconnect href=//www.youtube.com>`,
 	}
 	for i, s := range seeds {
 		f.Add([]byte(s), uint8(i), uint8(i%4))

@@ -2,6 +2,7 @@ package embeds
 
 import (
 	"bytes"
+	"encoding/base64"
 	"math/rand"
 	"os"
 	"runtime"
@@ -57,6 +58,11 @@ func TestHostile(t *testing.T) {
 		{name: "srcdoc harmless", in: `<iframe srcdoc="<p>hi &amp; bye</p>"></iframe>`, unchanged: true},
 		{name: "srcdoc youtube", in: `<iframe srcdoc='<iframe src="https://youtu.be/dQw4w9WgXcQ"></iframe>'></iframe>`,
 			has: []string{`srcdoc="&lt;iframe src=&#34;https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ&#34;&gt;&lt;/iframe&gt;"`}},
+		{name: "data url", in: `<iframe src="data:text/html,%3Ciframe%20src%3D%22https://player.vimeo.com/video/1%22%3E%3C/iframe%3E"></iframe>`,
+			has: []string{`src="data:text/html,%3Cstyle%3E`, `data-privacy-embed=%22vimeo%22`}},
+		{name: "data url base64", in: `<iframe src="data:text/html;base64,` + base64.StdEncoding.EncodeToString([]byte(`<script src="https://connect.facebook.net/en_US/sdk.js"></script>`)) + `"></iframe>`,
+			has: []string{`src="data:text/html,%3C%21--%20privacy:%20facebook%20script%20held%20until%20consent%20--%3E"`}},
+		{name: "data url harmless", in: `<iframe src="data:text/html,%3Cp%3Ehi"></iframe><iframe src="data:image/png;base64,AAAA"></iframe>`, unchanged: true},
 		{name: "embed", in: `<embed src="` + vimeoURL + `">after`, has: []string{`<template data-privacy-embed><embed src="` + vimeoURL + `"></template></span>after`}},
 		{name: "object nested", in: `<object data="` + vimeoURL + `"><object data="/x"></object>fallback</object>after`,
 			has: []string{`</object></template></span>after`}, not: []string{"fallback", `"/x"`}},

@@ -2,7 +2,9 @@ package embeds
 
 import (
 	"bytes"
+	"encoding/base64"
 	"html"
+	"net/url"
 	"strings"
 )
 
@@ -160,7 +162,14 @@ func (w *writer) process(out []byte, id tagID, tag []byte) ([]byte, decision) {
 	for _, a := range attrs {
 		switch {
 		case urlAttr(id, a.lname):
-			t, ok := parseTarget(html.UnescapeString(a.value(tag)))
+			v := html.UnescapeString(a.value(tag))
+			if !script {
+				if nv, changed := w.rewriteDataURL(v); changed {
+					edits = append(edits, edit{a: a, value: nv})
+					continue
+				}
+			}
+			t, ok := parseTarget(v)
 			if !ok {
 				continue
 			}
@@ -337,4 +346,43 @@ func hasAttr(tag []byte, lname string) bool {
 		}
 	}
 	return false
+}
+
+// rewriteDataURL rewrites the document of a data: URL of an HTML or SVG
+// document, as a frame's srcdoc is.
+func (w *writer) rewriteDataURL(v string) (string, bool) {
+	v = strings.TrimFunc(v, func(r rune) bool { return r <= ' ' })
+	if len(v) < 5 || !strings.EqualFold(v[:5], "data:") {
+		return "", false
+	}
+	meta, payload, ok := cut(v[5:], ',')
+	if !ok {
+		return "", false
+	}
+	lmeta := strings.ToLower(strings.Join(strings.Fields(meta), ""))
+	mediaType, _, _ := cut(lmeta, ';')
+	switch mediaType {
+	case "text/html", "application/xhtml+xml", "image/svg+xml":
+	default:
+		return "", false
+	}
+	var doc string
+	if strings.HasSuffix(lmeta, ";base64") {
+		b, err := base64.StdEncoding.DecodeString(strings.Join(strings.Fields(percentDecode(payload)), ""))
+		if err != nil {
+			b, err = base64.RawStdEncoding.DecodeString(strings.TrimRight(strings.Join(strings.Fields(percentDecode(payload)), ""), "="))
+		}
+		if err != nil {
+			return "data:" + mediaType + ",", true // unreadable: emptied, failing closed
+		}
+		doc = string(b)
+		meta = meta[:len(meta)-len(";base64")]
+	} else {
+		doc = percentDecode(payload)
+	}
+	nd, changed := w.rewriteDoc(doc)
+	if !changed {
+		return "", false
+	}
+	return "data:" + meta + "," + url.PathEscape(nd), true
 }
