@@ -373,7 +373,7 @@ func (w *writer) rewriteDataURL(v string) (string, bool) {
 			b, err = base64.RawStdEncoding.DecodeString(strings.TrimRight(strings.Join(strings.Fields(percentDecode(payload)), ""), "="))
 		}
 		if err != nil {
-			return "data:" + mediaType + ",", true // unreadable: emptied, failing closed
+			return "", false // unreadable to browsers too: loads nothing
 		}
 		doc = string(b)
 		meta = meta[:len(meta)-len(";base64")]
