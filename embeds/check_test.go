@@ -11,11 +11,22 @@ import (
 	"github.com/caddy-privacy/caddy-privacy/consent"
 )
 
-// loadsBlocked parses out as a browser with scripting would and returns
-// a description of the first element outside a placeholder's <template>
-// that would load from a provider not granted, or "".
+// loadsBlocked parses out as a browser would (with scripting, as
+// browsers have by default) and returns a description of the first
+// element outside a <template> that would load from a provider not
+// granted, or "".
 func loadsBlocked(r *Rewriter, granted consent.Set, out string, depth int) string {
-	doc, err := html.Parse(strings.NewReader(out))
+	return loadsBlockedParsed(r, granted, out, depth, true)
+}
+
+// loadsBlockedNoScripting is loadsBlocked for a browser without
+// scripting, which reads <noscript> as markup.
+func loadsBlockedNoScripting(r *Rewriter, granted consent.Set, out string) string {
+	return loadsBlockedParsed(r, granted, out, 0, false)
+}
+
+func loadsBlockedParsed(r *Rewriter, granted consent.Set, out string, depth int, scripting bool) string {
+	doc, err := html.ParseWithOptions(strings.NewReader(out), html.ParseOptionEnableScripting(scripting))
 	if err != nil {
 		return "parse: " + err.Error()
 	}
@@ -40,7 +51,7 @@ func loadsBlocked(r *Rewriter, granted consent.Set, out string, depth int) strin
 						continue
 					}
 					if a.Key == "srcdoc" && n.Data == "iframe" && depth < maxDocDepth {
-						if b := loadsBlocked(r, granted, a.Val, depth+1); b != "" {
+						if b := loadsBlockedParsed(r, granted, a.Val, depth+1, scripting); b != "" {
 							bad = "in srcdoc: " + b
 							return
 						}
@@ -50,7 +61,7 @@ func loadsBlocked(r *Rewriter, granted consent.Set, out string, depth int) strin
 						continue
 					}
 					if doc, ok := dataDoc(a.Val); ok && n.Data != "script" && depth < maxDocDepth {
-						if b := loadsBlocked(r, granted, doc, depth+1); b != "" {
+						if b := loadsBlockedParsed(r, granted, doc, depth+1, scripting); b != "" {
 							bad = "in a data: URL: " + b
 							return
 						}

@@ -76,6 +76,7 @@ func TestHostile(t *testing.T) {
 			has: []string{`<noscript><span class="privacy-embed"`, `</noscript><p>`}, not: []string{"<style>"}},
 		{name: "noscript comment", in: `<noscript><!--</noscript><iframe src=` + vimeoURL + `>-->`, has: []string{`data-privacy-embed="vimeo"`}},
 		{name: "noscript ends in attribute", in: `<noscript><a title="</noscript><iframe src=` + vimeoURL + `>">`, has: []string{`data-privacy-embed="vimeo"`}},
+		{name: "noscript embed inside a lenient tag", in: `<noscript><![CDATA[<frame src='--><embed src=` + vimeoURL + `>'></noscript>`, has: []string{`data-privacy-embed="vimeo"`}},
 		{name: "noscript ends in embed tag", in: `<noscript><iframe title="</noscript><iframe src=` + vimeoURL + `>">`, has: []string{`data-privacy-embed="vimeo"`}},
 		{name: "svg", in: `<svg viewBox="0 0 1 1"><style>.a{fill:red}</style><title>x</title><path d="M0 0"/></svg><svg/><p>`, unchanged: true},
 		{name: "svg style", in: `<svg><style><iframe src=` + vimeoURL + `></style></svg>`, has: []string{`data-privacy-embed="vimeo"`}, not: []string{"<script>"}},
@@ -120,6 +121,9 @@ func TestHostile(t *testing.T) {
 			}
 			if b := loadsBlocked(r, consent.Only, got, 0); b != "" {
 				t.Errorf("output loads a blocked provider: %s\nout: %s", b, got)
+			}
+			if b := loadsBlockedNoScripting(r, consent.Only, got); b != "" {
+				t.Errorf("output loads a blocked provider without scripting: %s\nout: %s", b, got)
 			}
 		})
 	}

@@ -873,18 +873,39 @@ func (w *writer) resume() state {
 }
 
 // rawEndIn returns where, inside a held tag read in lenient raw text,
-// the raw text's end tag begins, or -1.
+// reading must start again, or -1: where the raw text's end tag begins
+// (browsers reading the raw text as text end it there), or where
+// another embed's start tag begins (browsers reading it as markup may
+// have been in a comment that the held tag began in, and see that one).
 func (w *writer) rawEndIn(tag []byte) int {
 	if !w.lenient {
 		return -1
 	}
 	name := rawNames[w.raw]
-	for k := 0; k+2+len(name) <= len(tag); k++ {
-		if tag[k] == '<' && tag[k+1] == '/' && bytes.EqualFold(tag[k+2:k+2+len(name)], []byte(name)) {
+	for k := 1; k+1 < len(tag); k++ {
+		if tag[k] != '<' {
+			continue
+		}
+		if tag[k+1] == '/' && k+2+len(name) <= len(tag) && bytes.EqualFold(tag[k+2:k+2+len(name)], []byte(name)) {
+			return k
+		}
+		if embedStartAt(tag[k+1:]) {
 			return k
 		}
 	}
 	return -1
+}
+
+// embedStartAt reports whether b begins with the name of an element
+// that loads from elsewhere, in any case, ended by white space, '/' or
+// '>' or by the end of b.
+func embedStartAt(b []byte) bool {
+	for _, n := range [...]string{"iframe", "frame", "embed", "object", "script"} {
+		if len(b) >= len(n) && bytes.EqualFold(b[:len(n)], []byte(n)) && (len(b) == len(n) || tagNameStop[b[len(n)]]) {
+			return true
+		}
+	}
+	return false
 }
 
 // harmless reports whether an unfinished start tag, judged as if it
