@@ -94,4 +94,16 @@
 // scripting, markup to those without) and the raw-text elements inside
 // <svg> and <math> (markup there, raw text once a tag breaks out). In
 // them, embed start tags are read as tags wherever they appear.
+//
+// # Limits
+//
+// The writer reads bytes of an ASCII-compatible encoding (UTF-8,
+// Windows-1252, …), not UTF-16, and not compressed bodies: the handler
+// wraps only uncompressed HTML, and drops Content-Length, which a
+// rewrite changes. Embeds a page's own scripts create at run time are
+// not seen (the provider scripts that create them are removed; a CSP
+// built from Sources is the backstop for the rest). A <base href> that
+// points at a provider is not followed. With scripting disabled,
+// browsers read <noscript> as markup: embeds in it are rewritten, but
+// markup mixing it with <svg>/<math> and CDATA may be read otherwise.
 package embeds
