@@ -138,7 +138,8 @@ func (w *writer) appendPlaceholder(b []byte, p *prov, tag []byte, attrs []attr, 
 	b = append(b, html.EscapeString(r.settingsURL)...)
 	b = append(b, `">`...)
 	b = append(b, r.message("settings", p)...)
-	b = append(b, `</a><template>`...)
+	// Marked, so that a second pass (a second proxy) leaves it be.
+	b = append(b, `</a><template data-privacy-embed>`...)
 	b = append(b, tag...)
 	b = append(b, endTag...)
 	b = append(b, `</template></span>`...)
@@ -150,6 +151,9 @@ func (w *writer) appendPlaceholder(b []byte, p *prov, tag []byte, attrs []attr, 
 // <template> of the site they are written again (the template's copy
 // carries them); inside <noscript> they are not needed.
 func (w *writer) assetsDone() bool {
+	if w.lenient {
+		return true // in <noscript> or inside <svg>/<math>: scripts there may not run
+	}
 	if w.templateDepth > 0 {
 		if w.assetsInTemplate || w.assets {
 			return true

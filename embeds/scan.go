@@ -33,6 +33,9 @@ const (
 	tagPlaintext
 	tagNoscript
 	tagTemplate
+	tagSVG
+	tagMath
+	tagLink
 )
 
 var tagNames = map[string]tagID{
@@ -40,12 +43,13 @@ var tagNames = map[string]tagID{
 	"script": tagScript, "style": tagStyle, "xmp": tagXmp, "noembed": tagNoembed,
 	"noframes": tagNoframes, "title": tagTitle, "textarea": tagTextarea,
 	"plaintext": tagPlaintext, "noscript": tagNoscript, "template": tagTemplate,
+	"svg": tagSVG, "math": tagMath, "link": tagLink,
 }
 
 var rawNames = [...]string{
 	tagIframe: "iframe", tagScript: "script", tagStyle: "style", tagXmp: "xmp",
 	tagNoembed: "noembed", tagNoframes: "noframes", tagTitle: "title",
-	tagTextarea: "textarea", tagNoscript: "noscript", tagObject: "object",
+	tagTextarea: "textarea", tagNoscript: "noscript", tagPlaintext: "plaintext",
 }
 
 // The tokenizer states, after the HTML standard's (§13.2.5), reduced to
@@ -97,6 +101,10 @@ const (
 	sPlaintext
 )
 
+// maxOwnTemplate bounds the template start tags held to see whether
+// they are a placeholder's (<template data-privacy-embed>).
+const maxOwnTemplate = 64
+
 // ErrClosed is returned by writes after Close.
 var ErrClosed = errors.New("embeds: write after close")
 
@@ -115,7 +123,7 @@ type writer struct {
 	holdFrames, holdScripts bool // whether any provider of that kind is blocked
 
 	st       state
-	endTag   bool  // the tag being read is an end tag
+	endTag   bool // the tag being read is an end tag
 	name     [10]byte
 	nameLen  int   // -1: longer than name, so of no interest
 	id       tagID // the tag's name, once read
@@ -124,17 +132,25 @@ type writer struct {
 	overflow bool // the held tag passed MaxTag and is being dropped
 	hold     []byte
 
-	raw      tagID // the element whose raw text is being read
-	match    int   // bytes of the raw end tag's name matched
-	tmp      [6]byte
-	tmpLen   int
-	noscript bool // inside <noscript>: raw text in which only embeds are read as tags
+	raw    tagID // the element whose raw text is being read
+	match  int   // bytes of the raw end tag's name matched
+	tmp    [6]byte
+	tmpLen int
+	// lenient: the raw text being read is one that some browsers parse
+	// as markup (<noscript> for those without scripting; raw-text
+	// elements inside <svg> and <math>, which are markup there): embeds
+	// in it are read as tags, and rewritten, whatever it holds.
+	lenient     bool
+	svg, math   int   // <svg> and <math> elements open
+	back        state // where reading resumes after an embed read in lenient raw text
+	selfClosing bool  // the tag being read ended with "/>"
 
 	discard      bool // dropping the content of a replaced element
 	discardID    tagID
 	discardDepth int
 
 	templateDepth            int
+	own                      int // templates open inside a placeholder's: their content is written as it is
 	assets, assetsInTemplate bool
 	ids                      int
 	out                      []byte
@@ -211,18 +227,19 @@ func (w *writer) feed(p []byte) {
 			tagStart = i
 			w.st = sTagOpen
 		case sTagOpen:
-			switch {
-			case c == '/':
+			if c == '/' {
 				w.st = sEndTagOpen
-			case isLetter(c):
+				break
+			}
+			if isLetter(c) {
 				w.startName(false)
 				continue // reconsume
 			}
 			w.release() // no tag: what was held is written through
 			switch {
-			case c == '!' && !w.noscript:
+			case c == '!' && !w.lenient:
 				w.st = sMDO
-			case c == '?' && !w.noscript:
+			case c == '?' && !w.lenient:
 				w.st = sBogus
 			default:
 				w.st = w.textState()
@@ -235,7 +252,7 @@ func (w *writer) feed(p []byte) {
 			}
 			w.release()
 			switch {
-			case w.noscript:
+			case w.lenient:
 				w.st = w.textState()
 				continue
 			case c == '>':
@@ -249,7 +266,7 @@ func (w *writer) feed(p []byte) {
 					var ok bool
 					mark, ok = w.decide(p, mark, tagStart, i)
 					if !ok {
-						continue // back to noscript raw text, reconsume
+						continue // back to lenient raw text, reconsume
 					}
 				}
 				switch c {
@@ -262,100 +279,62 @@ func (w *writer) feed(p []byte) {
 				}
 				break
 			}
-			if w.nameLen >= 0 {
-				if w.nameLen < len(w.name) {
-					w.name[w.nameLen] = c | 0x20
-					if !isLetter(c) {
-						w.name[w.nameLen] = c
-					}
+			if w.lenient && !w.decided {
+				// In lenient raw text only embeds are tags: the name is
+				// given up at the first byte that leaves every embed's
+				// name, and reading goes on from that byte as text.
+				if w.nameLen >= 0 && w.nameLen < len(w.name) {
+					w.name[w.nameLen] = lower(c)
 					w.nameLen++
-				} else {
+				}
+				if w.nameLen < 0 || !embedPrefix(w.name[:w.nameLen]) {
 					w.nameLen = -1
+					mark, _ = w.decide(p, mark, tagStart, i)
+					continue
+				}
+				break
+			}
+			// The rest of the name, up to white space, '/' or '>'.
+			j := i
+			for j < len(p) && !tagNameStop[p[j]] {
+				j++
+			}
+			if w.nameLen >= 0 {
+				if w.nameLen+j-i > len(w.name) {
+					// Longer than any name of interest: decided now, so
+					// that a long name is never held.
+					w.nameLen = -1
+					if !w.decided {
+						var ok bool
+						if mark, ok = w.decide(p, mark, tagStart, i); !ok {
+							continue // back to lenient raw text
+						}
+					}
+				} else {
+					for _, b := range p[i:j] {
+						if 'A' <= b && b <= 'Z' {
+							b += 'a' - 'A'
+						}
+						w.name[w.nameLen] = b
+						w.nameLen++
+					}
 				}
 			}
-		case sBeforeAttrName:
-			switch {
-			case isSpace(c):
-			case c == '/':
-				w.st = sSelfClosing
-			case c == '>':
-				mark = w.complete(p, mark, i)
-			default:
-				w.st = sAttrName
-			}
-		case sAttrName:
-			switch {
-			case isSpace(c):
-				w.st = sAfterAttrName
-			case c == '/':
-				w.st = sSelfClosing
-			case c == '>':
-				mark = w.complete(p, mark, i)
-			case c == '=':
-				w.st = sBeforeAttrValue
-			}
-		case sAfterAttrName:
-			switch {
-			case isSpace(c):
-			case c == '/':
-				w.st = sSelfClosing
-			case c == '=':
-				w.st = sBeforeAttrValue
-			case c == '>':
-				mark = w.complete(p, mark, i)
-			default:
-				w.st = sAttrName
-			}
-		case sBeforeAttrValue:
-			switch {
-			case isSpace(c):
-			case c == '"':
-				w.st = sAttrValueDQ
-			case c == '\'':
-				w.st = sAttrValueSQ
-			case c == '>':
-				mark = w.complete(p, mark, i)
-			default:
-				w.st = sAttrValueUnq
-			}
-		case sAttrValueDQ, sAttrValueSQ:
-			q := byte('"')
-			if w.st == sAttrValueSQ {
-				q = '\''
-			}
-			k := bytes.IndexByte(p[i:], q)
-			if k < 0 {
-				i = len(p)
+			i = j
+			continue
+		case sBeforeAttrName, sAttrName, sAfterAttrName, sBeforeAttrValue,
+			sAttrValueDQ, sAttrValueSQ, sAttrValueUnq, sAfterAttrValueQ, sSelfClosing:
+			j, st := scanAttrs(p, i, w.st)
+			w.st = st
+			if j == len(p) {
+				i = j
 				continue
 			}
-			i += k
-			w.st = sAfterAttrValueQ
-		case sAttrValueUnq:
-			switch {
-			case isSpace(c):
-				w.st = sBeforeAttrName
-			case c == '>':
-				mark = w.complete(p, mark, i)
-			}
-		case sAfterAttrValueQ:
-			switch {
-			case isSpace(c):
-				w.st = sBeforeAttrName
-			case c == '/':
-				w.st = sSelfClosing
-			case c == '>':
-				mark = w.complete(p, mark, i)
-			default:
-				w.st = sBeforeAttrName
-				continue
-			}
-		case sSelfClosing:
-			if c == '>' {
-				mark = w.complete(p, mark, i)
-			} else {
-				w.st = sBeforeAttrName
-				continue
-			}
+			w.selfClosing = st == sSelfClosing
+			mark = w.complete(p, mark, j)
+			w.selfClosing = false
+			i = j + 1
+			continue
 
 		case sMDO:
 			if c == '-' {
@@ -446,16 +425,15 @@ func (w *writer) feed(p []byte) {
 			tagStart = i
 			w.st = sRawLT
 		case sRawLT:
-			if !isLetter(c) || !w.noscript {
+			if !isLetter(c) || !w.lenient {
 				w.release()
 			}
 			switch {
 			case c == '/':
 				w.st, w.match = sRawEnd, 0
-			case w.noscript && isLetter(c):
-				// Inside <noscript>, embeds are read as tags: browsers
-				// without scripting load them.
-				w.st = sTagOpen
+			case w.lenient && isLetter(c):
+				// Embeds are read as tags: some browsers load them.
+				w.st, w.back = sTagOpen, sRaw
 				continue
 			default:
 				w.st = sRaw
@@ -486,13 +464,21 @@ func (w *writer) feed(p []byte) {
 				continue
 			}
 			i += k
+			tagStart = i
 			w.st = sScriptLT
 		case sScriptLT:
-			switch c {
-			case '/':
+			if !isLetter(c) || !w.lenient {
+				w.release()
+			}
+			switch {
+			case c == '/':
 				w.st, w.match = sScriptEnd, 0
-			case '!':
+			case c == '!':
 				w.st = sScriptEscStart
+			case w.lenient && isLetter(c):
+				// A script inside <svg> or <math>: markup there.
+				w.st, w.back = sTagOpen, sScript
+				continue
 			default:
 				w.st = sScript
 				continue
@@ -536,14 +522,14 @@ func (w *writer) feed(p []byte) {
 			case '-':
 				w.st = sScriptEscDash
 			case '<':
-				w.st = sScriptEscLT
+				w.st, tagStart = sScriptEscLT, i
 			}
 		case sScriptEscDash:
 			switch c {
 			case '-':
 				w.st = sScriptEscDashDash
 			case '<':
-				w.st = sScriptEscLT
+				w.st, tagStart = sScriptEscLT, i
 			default:
 				w.st = sScriptEsc
 			}
@@ -551,16 +537,24 @@ func (w *writer) feed(p []byte) {
 			switch c {
 			case '-':
 			case '<':
-				w.st = sScriptEscLT
+				w.st, tagStart = sScriptEscLT, i
 			case '>':
 				w.st = sScript
 			default:
 				w.st = sScriptEsc
 			}
 		case sScriptEscLT:
+			if !isLetter(c) || !w.lenient {
+				w.release()
+			}
 			switch {
 			case c == '/':
 				w.st, w.match = sScriptEscEnd, 0
+			case isLetter(c) && w.lenient:
+				// Inside <svg> or <math>, "-->" is not all that ends
+				// a comment ("--!>" does too): embeds are read as tags.
+				w.st, w.back = sTagOpen, sScriptEsc
+				continue
 			case isLetter(c):
 				w.tmpLen = 0
 				w.st = sScriptDblStart
@@ -604,14 +598,14 @@ func (w *writer) feed(p []byte) {
 			case '-':
 				w.st = sScriptDblDash
 			case '<':
-				w.st = sScriptDblLT
+				w.st, tagStart = sScriptDblLT, i
 			}
 		case sScriptDblDash:
 			switch c {
 			case '-':
 				w.st = sScriptDblDashDash
 			case '<':
-				w.st = sScriptDblLT
+				w.st, tagStart = sScriptDblLT, i
 			default:
 				w.st = sScriptDbl
 			}
@@ -619,17 +613,24 @@ func (w *writer) feed(p []byte) {
 			switch c {
 			case '-':
 			case '<':
-				w.st = sScriptDblLT
+				w.st, tagStart = sScriptDblLT, i
 			case '>':
 				w.st = sScript
 			default:
 				w.st = sScriptDbl
 			}
 		case sScriptDblLT:
-			if c == '/' {
+			if !isLetter(c) || !w.lenient {
+				w.release()
+			}
+			switch {
+			case c == '/':
 				w.tmpLen = 0
 				w.st = sScriptDblEnd
-			} else {
+			case isLetter(c) && w.lenient:
+				w.st, w.back = sTagOpen, sScriptDbl
+				continue
+			default:
 				w.st = sScriptDbl
 				continue
 			}
@@ -640,6 +641,9 @@ func (w *writer) feed(p []byte) {
 		i++
 	}
 	// End of p: keep what a tag being read needs.
+	if w.holding && w.decided && w.id == tagTemplate && len(w.hold)+len(p)-mark > maxOwnTemplate {
+		w.release() // longer than a placeholder's template tag
+	}
 	switch {
 	case w.holding:
 		if !w.overflow {
@@ -650,21 +654,267 @@ func (w *writer) feed(p []byte) {
 				w.hold = append(w.hold, p[mark:]...)
 			}
 		}
-	case w.st == sTagOpen || w.st == sEndTagOpen || w.st == sTagName && !w.decided || w.st == sRawLT && w.noscript:
+	case w.st == sTagOpen || w.st == sEndTagOpen || w.st == sTagName && !w.decided || (w.st == sRawLT || w.st == sScriptLT || w.st == sScriptEscLT || w.st == sScriptDblLT) && w.lenient:
 		w.emit(p[mark:tagStart])
 		w.hold = append(w.hold[:0], p[tagStart:]...)
-		w.holding = true
+		w.holding, w.decided = true, false
 	default:
 		w.emit(p[mark:])
 	}
 }
 
+// Bytes that end an attribute name, and an unquoted attribute value.
+var attrNameStop, unquotedStop, tagNameStop, spaces [256]bool
+
+func init() {
+	for _, c := range []byte("\t\n\f\r />") {
+		tagNameStop[c] = true
+	}
+	for _, c := range []byte("\t\n\f\r ") {
+		spaces[c] = true
+	}
+	for _, c := range []byte("\t\n\f\r />=") {
+		attrNameStop[c] = true
+	}
+	for _, c := range []byte("\t\n\f\r >") {
+		unquotedStop[c] = true
+	}
+}
+
+func lower(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
+}
+
+// embedPrefix reports whether name begins the name of an element that
+// loads from elsewhere.
+func embedPrefix(name []byte) bool {
+	for _, n := range [...]string{"iframe", "frame", "embed", "object", "script"} {
+		if len(name) <= len(n) && string(name) == n[:len(name)] {
+			return true
+		}
+	}
+	return false
+}
+
+// lookupTag returns the id of a lower-case tag name.
+func lookupTag(name []byte) tagID {
+	switch len(name) {
+	case 3:
+		if string(name) == "svg" {
+			return tagSVG
+		} else if string(name) == "xmp" {
+			return tagXmp
+		}
+	case 4:
+		if string(name) == "math" {
+			return tagMath
+		} else if string(name) == "link" {
+			return tagLink
+		}
+	case 5:
+		switch string(name) {
+		case "frame":
+			return tagFrame
+		case "embed":
+			return tagEmbed
+		case "style":
+			return tagStyle
+		case "title":
+			return tagTitle
+		}
+	case 6:
+		switch string(name) {
+		case "iframe":
+			return tagIframe
+		case "object":
+			return tagObject
+		case "script":
+			return tagScript
+		}
+	case 7:
+		if string(name) == "noembed" {
+			return tagNoembed
+		}
+	case 8:
+		switch string(name) {
+		case "noframes":
+			return tagNoframes
+		case "textarea":
+			return tagTextarea
+		case "noscript":
+			return tagNoscript
+		case "template":
+			return tagTemplate
+		}
+	case 9:
+		if string(name) == "plaintext" {
+			return tagPlaintext
+		}
+	}
+	return tagOther
+}
+
+// scanAttrs reads a tag's attributes from p[i] in state st, with the
+// tokenizer's rules, to the '>' that ends the tag. It returns the index
+// of that '>' and the state it was read in (sSelfClosing for "/>"), or
+// len(p) and the state to go on in.
+func scanAttrs(p []byte, i int, st state) (int, state) {
+	for i < len(p) {
+		c := p[i]
+		switch st {
+		case sBeforeAttrName, sAfterAttrValueQ:
+			switch {
+			case spaces[c]:
+				st = sBeforeAttrName
+			case c == '/':
+				st = sSelfClosing
+			case c == '>':
+				return i, st
+			case st == sAfterAttrValueQ:
+				st = sBeforeAttrName
+				continue
+			default:
+				st = sAttrName
+			}
+		case sAttrName:
+			for !attrNameStop[c] {
+				if i++; i == len(p) {
+					return i, st
+				}
+				c = p[i]
+			}
+			switch {
+			case spaces[c]:
+				st = sAfterAttrName
+			case c == '/':
+				st = sSelfClosing
+			case c == '>':
+				return i, st
+			default: // '='
+				st = sBeforeAttrValue
+			}
+		case sAfterAttrName:
+			switch {
+			case spaces[c]:
+			case c == '/':
+				st = sSelfClosing
+			case c == '=':
+				st = sBeforeAttrValue
+			case c == '>':
+				return i, st
+			default:
+				st = sAttrName
+			}
+		case sBeforeAttrValue:
+			switch {
+			case spaces[c]:
+			case c == '"':
+				st = sAttrValueDQ
+			case c == '\'':
+				st = sAttrValueSQ
+			case c == '>':
+				return i, st
+			default:
+				st = sAttrValueUnq
+			}
+		case sAttrValueDQ, sAttrValueSQ:
+			q := byte('"')
+			if st == sAttrValueSQ {
+				q = '\''
+			}
+			k := bytes.IndexByte(p[i:], q)
+			if k < 0 {
+				return len(p), st
+			}
+			i += k
+			st = sAfterAttrValueQ
+		case sAttrValueUnq:
+			for !unquotedStop[c] {
+				if i++; i == len(p) {
+					return i, st
+				}
+				c = p[i]
+			}
+			if c == '>' {
+				return i, st
+			}
+			st = sBeforeAttrName
+		case sSelfClosing:
+			if c == '>' {
+				return i, st
+			}
+			st = sBeforeAttrName
+			continue
+		}
+		i++
+	}
+	return i, st
+}
+
 // textState is the state that reads what follows a tag or comment.
 func (w *writer) textState() state {
-	if w.noscript {
-		return sRaw
+	if w.lenient {
+		return w.back
 	}
 	return sText
+}
+
+// resume returns the state that reads on after a tag read in lenient
+// raw text. In escaped script text, "<script" starts double escaping
+// as it would have had it not been read as a tag.
+func (w *writer) resume() state {
+	if w.back == sScriptEsc && w.id == tagScript && !w.endTag {
+		return sScriptDbl
+	}
+	return w.back
+}
+
+// rawEndIn returns where, inside a held tag read in lenient raw text,
+// reading must start again, or -1: where the raw text's end tag begins
+// (browsers reading the raw text as text end it there), or where
+// another embed's start tag begins (browsers reading it as markup may
+// have been in a comment that the held tag began in, and see that one).
+func (w *writer) rawEndIn(tag []byte) int {
+	if !w.lenient {
+		return -1
+	}
+	name := rawNames[w.raw]
+	for k := 1; k+1 < len(tag); k++ {
+		if tag[k] != '<' {
+			continue
+		}
+		if tag[k+1] == '/' && k+2+len(name) <= len(tag) && bytes.EqualFold(tag[k+2:k+2+len(name)], []byte(name)) {
+			return k
+		}
+		if embedStartAt(tag[k+1:]) {
+			return k
+		}
+	}
+	return -1
+}
+
+// embedStartAt reports whether b begins with the name of an element
+// that loads from elsewhere, in any case, ended by white space, '/' or
+// '>' or by the end of b.
+func embedStartAt(b []byte) bool {
+	for _, n := range [...]string{"iframe", "frame", "embed", "object", "script"} {
+		if len(b) >= len(n) && bytes.EqualFold(b[:len(n)], []byte(n)) && (len(b) == len(n) || tagNameStop[b[len(n)]]) {
+			return true
+		}
+	}
+	return false
+}
+
+// harmless reports whether an unfinished start tag, judged as if it
+// ended there, loads nothing blocked.
+func (w *writer) harmless(id tagID, partial []byte) bool {
+	assets, inTemplate, ids := w.assets, w.assetsInTemplate, w.ids
+	_, d := w.process(nil, id, append(partial[:len(partial):len(partial)], '>'))
+	w.assets, w.assetsInTemplate, w.ids = assets, inTemplate, ids
+	return d == keep
 }
 
 // release writes through a held '<' or '</' that began no tag.
@@ -681,12 +931,12 @@ func (w *writer) startName(end bool) {
 
 // decide is called when the tag name ends at p[i]: it looks the name up
 // and starts or stops holding the tag. ok is false when the tag is not
-// read as one (inside <noscript>, only embeds are).
+// read as one (in lenient raw text, only embeds are).
 func (w *writer) decide(p []byte, mark, tagStart, i int) (int, bool) {
 	w.decided = true
 	w.id = tagOther
 	if w.nameLen > 0 {
-		w.id = tagNames[string(w.name[:w.nameLen])]
+		w.id = lookupTag(w.name[:w.nameLen])
 	}
 	held := false
 	if !w.endTag {
@@ -695,16 +945,24 @@ func (w *writer) decide(p []byte, mark, tagStart, i int) (int, bool) {
 			held = w.holdFrames
 		case tagScript:
 			held = w.holdScripts
+		case tagLink:
+			held = w.holdFrames || w.holdScripts
+		case tagTemplate:
+			// To see whether it is a placeholder's, from an earlier pass.
+			held = (w.holdFrames || w.holdScripts) && !w.lenient
+		}
+		if w.own > 0 {
+			held = false
 		}
 	}
-	if w.noscript && !held && !(w.endTag && w.id == tagNoscript) {
+	if w.lenient && !held {
 		// Text to browsers with scripting; those without it ignore it
 		// or load nothing from it.
 		if w.holding {
 			w.emit(w.hold)
 			w.hold, w.holding = w.hold[:0], false
 		}
-		w.st = sRaw
+		w.st = w.resume()
 		return mark, false
 	}
 	switch {
@@ -725,6 +983,9 @@ func (w *writer) decide(p []byte, mark, tagStart, i int) (int, bool) {
 func (w *writer) complete(p []byte, mark, i int) int {
 	id, end := w.id, w.endTag
 	next := sText
+	if w.holding && id == tagTemplate && !w.overflow && len(w.hold)+i+1-mark > maxOwnTemplate {
+		w.release() // longer than a placeholder's template tag: read on as any template
+	}
 	if w.holding {
 		var tag []byte
 		over := w.overflow || len(w.hold)+i+1-mark > MaxTag
@@ -737,18 +998,30 @@ func (w *writer) complete(p []byte, mark, i int) int {
 		var d decision
 		if over {
 			d = removed
-		} else if w.noscript && bytes.Contains(bytes.ToLower(tag), []byte("</noscript")) {
-			// A browser with scripting ends the <noscript> inside this
-			// tag: drop what comes before, and read the rest again.
-			k := bytes.Index(bytes.ToLower(tag), []byte("</noscript"))
+		} else if k := w.rawEndIn(tag); k >= 0 {
+			// Browsers that read the raw text as text end it inside
+			// this tag: what comes before is text to them and an
+			// unfinished tag to others; keep it if it loads nothing
+			// blocked, and read the rest again.
 			rest := append([]byte(nil), tag[k:]...)
+			if w.harmless(id, tag[:k]) {
+				w.emit(tag[:k])
+			}
 			w.hold = w.hold[:0]
-			w.st, w.raw, w.match = sRaw, tagNoscript, 0
+			w.st, w.match = w.back, 0
 			w.feed(rest)
 			return mark
 		} else {
 			w.out, d = w.process(w.out[:0], id, tag)
 			w.emit(w.out)
+			if id == tagTemplate {
+				if !w.discard {
+					w.templateDepth++
+				}
+				if hasAttr(tag, "data-privacy-embed") {
+					w.own = 1
+				}
+			}
 			if cap(w.out) > 4*MaxTag {
 				w.out = nil
 			}
@@ -757,9 +1030,9 @@ func (w *writer) complete(p []byte, mark, i int) int {
 		if cap(w.hold) > MaxTag+4096 {
 			w.hold = nil
 		}
-		if w.noscript {
-			// No raw text or dropped content inside <noscript>.
-			w.st = sRaw
+		if w.lenient {
+			// No raw text or dropped content inside lenient raw text.
+			w.st = w.resume()
 			return mark
 		}
 		switch {
@@ -795,14 +1068,20 @@ func (w *writer) complete(p []byte, mark, i int) int {
 			if w.templateDepth > 0 && !w.discard {
 				w.templateDepth--
 			}
-		case tagNoscript:
-			w.noscript = false
+			w.own = max(w.own-1, 0)
+		case tagSVG:
+			w.svg = max(w.svg-1, 0)
+		case tagMath:
+			w.math = max(w.math-1, 0)
+		}
+		if w.lenient && id == w.raw {
+			w.lenient = false
 		}
 		w.st = sText
 		return mark
 	}
-	if w.noscript {
-		w.st = sRaw
+	if w.lenient { // not reached: lenient raw text holds only embeds as tags
+		w.st = w.resume()
 		return mark
 	}
 	switch id {
@@ -810,12 +1089,21 @@ func (w *writer) complete(p []byte, mark, i int) int {
 		if !w.discard {
 			w.templateDepth++
 		}
+		if w.own > 0 {
+			w.own++
+		}
 	case tagObject:
 		if w.discard && w.discardID == tagObject {
 			w.discardDepth++
 		}
-	case tagNoscript:
-		w.noscript = true
+	case tagSVG:
+		if !w.selfClosing {
+			w.svg++
+		}
+	case tagMath:
+		if !w.selfClosing {
+			w.math++
+		}
 	}
 	w.st = w.afterStart(id)
 	return mark
@@ -824,6 +1112,20 @@ func (w *writer) complete(p []byte, mark, i int) int {
 // afterStart returns the state that reads the content of an element
 // whose start tag has just ended.
 func (w *writer) afterStart(id tagID) state {
+	if w.svg+w.math > 0 {
+		if id == tagScript {
+			// Script data as in HTML, with embeds read as tags.
+			w.raw, w.lenient = id, true
+			return sScript
+		}
+		switch id {
+		case tagIframe, tagStyle, tagXmp, tagNoembed, tagNoframes, tagTitle, tagTextarea, tagNoscript, tagPlaintext:
+			// Markup in <svg> and <math>, raw text once a tag there has
+			// broken out of them: read leniently, right both ways.
+			w.raw, w.match, w.lenient = id, 0, true
+			return sRaw
+		}
+	}
 	switch id {
 	case tagScript:
 		return sScript
@@ -831,7 +1133,7 @@ func (w *writer) afterStart(id tagID) state {
 		w.raw, w.match = id, 0
 		return sRaw
 	case tagNoscript:
-		w.raw, w.match = id, 0
+		w.raw, w.match, w.lenient = id, 0, true
 		return sRaw
 	case tagPlaintext:
 		return sPlaintext
@@ -839,15 +1141,36 @@ func (w *writer) afterStart(id tagID) state {
 	return sText
 }
 
-// Close writes through an unfinished tag that cannot be an embed and
-// drops one that could be. The writer must not be used after Close.
+// Close writes through an unfinished tag that cannot be an embed (judged
+// as if it ended at the end of the input) and drops one that could be;
+// browsers drop a tag cut off by the end of the document either way. The writer must not be used after Close.
 func (w *writer) Close() error {
 	if w.closed {
 		return ErrClosed
 	}
 	w.closed = true
-	if w.holding && !w.decided && !w.overflow {
-		w.emit(w.hold)
+	for w.holding && !w.overflow && w.decided {
+		k := w.rawEndIn(w.hold)
+		if k < 0 {
+			break
+		}
+		// As in complete: browsers reading the raw text as text end it
+		// inside this tag.
+		rest := append([]byte(nil), w.hold[k:]...)
+		if w.harmless(w.id, w.hold[:k]) {
+			w.emit(w.hold[:k])
+		}
+		w.hold, w.holding = w.hold[:0], false
+		w.st, w.match = w.back, 0
+		w.feed(rest)
+	}
+	if w.holding && !w.overflow {
+		if !w.decided {
+			w.emit(w.hold)
+		} else if w.harmless(w.id, w.hold) {
+			// Judged as if it ended here, it loads nothing blocked.
+			w.emit(w.hold)
+		}
 	}
 	w.hold, w.out, w.holding = nil, nil, false
 	return w.err

@@ -2,7 +2,9 @@ package embeds
 
 import (
 	"bytes"
+	"encoding/base64"
 	"html"
+	"net/url"
 	"strings"
 )
 
@@ -82,7 +84,7 @@ func parseAttrs(tag []byte) []attr {
 	return attrs
 }
 
-func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r' }
+func isSpace(c byte) bool { return spaces[c] }
 
 // The attributes that make an element load something.
 func urlAttr(name tagID, lname string) bool {
@@ -91,6 +93,8 @@ func urlAttr(name tagID, lname string) bool {
 		return name != tagObject
 	case "data":
 		return name == tagObject
+	case "href", "xlink:href":
+		return name == tagScript // SVG scripts load from href
 	}
 	return false
 }
@@ -139,6 +143,17 @@ const (
 // frame, embed, object or script, and appends what is written in its
 // place to out.
 func (w *writer) process(out []byte, id tagID, tag []byte) ([]byte, decision) {
+	if id == tagTemplate {
+		return append(out, tag...), keep
+	}
+	if id == tagLink {
+		// Every rel that fetches early has "pre" in it; the others
+		// (stylesheets, icons) pass without being parsed.
+		if !containsFold(tag, "pre") {
+			return append(out, tag...), keep
+		}
+		return w.processLink(out, tag, parseAttrs(tag))
+	}
 	r := w.r
 	attrs := parseAttrs(tag)
 	script := id == tagScript
@@ -147,7 +162,14 @@ func (w *writer) process(out []byte, id tagID, tag []byte) ([]byte, decision) {
 	for _, a := range attrs {
 		switch {
 		case urlAttr(id, a.lname):
-			t, ok := parseTarget(html.UnescapeString(a.value(tag)))
+			v := html.UnescapeString(a.value(tag))
+			if !script {
+				if nv, changed := w.rewriteDataURL(v); changed {
+					edits = append(edits, edit{a: a, value: nv})
+					continue
+				}
+			}
+			t, ok := parseTarget(v)
 			if !ok {
 				continue
 			}
@@ -262,4 +284,105 @@ func commentSafe(s string) string {
 		}
 	}
 	return string(b)
+}
+
+// processLink removes a <link> that connects to or fetches from a
+// provider not granted ahead of time (preconnect, dns-prefetch, preload,
+// modulepreload, prefetch, prerender): that too tells the provider the
+// visitor's address. Other links pass.
+func (w *writer) processLink(out []byte, tag []byte, attrs []attr) ([]byte, decision) {
+	early := false
+	for _, a := range attrs {
+		if a.lname != "rel" {
+			continue
+		}
+		for _, rel := range strings.Fields(strings.ToLower(html.UnescapeString(a.value(tag)))) {
+			switch rel {
+			case "preconnect", "dns-prefetch", "preload", "modulepreload", "prefetch", "prerender":
+				early = true
+			}
+		}
+	}
+	if early {
+		for _, a := range attrs {
+			if a.lname != "href" {
+				continue
+			}
+			t, ok := parseTarget(html.UnescapeString(a.value(tag)))
+			if !ok {
+				continue
+			}
+			p := w.r.lookupAny(t)
+			if p >= 0 && !w.granted.Has(w.r.provs[p].cat) {
+				return append(out, "<!-- privacy: "+commentSafe(w.r.provs[p].name)+" link held until consent -->"...), removed
+			}
+		}
+	}
+	return append(out, tag...), keep
+}
+
+// containsFold reports whether b contains the lower-case ASCII s in any case.
+func containsFold(b []byte, s string) bool {
+	for i := 0; i+len(s) <= len(b); i++ {
+		j := 0
+		for j < len(s) && lower(b[i+j]) == s[j] {
+			j++
+		}
+		if j == len(s) {
+			return true
+		}
+	}
+	return false
+}
+
+// hasAttr reports whether a start tag has the attribute lname.
+func hasAttr(tag []byte, lname string) bool {
+	if !containsFold(tag, lname) {
+		return false
+	}
+	for _, a := range parseAttrs(tag) {
+		if a.lname == lname {
+			return true
+		}
+	}
+	return false
+}
+
+// rewriteDataURL rewrites the document of a data: URL of an HTML or SVG
+// document, as a frame's srcdoc is.
+func (w *writer) rewriteDataURL(v string) (string, bool) {
+	v = strings.TrimFunc(v, func(r rune) bool { return r <= ' ' })
+	if len(v) < 5 || !strings.EqualFold(v[:5], "data:") {
+		return "", false
+	}
+	meta, payload, ok := cut(v[5:], ',')
+	if !ok {
+		return "", false
+	}
+	lmeta := strings.ToLower(strings.Join(strings.Fields(meta), ""))
+	mediaType, _, _ := cut(lmeta, ';')
+	switch mediaType {
+	case "text/html", "application/xhtml+xml", "image/svg+xml":
+	default:
+		return "", false
+	}
+	var doc string
+	if strings.HasSuffix(lmeta, ";base64") {
+		b, err := base64.StdEncoding.DecodeString(strings.Join(strings.Fields(percentDecode(payload)), ""))
+		if err != nil {
+			b, err = base64.RawStdEncoding.DecodeString(strings.TrimRight(strings.Join(strings.Fields(percentDecode(payload)), ""), "="))
+		}
+		if err != nil {
+			return "", false // unreadable to browsers too: loads nothing
+		}
+		doc = string(b)
+		meta = meta[:len(meta)-len(";base64")]
+	} else {
+		doc = percentDecode(payload)
+	}
+	nd, changed := w.rewriteDoc(doc)
+	if !changed {
+		return "", false
+	}
+	return "data:" + meta + "," + url.PathEscape(nd), true
 }

@@ -165,3 +165,23 @@ func matchRefs(refs []ruleRef, t target, script bool) int {
 func hasPrefixFold(s, prefix string) bool {
 	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
 }
+
+// lookupAny returns the index of the provider whose frames or scripts
+// load from t's host (any path), or -1.
+func (r *Rewriter) lookupAny(t target) int {
+	t.path = "/"
+	for _, script := range []bool{false, true} {
+		if p := r.lookup(t, script); p >= 0 {
+			return p
+		}
+	}
+	// Rules with a path (www.google.com/maps) match the host alone too.
+	for i := range r.provs {
+		for _, h := range append(r.provs[i].frames, r.provs[i].scripts...) {
+			if h.path != "" && (h.host == t.host || h.wildcard && strings.HasSuffix(t.host, "."+h.host)) {
+				return i
+			}
+		}
+	}
+	return -1
+}

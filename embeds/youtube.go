@@ -74,8 +74,11 @@ func nocookieURL(t target) (string, bool) {
 		q = append(q, "start="+start)
 	}
 	switch {
+	case id == "videoseries" || id == "":
+		if !hasList {
+			return "", false
+		}
 	case isIDShaped(id, 11, 11):
-	case id == "videoseries" && hasList, id == "" && hasList:
 	default:
 		return "", false
 	}
