@@ -20,6 +20,7 @@ import (
 	"github.com/andybalholm/brotli"
 	"github.com/caddyserver/caddy/v2/modules/caddyhttp"
 	"github.com/klauspost/compress/zstd"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/caddy-privacy/caddy-privacy/consent"
 	"github.com/caddy-privacy/caddy-privacy/embeds"
@@ -52,7 +53,7 @@ func (h *Handler) provisionEmbeds() error {
 	}
 	rw, err := embeds.New(*h.Embeds)
 	if err != nil {
-		return fmt.Errorf("embeds: %v", err)
+		return err // it names the field: "embeds.custom[0].hosts: ..."
 	}
 	h.embeds = rw
 	return nil
@@ -72,6 +73,7 @@ func (h *Handler) wrapForEmbeds(w http.ResponseWriter, r *http.Request, granted 
 		rw:                    h.embeds,
 		granted:               granted,
 		head:                  r.Method == http.MethodHead,
+		pages:                 h.metrics.embeds,
 	}
 	return ew, ew
 }
@@ -164,6 +166,7 @@ type embedWriter struct {
 	rw      embedRewriter
 	granted consent.Set
 	head    bool
+	pages   *prometheus.CounterVec // outcome
 
 	state  embedState
 	status int
@@ -321,6 +324,7 @@ func (ew *embedWriter) Close() error {
 		// Headers but no body: nothing to sniff or rewrite.
 		ew.pass()
 	case stateRewrite:
+		ew.pages.WithLabelValues("rewritten").Inc()
 		return ew.out.Close()
 	case stateHold:
 		page, err := decodeBody(ew.coding, ew.held.Bytes())
@@ -329,8 +333,10 @@ func (ew *embedWriter) Close() error {
 			ew.fail(err)
 			return ew.Close()
 		}
+		ew.pages.WithLabelValues("recoded").Inc()
 		return ew.writeRecoded(page)
 	case stateFail:
+		ew.pages.WithLabelValues("refused").Inc()
 		clear(ew.ResponseWriterWrapper.Header())
 		return caddyhttp.Error(http.StatusBadGateway, ew.err)
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/caddyserver/caddy/v2"
 	"github.com/caddyserver/caddy/v2/modules/caddyhttp"
 	"github.com/klauspost/compress/zstd"
+	dto "github.com/prometheus/client_model/go"
 
 	"github.com/caddy-privacy/caddy-privacy/config"
 	"github.com/caddy-privacy/caddy-privacy/consent"
@@ -629,5 +630,27 @@ func TestEmbedsCSPWithRewriter(t *testing.T) {
 	mkt := h.csp.byGranted[consent.Only.With(consent.Marketing)]
 	if !strings.Contains(cspDirective(mkt, "frame-src"), "https://www.youtube.com") || !strings.Contains(cspDirective(mkt, "script-src"), "https://platform.twitter.com") {
 		t.Errorf("granted providers blocked: %q", mkt)
+	}
+}
+
+func TestEmbedsMetrics(t *testing.T) {
+	h := embedsHandler(t, false)
+	count := func(outcome string) float64 {
+		var m dto.Metric
+		if err := h.metrics.embeds.WithLabelValues(outcome).Write(&m); err != nil {
+			t.Fatal(err)
+		}
+		return m.GetCounter().GetValue()
+	}
+	serveEmbeds(t, h, pageRequest("GET", ""), app("text/html", nil, 200, []byte(embedPage)))
+	hdr := http.Header{"Content-Encoding": {"gzip"}}
+	serveEmbeds(t, h, pageRequest("GET", ""), app("text/html", hdr, 200, gzipBytes([]byte(embedPage))))
+	serveEmbeds(t, h, pageRequest("GET", ""), app("text/html", hdr, 200, []byte("not gzip")))
+	serveEmbeds(t, h, pageRequest("GET", ""), app("image/png", nil, 200, []byte("x")))
+	serveEmbeds(t, h, pageRequest("GET", marketingOK), app("text/html", nil, 200, []byte(embedPage)))
+	for outcome, want := range map[string]float64{"rewritten": 1, "recoded": 1, "refused": 1} {
+		if got := count(outcome); got != want {
+			t.Errorf("%s = %v, want %v", outcome, got, want)
+		}
 	}
 }
