@@ -65,9 +65,12 @@ type Handler struct {
 	// and custom ones) of HTML responses for visitors who have not
 	// consented to their provider's category (marketing by default):
 	// YouTube becomes youtube-nocookie.com, the others a placeholder that
-	// loads the embed on a click. With csp on too, the policy's frame-src
-	// and script-src allow what the rewriter leaves and not the providers
-	// it blocked. Default: off.
+	// loads the embed on a click. Only HTML responses are read, and only
+	// for visitors the rewriter has work for; gzip, zstd and br pages are
+	// decoded and encoded again, and a page that cannot be decoded is
+	// answered 502. With csp on too, the policy allows what the rewriter
+	// leaves (youtube-nocookie.com, the frames behind placeholders, for
+	// the click) and not the refused providers' scripts. Default: off.
 	Embeds *embeds.Config `json:"embeds,omitempty"`
 
 	// GPCJSON serves /.well-known/gpc.json, declaring that the site honours
