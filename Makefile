@@ -96,7 +96,7 @@ e2e: $(E2E)/node_modules/.package-lock.json
 	$(GO) build -o $(BIN)/caddy ./cmd/caddy
 	$(GO) build -o $(BIN)/demo ./cmd/demo
 	$(GO) build -o $(BIN)/e2e-testdb ./demo/e2e/testdb
-	cd $(E2E) && node --test --test-concurrency=1 --test-timeout=120000 demo.test.mjs
+	cd $(E2E) && node --test --test-concurrency=1 --test-timeout=120000 *.test.mjs
 
 $(E2E)/node_modules/.package-lock.json: $(E2E)/package-lock.json
 	cd $(E2E) && npm ci --no-audit --no-fund

@@ -11,6 +11,7 @@ import (
 	"github.com/caddyserver/caddy/v2/modules/caddyhttp"
 
 	"github.com/caddy-privacy/caddy-privacy/config"
+	"github.com/caddy-privacy/caddy-privacy/embeds"
 )
 
 func init() {
@@ -59,6 +60,14 @@ func parseCaddyfile(h httpcaddyfile.Helper) (caddyhttp.MiddlewareHandler, error)
 //			<category> <origin...>
 //			allow <origin...>
 //		}
+//		embeds [<provider...>] {
+//			youtube nocookie|placeholder
+//			vimeo placeholder|dnt
+//			category <provider> <category>
+//			custom <name> <host...> [<category>]
+//			text <key> <message>
+//			settings_url <url>
+//		}
 //		gpc_json
 //	}
 //
@@ -82,6 +91,10 @@ func (h *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 			h.ForwardIP = arg
 		case "csp":
 			if err := h.unmarshalCSP(d); err != nil {
+				return err
+			}
+		case "embeds":
+			if err := h.unmarshalEmbeds(d); err != nil {
 				return err
 			}
 		case "gpc_json":
@@ -390,6 +403,84 @@ func (h *Handler) unmarshalCSP(d *caddyfile.Dispenser) error {
 			h.CSP.Origins = map[string][]string{}
 		}
 		h.CSP.Origins[key] = append(h.CSP.Origins[key], origins...)
+	}
+	return nil
+}
+
+// unmarshalEmbeds parses the embeds option (syntax above). With no
+// provider named, every built-in one is rewritten.
+func (h *Handler) unmarshalEmbeds(d *caddyfile.Dispenser) error {
+	if h.Embeds != nil {
+		return d.Err("embeds given twice; list every provider on one embeds line")
+	}
+	h.Embeds = new(embeds.Config)
+	for _, p := range d.RemainingArgs() {
+		if err := checkOneOf(d, p, embeds.ProviderNames()...); err != nil {
+			return err
+		}
+		h.Embeds.Providers = append(h.Embeds.Providers, p)
+	}
+	for nesting := d.Nesting(); d.NextBlock(nesting); {
+		switch opt := d.Val(); opt {
+		case "youtube":
+			arg, err := oneArg(d)
+			if err != nil {
+				return err
+			}
+			if err := checkOneOf(d, arg, "nocookie", "placeholder"); err != nil {
+				return err
+			}
+			h.Embeds.YouTube = arg
+		case "vimeo":
+			arg, err := oneArg(d)
+			if err != nil {
+				return err
+			}
+			if err := checkOneOf(d, arg, "placeholder", "dnt"); err != nil {
+				return err
+			}
+			h.Embeds.Vimeo = arg
+		case "category":
+			provider, cat, err := twoArgs(d)
+			if err != nil {
+				return err
+			}
+			if err := checkOneOf(d, cat, config.Categories...); err != nil {
+				return err
+			}
+			if h.Embeds.Categories == nil {
+				h.Embeds.Categories = map[string]string{}
+			}
+			h.Embeds.Categories[provider] = cat
+		case "custom":
+			args := d.RemainingArgs()
+			if len(args) < 2 {
+				return d.Errf("custom needs a name and at least one host: custom <name> <host...> [<category>]")
+			}
+			c := embeds.Custom{Name: args[0], Hosts: args[1:]}
+			if last := args[len(args)-1]; len(args) > 2 && slices.Contains(config.Categories, last) {
+				c.Category = last
+				c.Hosts = args[1 : len(args)-1]
+			}
+			h.Embeds.Custom = append(h.Embeds.Custom, c)
+		case "text":
+			key, msg, err := twoArgs(d)
+			if err != nil {
+				return d.Errf("text needs a key and one message, quoted: text <key> \"<message>\"")
+			}
+			if h.Embeds.Text == nil {
+				h.Embeds.Text = map[string]string{}
+			}
+			h.Embeds.Text[key] = msg
+		case "settings_url":
+			arg, err := oneArg(d)
+			if err != nil {
+				return err
+			}
+			h.Embeds.SettingsURL = arg
+		default:
+			return d.Errf("unrecognized embeds option %q; want youtube, vimeo, category, custom, text or settings_url", opt)
+		}
 	}
 	return nil
 }

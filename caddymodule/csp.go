@@ -3,6 +3,7 @@ package caddymodule
 import (
 	"fmt"
 	"net/http"
+	"slices"
 	"sort"
 	"strings"
 
@@ -92,7 +93,17 @@ type cspPolicy struct {
 	byGranted [consent.All + 1]string
 }
 
-func (c *CSP) compile() *cspPolicy {
+// compile builds the header value for every consent set. With embeds
+// on (em non-nil), no directive allows an origin of a provider the
+// rewriter blocks for the set, except what frame-src and script-src
+// get back from the rewriter's Sources: what it leaves in the page
+// (youtube-nocookie.com while YouTube is refused, the embeds of granted
+// providers, its placeholder script) and the frame origins of providers
+// held behind click-to-load placeholders, from which a frame loads only
+// on the visitor's click on one. The scripts of refused providers stay
+// blocked. A set in which the rewriter blocks a provider gets a policy
+// even when every category with CSP origins is granted.
+func (c *CSP) compile(em embedRewriter) *cspPolicy {
 	origins := c.Origins
 	if origins == nil {
 		origins = DefaultCSPOrigins
@@ -110,17 +121,68 @@ func (c *CSP) compile() *cspPolicy {
 				denied = true
 			}
 		}
+		var frame, script, blocked []string
+		if em != nil {
+			frame, script = em.Sources(set)
+			blocked = em.Blocked(set)
+			denied = denied || len(blocked) > 0
+		}
 		if !denied {
 			continue
 		}
-		list := strings.Join(sources, " ")
+		// The blocked providers' origins go first, wherever they came
+		// from (the allow list, a category's origins); then what the
+		// rewriter leaves is added, which may share a provider's origin
+		// list (youtube-nocookie.com is YouTube's).
+		sources = withoutSources(sources, blocked)
 		parts := make([]string, len(cspDirectives))
 		for i, d := range cspDirectives {
-			parts[i] = d + " " + list
+			list := sources
+			switch d {
+			case "frame-src":
+				list = appendSources(slices.Clip(list), frame)
+			case "script-src":
+				list = appendSources(slices.Clip(list), script)
+			}
+			parts[i] = d + " " + strings.Join(list, " ")
 		}
 		p.byGranted[set] = strings.Join(parts, "; ")
 	}
 	return &p
+}
+
+// appendSources adds the sources not yet in list. Hash and nonce sources
+// are left out: the list allows 'unsafe-inline', which a browser ignores
+// as soon as a hash or nonce sits beside it, so adding the rewriter's
+// hashes would block every other inline script of the site, while
+// 'unsafe-inline' already allows the rewriter's own.
+func appendSources(list, add []string) []string {
+	for _, s := range add {
+		if strings.HasPrefix(s, "'sha") || strings.HasPrefix(s, "'nonce-") {
+			if !slices.Contains(list, "'unsafe-inline'") {
+				list = append(list, s)
+			}
+			continue
+		}
+		if !slices.Contains(list, s) {
+			list = append(list, s)
+		}
+	}
+	return list
+}
+
+// withoutSources is list without the blocked sources.
+func withoutSources(list, blocked []string) []string {
+	if len(blocked) == 0 {
+		return list
+	}
+	kept := make([]string, 0, len(list))
+	for _, s := range list {
+		if !slices.Contains(blocked, strings.TrimSuffix(s, "/")) {
+			kept = append(kept, s)
+		}
+	}
+	return kept
 }
 
 func sortedCategories(m map[string][]string) []string {

@@ -13,6 +13,7 @@ type metrics struct {
 	requests *prometheus.CounterVec // decision
 	cookies  *prometheus.CounterVec // category, direction
 	headers  *prometheus.CounterVec // header
+	embeds   *prometheus.CounterVec // outcome
 }
 
 // registerMetrics registers the counters in the config's registry; the
@@ -32,6 +33,10 @@ func registerMetrics(reg *prometheus.Registry) *metrics {
 			Namespace: ns, Subsystem: sub, Name: "headers_removed_total",
 			Help: "Client-address headers removed from requests, by header.",
 		}, "header"),
+		embeds: counterVec(reg, prometheus.CounterOpts{
+			Namespace: ns, Subsystem: sub, Name: "embeds_pages_total",
+			Help: "HTML pages whose third-party embeds were checked, by outcome: rewritten (streamed through the rewriter), recoded (decoded, rewritten, encoded again) or refused (502: the page could not be decoded).",
+		}, "outcome"),
 	}
 }
 

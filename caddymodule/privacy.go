@@ -22,6 +22,7 @@ import (
 
 	"github.com/caddy-privacy/caddy-privacy/config"
 	"github.com/caddy-privacy/caddy-privacy/consent"
+	"github.com/caddy-privacy/caddy-privacy/embeds"
 	"github.com/caddy-privacy/caddy-privacy/redact/scrub"
 )
 
@@ -59,6 +60,19 @@ type Handler struct {
 	// the visitor has not consented to. Default: off.
 	CSP *CSP `json:"csp,omitempty"`
 
+	// Embeds, when set, rewrites the third-party embeds (YouTube, Vimeo,
+	// Google Maps, X, Instagram, Facebook, TikTok, Spotify, SoundCloud
+	// and custom ones) of HTML responses for visitors who have not
+	// consented to their provider's category (marketing by default):
+	// YouTube becomes youtube-nocookie.com, the others a placeholder that
+	// loads the embed on a click. Only HTML responses are read, and only
+	// for visitors the rewriter has work for; gzip, zstd and br pages are
+	// decoded and encoded again, and a page that cannot be decoded is
+	// answered 502. With csp on too, the policy allows what the rewriter
+	// leaves (youtube-nocookie.com, the frames behind placeholders, for
+	// the click) and not the refused providers' scripts. Default: off.
+	Embeds *embeds.Config `json:"embeds,omitempty"`
+
 	// GPCJSON serves /.well-known/gpc.json, declaring that the site honours
 	// Global Privacy Control. Default: false.
 	GPCJSON bool `json:"gpc_json,omitempty"`
@@ -70,6 +84,7 @@ type Handler struct {
 	engine  *engine
 	decider *consent.Decider
 	csp     *cspPolicy
+	embeds  embedRewriter
 	metrics *metrics
 }
 
@@ -104,8 +119,11 @@ func (h *Handler) provision(logger *zap.Logger, storage certmagic.Storage, regis
 	if h.decider, err = consent.NewDecider(h.Consent); err != nil {
 		return err
 	}
+	if err := h.provisionEmbeds(); err != nil {
+		return err
+	}
 	if h.CSP != nil {
-		h.csp = h.CSP.compile()
+		h.csp = h.CSP.compile(h.embeds)
 	}
 	h.metrics = registerMetrics(registry)
 	return nil
@@ -177,12 +195,19 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyht
 	}
 	h.hideClientAddress(r, repl, addr)
 
-	rw := &responseFilter{
+	var rw http.ResponseWriter = &responseFilter{
 		ResponseWriterWrapper: caddyhttp.ResponseWriterWrapper{ResponseWriter: w},
 		h:                     h,
 		granted:               granted,
 	}
-	return next.ServeHTTP(rw, r)
+	rw, ew := h.wrapForEmbeds(rw, r, granted)
+	err := next.ServeHTTP(rw, r)
+	if ew != nil {
+		if cerr := ew.Close(); err == nil {
+			err = cerr
+		}
+	}
+	return err
 }
 
 // hideClientAddress replaces every place later handlers read the client

@@ -67,7 +67,7 @@ type app struct {
 
 func newApp(d *Demo) (*app, error) {
 	a := &app{d: d, pages: map[string]*template.Template{}}
-	for _, name := range []string{"home", "search", "newsletter", "reset", "privacy", "notfound"} {
+	for _, name := range []string{"home", "search", "newsletter", "reset", "privacy", "visit", "notfound"} {
 		t, err := template.ParseFS(assets, "site/layout.html", "site/"+name+".html")
 		if err != nil {
 			return nil, fmt.Errorf("site template %s: %v", name, err)
@@ -143,6 +143,8 @@ func (a *app) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		name, status, p.Title = "reset", http.StatusOK, "Reset your password"
 	case "/privacy":
 		name, status, p.Title = "privacy", http.StatusOK, "Privacy"
+	case "/visit":
+		name, status, p.Title = "visit", http.StatusOK, "Visit us"
 	default:
 		p.Title = "Not found"
 	}

@@ -12,6 +12,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import fs from 'node:fs';
 import http from 'node:http';
+import https from 'node:https';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -180,20 +181,73 @@ export async function startStack() {
   return s;
 }
 
+// embedHosts are the hosts of the third-party embeds in the demo's pages
+// (see demo/site/visit.html). The browser never reaches the real ones:
+// launchBrowser maps them to a stand-in recorder, or to nowhere.
+export const embedHosts = [
+  'www.youtube.com', 'www.youtube-nocookie.com', 's.ytimg.com', 'player.vimeo.com',
+  'www.google.com', 'maps.google.com', 'maps.googleapis.com',
+  'platform.twitter.com', 'syndication.twitter.com',
+];
+
 // launchBrowser starts headless chromium. playwright gives it a fresh,
 // temporary profile (its --user-data-dir) and every context its own
-// cookie jar.
-export async function launchBrowser() {
+// cookie jar. The embed providers' hosts resolve to embedOrigins' port
+// when it is given, else to nothing (the request fails at once rather
+// than wait on this machine's closed network).
+export async function launchBrowser(embedOrigins) {
   if (!fs.existsSync(chromiumPath)) {
     throw new Error(`no chromium at ${chromiumPath}: install Debian's (apt-get install chromium), or set CHROMIUM`);
   }
-  return chromium.launch({ executablePath: chromiumPath, headless: true, args: chromiumFlags });
+  const to = embedOrigins ? `127.0.0.1:${embedOrigins.port}` : '~NOTFOUND';
+  const rules = embedHosts.map((h) => `MAP ${h} ${to}`).join(', ');
+  return chromium.launch({ executablePath: chromiumPath, headless: true, args: [...chromiumFlags, `--host-resolver-rules=${rules}`] });
+}
+
+// startEmbedOrigins starts the stand-in for every embed provider: one
+// HTTPS server on loopback, with a self-signed certificate made for the
+// run (the contexts that use it ignore certificate errors, see newPage),
+// that records each request's host and path and answers a frame with a
+// small page and a script with an empty one. Real https:// URLs stay in
+// the demo's pages; only name resolution and the certificate are stood in.
+export async function startEmbedOrigins(dir) {
+  const key = path.join(dir, 'embeds-key.pem');
+  const cert = path.join(dir, 'embeds-cert.pem');
+  const gen = spawn('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
+    '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=embeds.test'], { stdio: 'ignore' });
+  const [code] = await once(gen, 'exit');
+  if (code !== 0) throw new Error('openssl could not make the stand-in certificate');
+  const requests = [];
+  const srv = https.createServer({ key: fs.readFileSync(key), cert: fs.readFileSync(cert) }, (req, res) => {
+    requests.push({ host: (req.headers.host || '').replace(/:\d+$/, ''), path: req.url, method: req.method });
+    if (/\.js(\?|$)/.test(req.url)) {
+      res.writeHead(200, { 'Content-Type': 'text/javascript' });
+      res.end('window.standInScript = (window.standInScript || 0) + 1;');
+      return;
+    }
+    res.writeHead(200, { 'Content-Type': 'text/html' });
+    res.end('<!doctype html><body style="margin:0;height:100vh;display:flex;align-items:center;justify-content:center;'
+      + `background:#202020;color:#eee;font:15px system-ui,sans-serif"><p>&#9654; stand-in for ${req.headers.host}</p></body>`);
+  });
+  srv.listen(0, '127.0.0.1');
+  await once(srv, 'listening');
+  return {
+    port: srv.address().port,
+    requests,
+    clear: () => { requests.length = 0; },
+    stop: () => new Promise((ok) => { srv.closeAllConnections(); srv.close(ok); }),
+  };
 }
 
 // newPage opens a page in a fresh context that records the CSP
 // violations and failed requests it sees.
 export async function newPage(browser, headers = {}) {
-  const context = await browser.newContext({ extraHTTPHeaders: headers, viewport: { width: 1100, height: 900 } });
+  const context = await browser.newContext({
+    extraHTTPHeaders: headers, viewport: { width: 1100, height: 900 },
+    // For the embed providers' stand-in and its self-signed certificate;
+    // the site itself is plain HTTP on loopback.
+    ignoreHTTPSErrors: true,
+  });
   await context.addInitScript(() => {
     window.__csp = [];
     document.addEventListener('securitypolicyviolation', (e) => {
