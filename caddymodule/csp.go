@@ -22,7 +22,8 @@ import (
 type CSP struct {
 	// Origins maps consent categories to the origins their scripts,
 	// beacons and frames come from. Default: analytics: Google Analytics,
-	// Google Tag Manager, Hotjar and Microsoft Clarity; marketing: Meta
+	// Google Tag Manager, Hotjar, Microsoft Clarity, PostHog, Amplitude,
+	// Mixpanel and Segment; marketing: Meta
 	// pixel, Google Ads and DoubleClick, Microsoft Advertising.
 	Origins map[string][]string `json:"origins,omitempty"`
 

@@ -27,7 +27,7 @@ func TestDefaultCSPOriginsAnalyticsSDKs(t *testing.T) {
 		"https://cdn.segment.com", "https://api.segment.io",
 		"https://events.eu1.segmentapis.com",
 	}
-	p := (&CSP{}).compile()
+	p := (&CSP{}).compile(nil)
 	policy := func(granted consent.Set) string {
 		h := http.Header{}
 		p.apply(h, granted)
