@@ -15,7 +15,7 @@ CADDY_PORT ?= 8081
 LIVE_PORT  ?= 9090
 DEMO_LOG   ?= $(CACHE)/demo/access.log
 
-.PHONY: all build test vet fmt-check reference unit otel-test e2e fuzz bench run geoip clean
+.PHONY: all build test vet fmt-check reference unit otel-test e2e sdk-e2e fuzz bench run geoip clean
 
 all: build
 
@@ -52,8 +52,9 @@ $(CACHE)/geo-whois-asn-country.mmdb:
 
 ## test: gofmt check, go vet, the outside-reference data regenerated and
 ## compared, the whole Go suite under the race detector, the collector's
-## (its own module, otelcol/), then the browser tests.
-test: fmt-check vet reference unit otel-test e2e
+## (its own module, otelcol/), then the browser tests of the demo and of
+## the real analytics SDKs.
+test: fmt-check vet reference unit otel-test e2e sdk-e2e
 
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
@@ -100,6 +101,18 @@ e2e: $(E2E)/node_modules/.package-lock.json
 
 $(E2E)/node_modules/.package-lock.json: $(E2E)/package-lock.json
 	cd $(E2E) && npm ci --no-audit --no-fund
+
+## sdk-e2e: the real analytics SDKs from npm (PostHog, Amplitude, Segment,
+## Plausible, Mixpanel), bundled with esbuild and driven in chromium through
+## privacy_beacon to a recording collector (beacon/sdk-e2e).
+SDKE2E := beacon/sdk-e2e
+sdk-e2e: $(SDKE2E)/node_modules/.package-lock.json
+	$(GO) build -o $(BIN)/caddy ./cmd/caddy
+	$(GO) build -o $(BIN)/e2e-testdb ./demo/e2e/testdb
+	cd $(SDKE2E) && node build.mjs && node --test --test-concurrency=1 --test-timeout=180000 sdk.test.mjs
+
+$(SDKE2E)/node_modules/.package-lock.json: $(SDKE2E)/package-lock.json
+	cd $(SDKE2E) && npm ci --no-audit --no-fund
 
 ## fuzz: run every fuzz target for FUZZTIME each (seeds already run in `make test`).
 FUZZTIME ?= 30s

@@ -1,6 +1,6 @@
 // The gateway tests' harness: the test app (pages, bundles, Segment's CDN
-// settings, Amplitude's remote config), the recording collector that
-// stands in for the vendor, and the real Caddy with a Caddyfile written
+// settings), the recording collector that stands in for the vendor, and
+// the real Caddy with a Caddyfile written
 // per SDK: `privacy` with the example's consent cookie, and the vendor's
 // paths through `privacy_beacon <vendor>` + `reverse_proxy` to the
 // collector. It stops what it started.
@@ -34,7 +34,7 @@ const sleep = (ms) => new Promise((ok) => setTimeout(ok, ms));
 // (/v1/projects/…) are the app's.
 export const ROUTES = {
   posthog: ['/e', '/e/', '/i/v0/e', '/i/v0/e/', '/batch', '/batch/', '/capture', '/capture/', '/flags', '/flags/', '/decide', '/decide/', '/array/*', '/s', '/s/'],
-  amplitude: ['/2/httpapi', '/batch'],
+  amplitude: ['/2/httpapi', '/batch', '/config/*'],
   segment: ['/v1/t', '/v1/p', '/v1/i', '/v1/track', '/v1/page', '/v1/identify', '/v1/batch', '/v1/b', '/v1/m'],
   plausible: ['/api/event'],
   mixpanel: ['/track', '/track/', '/engage', '/engage/', '/groups', '/groups/'],
@@ -63,8 +63,7 @@ function get(port, urlPath, host) {
 
 // startApp serves the test pages and bundles, and what the site itself
 // would serve in place of the vendors' CDNs: Segment's settings (naming
-// the site as apiHost) and Amplitude's remote config. It records what it
-// was asked.
+// the site as apiHost). It records what it was asked.
 async function startApp() {
   const asked = [];
   const server = http.createServer((req, res) => {
@@ -76,7 +75,7 @@ async function startApp() {
     if (url.pathname === '/bye') return send(200, 'text/html', byeHTML);
     if (url.pathname === '/favicon.ico') return send(204, 'image/x-icon', '');
     if ((m = url.pathname.match(/^\/build\/(\w+)\.js$/))) return send(200, 'application/javascript', fs.readFileSync(path.join(here, 'build', `${m[1]}.js`)));
-    if (/^\/v1\/projects\/[^/]+\/settings$/.test(url.pathname) || url.pathname.startsWith('/config/')) {
+    if (/^\/v1\/projects\/[^/]+\/settings$/.test(url.pathname)) {
       const a = answer(req.method, url.pathname, url.searchParams, req.headers.host, null);
       res.writeHead(a.status, a.headers);
       return res.end(a.body);

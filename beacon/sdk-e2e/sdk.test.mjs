@@ -45,8 +45,9 @@ const ACCEPTS = {
   // PostHog's retry queue retries every status but 200 and 4xx.
   posthog: (status) => status === 200,
   // Amplitude reads the JSON body's code as the status; a body that is not
-  // JSON falls back to the HTTP status.
-  amplitude: (status, body) => {
+  // JSON falls back to the HTTP status. Its remote config takes any 2xx.
+  amplitude: (status, body, where) => {
+    if (/\/config\//.test(where)) return status >= 200 && status < 300;
     if (status !== 200) return false;
     if (body === undefined) return true;
     try { return JSON.parse(body).code === 200; } catch { return true; }
@@ -234,11 +235,11 @@ function answerProblems(run, v) {
   const accepts = ACCEPTS[run.vendor];
   for (const a of v.answers) {
     if (a.status === null) continue; // a beacon from the unloading page, or a keepalive fetch: in the access log
-    if (!accepts(a.status, a.body)) problems.push(`${a.what} was answered ${a.status} ${String(a.body).slice(0, 100)}, which ${run.sdk} does not take as a success`);
+    if (!accepts(a.status, a.body, a.what)) problems.push(`${a.what} was answered ${a.status} ${String(a.body).slice(0, 100)}, which ${run.sdk} does not take as a success`);
   }
   const bad = new Map();
   for (const e of v.served) {
-    if (!accepts(e.status)) { const k = `${e.method} ${e.path} → ${e.status}`; bad.set(k, (bad.get(k) || 0) + 1); }
+    if (!accepts(e.status, undefined, e.path)) { const k = `${e.method} ${e.path} → ${e.status}`; bad.set(k, (bad.get(k) || 0) + 1); }
   }
   for (const [k, n] of bad) problems.push(`${k} (access log${n > 1 ? `, ${n}×` : ''}), which ${run.sdk} does not take as a success`);
   if (v.served.length < v.answers.length) problems.push(`the browser sent ${v.answers.length} beacons, the access log has ${v.served.length}`);
