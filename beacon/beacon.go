@@ -1,7 +1,7 @@
 // Package beacon sanitises analytics beacons on their way from a visitor's
 // browser to an analytics vendor: Google Analytics 4 (as sent by gtag.js),
-// Universal Analytics, Matomo, Plausible, Umami, Segment, and a generic
-// format configured by field name.
+// Universal Analytics, Matomo, Plausible, Umami, Segment, PostHog,
+// Amplitude, Mixpanel, and a generic format configured by field name.
 //
 // A Sanitizer knows one vendor's wire formats (GET query, POST form, POST
 // with one event per line, JSON, JSON batches) and rewrites a beacon so
@@ -151,7 +151,8 @@ func (in *Input) maxBody() int {
 // means its documented default.
 type Config struct {
 	// Vendor is the wire format: "ga4", "ua", "matomo", "plausible",
-	// "umami", "segment" or "generic". Required.
+	// "umami", "segment", "posthog", "amplitude", "mixpanel" or
+	// "generic". Required.
 	Vendor string `json:"vendor,omitempty"`
 
 	// Paths are the request paths accepted, replacing the vendor's
@@ -299,8 +300,8 @@ type Sanitizer struct {
 	cookieless bool
 	maxEvents  int
 	paths      []vendorPath
-	query      *paramTable // ga4, ua, matomo, generic
-	json       *jsonSchema // plausible, umami, segment, generic
+	query      *paramTable // the vendor's query parameters, or nil
+	json       *jsonSchema // the vendor's JSON body, or nil
 	allow      nameList
 	drop       nameList
 }

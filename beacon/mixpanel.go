@@ -142,16 +142,18 @@ var mixpanelLinkEvents = map[string]bool{"$identify": true, "$create_alias": tru
 func (s *Sanitizer) sanitizeMixpanel(st *state) error {
 	in, out := st.in, st.out
 	var mt string
-	var data []byte
+	form := in.Query
 	inQuery := len(in.Body) == 0
-	if inQuery {
-		data = formValue(in.Query, "data")
-	} else {
+	if !inQuery {
 		var err error
 		if mt, err = mediaType(in.ContentType, "application/x-www-form-urlencoded", "text/plain"); err != nil {
 			return err
 		}
-		data = formValue(in.Body, "data")
+		form = in.Body
+	}
+	data, _, err := formParam(nil, form, "data")
+	if err != nil {
+		return err
 	}
 	if len(data) == 0 {
 		return errorf(Malformed, "no data parameter")
@@ -348,25 +350,12 @@ func decodeMixpanelData(v []byte) (doc []byte, wasBase64 bool, err error) {
 	return doc, true, nil
 }
 
-// formValue returns the decoded value of the first parameter named name
-// in a query string or form body, or nil.
-func formValue(src []byte, name string) []byte {
-	for len(src) > 0 {
-		var p []byte
-		p, src = cutByte(src, '&')
-		k, v, _ := bytes.Cut(p, []byte{'='})
-		n, ok := unescape(nil, k)
-		if !ok || string(n) != name {
-			continue
-		}
-		val, ok := unescape(nil, v)
-		if !ok {
-			return nil
-		}
-		return val
+// queryValue returns the decoded value of a query parameter, or "" when
+// it is absent, given twice or malformed.
+func queryValue(q []byte, name string) string {
+	v, _, err := formParam(nil, q, name)
+	if err != nil {
+		return ""
 	}
-	return nil
+	return string(v)
 }
-
-// queryValue returns the first value of a query parameter, or "".
-func queryValue(q []byte, name string) string { return string(formValue(q, name)) }
