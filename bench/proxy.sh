@@ -6,6 +6,9 @@
 #   bench/proxy.sh            # ROUNDS=5 DURATION=10 CONNECTIONS=32
 #   MODE=beacon bench/proxy.sh  # privacy + privacy_beacon ga4 + reverse_proxy vs reverse_proxy
 #   MODE=posthog bench/proxy.sh # the same with a gzip-compressed posthog-js batch (POST /e/)
+#   MODE=embeds bench/proxy.sh  # privacy { embeds } + reverse_proxy vs reverse_proxy: a 256 KB
+#                               # HTML page with embeds, no marketing consent (rewritten)
+#   MODE=embeds-other bench/proxy.sh # the same with a 256 KB non-HTML response (untouched)
 source "$(dirname "$0")/lib.sh"
 
 ROUNDS=${ROUNDS:-5}
@@ -36,9 +39,12 @@ global="{
 cat >"$dir/upstream" <<CADDY
 $global
 http://127.0.0.1:$up {
-	respond "ok" 200
+	root * $dir/site
+	file_server
 }
 CADDY
+mkdir -p "$dir/site"
+echo ok >"$dir/site/index.html"
 
 if [ "$MODE" = beacon ]; then
 	path="/g/collect?v=2&tid=G-TEST123&gtm=45je4&_p=1700000000000&cid=1234567890.1700000000&ul=en-gb&sr=1920x1080&_s=1&sid=1700000000&sct=1&seg=1&dl=https%3A%2F%2Fshop.example%2Fproducts%3Fpage%3D2&dt=Products&en=page_view"
@@ -81,6 +87,35 @@ LUA
 		}
 		reverse_proxy 127.0.0.1:$up
 	}"
+elif [ "$MODE" = embeds ] || [ "$MODE" = embeds-other ]; then
+	# 256 KB of article text with a YouTube, a Vimeo and a Maps frame and
+	# an X widget script every 32 KB; the same bytes as application/
+	# octet-stream for embeds-other.
+	{
+		echo '<!doctype html><html><head><title>Visit us</title></head><body>'
+		for i in $(seq 8); do
+			for j in $(seq 60); do
+				printf '<p>Paragraph %d.%d of the article, with <a href="/shop?page=%d">a link</a> and some text to read.</p>\n' "$i" "$j" "$j"
+			done
+			printf '<iframe width="560" height="315" src="https://www.youtube.com/embed/dQw4w9WgXcQ?rel=0" allowfullscreen></iframe>\n'
+			printf '<iframe src="https://player.vimeo.com/video/76979871" width="640" height="360"></iframe>\n'
+			printf '<iframe src="https://www.google.com/maps/embed?pb=!1m18" width="600" height="450"></iframe>\n'
+			printf '<blockquote class="twitter-tweet"><a href="https://twitter.com/x/status/1">post</a></blockquote><script async src="https://platform.twitter.com/widgets.js"></script>\n'
+		done
+		echo '</body></html>'
+	} >"$dir/page.html"
+	while [ "$(wc -c <"$dir/page.html")" -lt 262144 ]; do cat "$dir/page.html" "$dir/page.html" | head -c 262144 >"$dir/p" && mv "$dir/p" "$dir/page.html"; done
+	cp "$dir/page.html" "$dir/site/page.html"
+	cp "$dir/page.html" "$dir/site/page.bin"
+	path=/page.html
+	[ "$MODE" = embeds-other ] && path=/page.bin
+	a_route="reverse_proxy 127.0.0.1:$up"
+	b_route="privacy {
+		geoip $GEOIP_DB
+		consent json consent
+		embeds
+	}
+	reverse_proxy 127.0.0.1:$up"
 else
 	path="/products/shoes?page=2&utm_source=newsletter"
 	a_route="reverse_proxy 127.0.0.1:$up"
@@ -133,4 +168,9 @@ echo "mode=$MODE rounds=$ROUNDS duration=${DURATION}s connections=$CONNECTIONS"
 echo "reverse_proxy alone:     $rps_a req/s, p99 $p99_a ms"
 echo "with privacy:            $rps_b req/s, p99 $p99_b ms"
 echo "throughput ratio (B/A):  $(ratio "$rps_b" "$rps_a")"
+if [ -f "$dir/page.html" ]; then
+	mb=$(awk -v n="$(wc -c <"$dir/page.html")" 'BEGIN {print n / 1048576}')
+	awk -v a="$rps_a" -v b="$rps_b" -v mb="$mb" 'BEGIN {
+		printf "MB/s: reverse_proxy alone %.0f, with privacy %.0f; added cost %.2f ms of CPU-bound wall time per MB\n", a*mb, b*mb, (1/(b*mb) - 1/(a*mb)) * 1000 }'
+fi
 echo "p99 latency ratio (B/A): $(ratio "$p99_b" "$p99_a")"
