@@ -162,16 +162,9 @@ func (s *Sanitizer) sanitizeAmplitude(st *state, ep endpoint) error {
 		out.Query = st.appendHit(out.Query, in.Query, s.query, false)
 		return nil
 	}
-	mt, err := mediaType(in.ContentType, "application/json", "text/plain")
+	root, mt, err := st.parseJSONObject()
 	if err != nil {
 		return err
-	}
-	root, err := st.js.parse(in.Body)
-	if err != nil {
-		return err
-	}
-	if root.kind != jObject {
-		return errorf(Malformed, "body: not a JSON object")
 	}
 	events := root.member("events")
 	if events == nil || events.kind != jArray {
@@ -201,18 +194,7 @@ func (s *Sanitizer) sanitizeAmplitude(st *state, ep endpoint) error {
 		out.Events++
 	}
 	w.closeArray()
-	for i := range root.members {
-		m := &root.members[i]
-		f := amplitudeSchema.fields[string(m.key)]
-		if f == nil || f.act == aDrop {
-			continue
-		}
-		mark := w.mark()
-		w.keyBytes(m.key)
-		if !s.applyValue(st, w, &m.val, f, m.key) {
-			w.rewind(mark)
-		}
-	}
+	s.writeListed(st, w, root, amplitudeSchema.fields)
 	w.closeObject()
 	if out.Events == 0 {
 		// Only profile updates: nothing to send, and the SDK must not

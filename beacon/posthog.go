@@ -225,18 +225,7 @@ func (s *Sanitizer) sanitizePostHog(st *state, ep endpoint) error {
 	w.openObject()
 	w.key("batch")
 	writeEvents()
-	for i := range root.members {
-		m := &root.members[i]
-		f := posthogBatch[string(m.key)]
-		if f == nil || f.act == aDrop {
-			continue
-		}
-		mark := w.mark()
-		w.keyBytes(m.key)
-		if !s.applyValue(st, w, &m.val, f, m.key) {
-			w.rewind(mark)
-		}
-	}
+	s.writeListed(st, w, root, posthogBatch)
 	w.closeObject()
 	out.Body = w.buf
 	return nil

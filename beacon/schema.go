@@ -75,21 +75,47 @@ var brandFields = map[string]*jsonField{
 	"version": jf(aMajor),
 }
 
+// parseJSONObject parses the request body, which must be a JSON object
+// sent as JSON or text, and returns it with the body's media type.
+func (st *state) parseJSONObject() (root *jvalue, mediaTyp string, err error) {
+	mt, err := mediaType(st.in.ContentType, "application/json", "text/plain")
+	if err != nil {
+		return nil, "", err
+	}
+	if root, err = st.js.parse(st.in.Body); err != nil {
+		return nil, "", err
+	}
+	if root.kind != jObject {
+		return nil, "", errorf(Malformed, "body: not a JSON object")
+	}
+	return root, mt, nil
+}
+
+// writeListed writes the members of obj that fields lists and does not
+// drop, each by its rule; a member whose value writes nothing is left out.
+func (s *Sanitizer) writeListed(st *state, w *jsonWriter, obj *jvalue, fields map[string]*jsonField) {
+	for i := range obj.members {
+		m := &obj.members[i]
+		f := fields[string(m.key)]
+		if f == nil || f.act == aDrop {
+			continue
+		}
+		mark := w.mark()
+		w.keyBytes(m.key)
+		if !s.applyValue(st, w, &m.val, f, m.key) {
+			w.rewind(mark)
+		}
+	}
+}
+
 // sanitizeJSONEvent handles a beacon of one JSON event, such as
 // Plausible's and Umami's. An identify call (type "identify") follows
 // identify[0] when it is given.
 func (s *Sanitizer) sanitizeJSONEvent(st *state, schema *jsonSchema, identify ...*jsonSchema) error {
-	in, out := st.in, st.out
-	mt, err := mediaType(in.ContentType, "application/json", "text/plain")
+	out := st.out
+	root, mt, err := st.parseJSONObject()
 	if err != nil {
 		return err
-	}
-	root, err := st.js.parse(in.Body)
-	if err != nil {
-		return err
-	}
-	if root.kind != jObject {
-		return errorf(Malformed, "body: not a JSON object")
 	}
 	if len(identify) > 0 {
 		if t := root.member("type"); t != nil && t.kind == jString && string(t.str) == "identify" {

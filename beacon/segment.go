@@ -112,17 +112,10 @@ var segmentTypes = map[string]bool{"track": true, "page": true, "screen": true, 
 
 // sanitizeSegment handles Segment's single calls and batches.
 func (s *Sanitizer) sanitizeSegment(st *state, ep endpoint) error {
-	in, out := st.in, st.out
-	mt, err := mediaType(in.ContentType, "application/json", "text/plain")
+	out := st.out
+	root, mt, err := st.parseJSONObject()
 	if err != nil {
 		return err
-	}
-	root, err := st.js.parse(in.Body)
-	if err != nil {
-		return err
-	}
-	if root.kind != jObject {
-		return errorf(Malformed, "body: not a JSON object")
 	}
 	w := &jsonWriter{buf: out.Body[:0]}
 	out.ContentType = jsonContentType(mt)
@@ -162,18 +155,7 @@ func (s *Sanitizer) sanitizeSegment(st *state, ep endpoint) error {
 	}
 	w.closeArray()
 	// The batch's other members, written after it.
-	for i := range root.members {
-		m := &root.members[i]
-		f := segmentBatchSchema.fields[string(m.key)]
-		if f == nil || f.act == aDrop {
-			continue
-		}
-		mark := w.mark()
-		w.keyBytes(m.key)
-		if !s.applyValue(st, w, &m.val, f, m.key) {
-			w.rewind(mark)
-		}
-	}
+	s.writeListed(st, w, root, segmentBatchSchema.fields)
 	w.closeObject()
 	out.Body = w.buf
 	return nil
