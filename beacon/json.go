@@ -2,6 +2,7 @@ package beacon
 
 import (
 	"bytes"
+	"hash/maphash"
 	"unicode/utf8"
 
 	"github.com/caddy-privacy/caddy-privacy/internal/jsonstr"
@@ -58,13 +59,25 @@ type jsonState struct {
 	b     []byte
 	i     int
 	nodes int
+
+	// The members and items of the containers being parsed, and the
+	// arenas finished containers are kept in: a parse allocates a few
+	// arena blocks rather than a slice per container.
+	memberStack, members []jmember
+	itemStack, items     []jvalue
+
+	keyTable []uint32 // hasDuplicateKey's
+	seed     maphash.Seed
 }
+
+// maxKeptNodes bounds the arenas a jsonState keeps between requests.
+const maxKeptNodes = 4096
 
 func (p *jsonState) parse(b []byte) (*jvalue, error) {
 	p.b, p.i, p.nodes = b, 0, 0
 	p.ws()
-	var v jvalue
-	if err := p.value(&v, 0); err != nil {
+	v, err := p.value(0)
+	if err != nil {
 		return nil, err
 	}
 	p.ws()
@@ -89,39 +102,42 @@ func (p *jsonState) ws() {
 	}
 }
 
-func (p *jsonState) value(v *jvalue, depth int) error {
+func (p *jsonState) value(depth int) (v jvalue, err error) {
 	if depth > maxJSONDepth {
-		return p.fail("JSON nested deeper than 32 levels")
+		return v, p.fail("JSON nested deeper than 32 levels")
 	}
 	if p.nodes++; p.nodes > maxJSONNodes {
-		return p.fail("JSON with more than 20000 values")
+		return v, p.fail("JSON with more than 20000 values")
 	}
 	if p.i >= len(p.b) {
-		return p.fail("JSON ends early")
+		return v, p.fail("JSON ends early")
 	}
 	switch c := p.b[p.i]; {
 	case c == '{':
-		return p.object(v, depth)
+		v.kind = jObject
+		v.members, err = p.object(depth)
 	case c == '[':
-		return p.array(v, depth)
+		v.kind = jArray
+		v.items, err = p.array(depth)
 	case c == '"':
 		v.kind = jString
-		s, err := p.string()
-		v.str = s
-		return err
+		v.str, err = p.string()
 	case c == '-' || isDigit(c):
-		return p.number(v)
+		v.kind = jNumber
+		v.str, err = p.number()
 	case c == 't':
 		v.kind = jTrue
-		return p.literal("true")
+		err = p.literal("true")
 	case c == 'f':
 		v.kind = jFalse
-		return p.literal("false")
+		err = p.literal("false")
 	case c == 'n':
 		v.kind = jNull
-		return p.literal("null")
+		err = p.literal("null")
+	default:
+		err = p.fail("not a JSON value")
 	}
-	return p.fail("not a JSON value")
+	return v, err
 }
 
 func (p *jsonState) literal(s string) error {
@@ -132,7 +148,7 @@ func (p *jsonState) literal(s string) error {
 	return nil
 }
 
-func (p *jsonState) number(v *jvalue) error {
+func (p *jsonState) number() ([]byte, error) {
 	start := p.i
 	if p.b[p.i] == '-' {
 		p.i++
@@ -148,12 +164,12 @@ func (p *jsonState) number(v *jvalue) error {
 	if p.i < len(p.b) && p.b[p.i] == '0' {
 		p.i++
 	} else if digits() == 0 {
-		return p.fail("malformed number")
+		return nil, p.fail("malformed number")
 	}
 	if p.i < len(p.b) && p.b[p.i] == '.' {
 		p.i++
 		if digits() == 0 {
-			return p.fail("malformed number")
+			return nil, p.fail("malformed number")
 		}
 	}
 	if p.i < len(p.b) && (p.b[p.i] == 'e' || p.b[p.i] == 'E') {
@@ -162,15 +178,13 @@ func (p *jsonState) number(v *jvalue) error {
 			p.i++
 		}
 		if digits() == 0 {
-			return p.fail("malformed number")
+			return nil, p.fail("malformed number")
 		}
 	}
 	if p.i-start > 64 {
-		return p.fail("number longer than 64 bytes")
+		return nil, p.fail("number longer than 64 bytes")
 	}
-	v.kind = jNumber
-	v.str = p.b[start:p.i]
-	return nil
+	return p.b[start:p.i], nil
 }
 
 // string parses a JSON string and returns it decoded. Unescaped strings
@@ -178,12 +192,13 @@ func (p *jsonState) number(v *jvalue) error {
 func (p *jsonState) string() ([]byte, error) {
 	p.i++ // "
 	start := p.i
+	ascii := true
 	for p.i < len(p.b) {
 		c := p.b[p.i]
 		if c == '"' {
 			s := p.b[start:p.i]
 			p.i++
-			if !utf8.Valid(s) {
+			if !ascii && !utf8.Valid(s) {
 				return nil, p.fail("invalid UTF-8 in a string")
 			}
 			return s, nil
@@ -194,6 +209,7 @@ func (p *jsonState) string() ([]byte, error) {
 		if c < 0x20 {
 			return nil, p.fail("control character in a string")
 		}
+		ascii = ascii && c < utf8.RuneSelf
 		p.i++
 	}
 	// Escaped: find the closing quote, then decode.
@@ -215,22 +231,24 @@ func (p *jsonState) string() ([]byte, error) {
 	return nil, p.fail("unterminated string")
 }
 
-func (p *jsonState) array(v *jvalue, depth int) error {
-	v.kind = jArray
+func (p *jsonState) array(depth int) ([]jvalue, error) {
 	p.i++
 	p.ws()
 	if p.i < len(p.b) && p.b[p.i] == ']' {
 		p.i++
-		return nil
+		return nil, nil
 	}
+	base := len(p.itemStack)
+	defer func() { p.itemStack = p.itemStack[:base] }()
 	for {
-		v.items = append(v.items, jvalue{})
-		if err := p.value(&v.items[len(v.items)-1], depth+1); err != nil {
-			return err
+		item, err := p.value(depth + 1)
+		if err != nil {
+			return nil, err
 		}
+		p.itemStack = append(p.itemStack, item)
 		p.ws()
 		if p.i >= len(p.b) {
-			return p.fail("JSON ends early")
+			return nil, p.fail("JSON ends early")
 		}
 		switch p.b[p.i] {
 		case ',':
@@ -238,63 +256,44 @@ func (p *jsonState) array(v *jvalue, depth int) error {
 			p.ws()
 		case ']':
 			p.i++
-			return nil
+			return keep(&p.items, p.itemStack[base:]), nil
 		default:
-			return p.fail("expected , or ]")
+			return nil, p.fail("expected , or ]")
 		}
 	}
 }
 
-func (p *jsonState) object(v *jvalue, depth int) error {
-	v.kind = jObject
+func (p *jsonState) object(depth int) ([]jmember, error) {
 	p.i++
 	p.ws()
 	if p.i < len(p.b) && p.b[p.i] == '}' {
 		p.i++
-		return nil
+		return nil, nil
 	}
-	var seen map[string]struct{}
+	base := len(p.memberStack)
+	defer func() { p.memberStack = p.memberStack[:base] }()
 	for {
 		if p.i >= len(p.b) || p.b[p.i] != '"' {
-			return p.fail("expected a key")
+			return nil, p.fail("expected a key")
 		}
 		k, err := p.string()
 		if err != nil {
-			return err
-		}
-		// I-JSON: duplicate keys are refused, as parsers disagree on
-		// which one counts.
-		if len(v.members) < 16 {
-			for i := range v.members {
-				if bytes.Equal(v.members[i].key, k) {
-					return p.fail("duplicate key")
-				}
-			}
-		} else {
-			if seen == nil {
-				seen = make(map[string]struct{}, 32)
-				for i := range v.members {
-					seen[string(v.members[i].key)] = struct{}{}
-				}
-			}
-			if _, dup := seen[string(k)]; dup {
-				return p.fail("duplicate key")
-			}
-			seen[string(k)] = struct{}{}
+			return nil, err
 		}
 		p.ws()
 		if p.i >= len(p.b) || p.b[p.i] != ':' {
-			return p.fail("expected :")
+			return nil, p.fail("expected :")
 		}
 		p.i++
 		p.ws()
-		v.members = append(v.members, jmember{key: k})
-		if err := p.value(&v.members[len(v.members)-1].val, depth+1); err != nil {
-			return err
+		val, err := p.value(depth + 1)
+		if err != nil {
+			return nil, err
 		}
+		p.memberStack = append(p.memberStack, jmember{key: k, val: val})
 		p.ws()
 		if p.i >= len(p.b) {
-			return p.fail("JSON ends early")
+			return nil, p.fail("JSON ends early")
 		}
 		switch p.b[p.i] {
 		case ',':
@@ -302,11 +301,88 @@ func (p *jsonState) object(v *jvalue, depth int) error {
 			p.ws()
 		case '}':
 			p.i++
-			return nil
+			members := p.memberStack[base:]
+			// I-JSON: duplicate keys are refused, as parsers disagree
+			// on which one counts.
+			if p.hasDuplicateKey(members) {
+				return nil, p.fail("duplicate key in the object ending")
+			}
+			return keep(&p.members, members), nil
 		default:
-			return p.fail("expected , or }")
+			return nil, p.fail("expected , or }")
 		}
 	}
+}
+
+// hasDuplicateKey reports whether two members share a key: by comparison
+// for small objects, through a hash table for large ones.
+func (p *jsonState) hasDuplicateKey(members []jmember) bool {
+	if len(members) <= 16 {
+		for i := 1; i < len(members); i++ {
+			for j := range i {
+				if bytes.Equal(members[i].key, members[j].key) {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	// An open-addressing table of member indexes (plus one), at most
+	// half full, keyed by the keys' hashes.
+	size := 1
+	for size < 2*len(members) {
+		size <<= 1
+	}
+	if cap(p.keyTable) < size {
+		p.keyTable = make([]uint32, size)
+		p.seed = maphash.MakeSeed()
+	}
+	table := p.keyTable[:size]
+	clear(table)
+	for i := range members {
+		key := members[i].key
+		slot := maphash.Bytes(p.seed, key) & uint64(size-1)
+		for table[slot] != 0 {
+			if bytes.Equal(members[table[slot]-1].key, key) {
+				return true
+			}
+			slot = (slot + 1) & uint64(size-1)
+		}
+		table[slot] = uint32(i + 1)
+	}
+	return false
+}
+
+// keep copies a finished container's elements from the parse stack into
+// the arena and returns them, capped so that an append elsewhere copies
+// rather than writes over the arena.
+func keep[T any](arena *[]T, elems []T) []T {
+	if len(elems) == 0 {
+		return nil
+	}
+	if cap(*arena)-len(*arena) < len(elems) {
+		// A new arena; the old one lives on in the values it holds.
+		*arena = make([]T, 0, max(2*cap(*arena), len(elems), 64))
+	}
+	start := len(*arena)
+	*arena = append(*arena, elems...)
+	return (*arena)[start:len(*arena):len(*arena)]
+}
+
+// release forgets every value parsed since the last release, clearing
+// what they point at (decoded beacon data), and keeps the arenas for the
+// next request unless they grew past maxKeptNodes.
+func (p *jsonState) release() {
+	clear(p.members)
+	clear(p.items)
+	clear(p.memberStack[:cap(p.memberStack)])
+	clear(p.itemStack[:cap(p.itemStack)])
+	p.members, p.items = p.members[:0], p.items[:0]
+	p.memberStack, p.itemStack = p.memberStack[:0], p.itemStack[:0]
+	if cap(p.members)+cap(p.items) > maxKeptNodes {
+		p.members, p.items, p.memberStack, p.itemStack = nil, nil, nil, nil
+	}
+	p.b = nil
 }
 
 // jsonWriter writes compact JSON.

@@ -3,6 +3,7 @@ package beacon
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"regexp"
 	"strings"
 	"testing"
@@ -462,6 +463,34 @@ func TestJSONParser(t *testing.T) {
 	}
 	if _, err := p.parse([]byte(b.String() + `"kaa":2}`)); err == nil {
 		t.Error("duplicate among 100 keys accepted")
+	}
+	// The same 100 distinct keys, each holding a nested object or array:
+	// accepted, and written back as encoding/json reads them.
+	b.Reset()
+	b.WriteString("{")
+	for i := 0; i < 100; i++ {
+		fmt.Fprintf(&b, `"k%d":{"a":[%d,{"b":"%d"}],"c":{}},`, i, i, i)
+	}
+	big := b.String() + `"last":[[],[1,[2,[3]]]]}`
+	first, err := p.parse([]byte(big))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A second parse with the same state leaves the first tree as it was.
+	if _, err := p.parse([]byte(`{"x":[{"y":"z"},{"y":"w"}],"k0":{"a":[7]}}`)); err != nil {
+		t.Fatal(err)
+	}
+	w := &jsonWriter{}
+	writeValue(w, first)
+	x, _ := decodeNumbers([]byte(big))
+	y, err := decodeNumbers(w.buf)
+	if err != nil || !jsonEqual(x, y) {
+		t.Errorf("100 nested members written back as %.200s…", w.buf)
+	}
+	// release empties the arenas for the next request.
+	p.release()
+	if len(p.members) != 0 || len(p.items) != 0 || len(p.memberStack) != 0 || len(p.itemStack) != 0 {
+		t.Error("release kept parsed values")
 	}
 }
 

@@ -186,11 +186,13 @@ func (s *Sanitizer) applyObjectWith(st *state, w *jsonWriter, obj *jvalue, field
 	w.openObject()
 	for i := range obj.members {
 		m := &obj.members[i]
-		var p []byte
+		p := m.key
 		if len(path) > 0 {
-			p = append(append(append(p, path...), '.'), m.key...)
-		} else {
-			p = m.key
+			// The member's path, built in st.path. path may be a
+			// prefix of st.path itself: nested calls only write past
+			// the paths they are given, so it is still intact here.
+			st.path = append(append(append(st.path[:0], path...), '.'), m.key...)
+			p = st.path
 		}
 		f := fields[string(m.key)]
 		if f == nil {

@@ -41,6 +41,8 @@ type state struct {
 	required bool
 
 	js jsonState
+	// path is where applyObjectWith builds members' dotted paths.
+	path []byte
 }
 
 func (st *state) begin(s *Sanitizer, in *Input, out *Output) {
@@ -58,7 +60,7 @@ func (st *state) end() {
 	clear(st.body)
 	st.dec, st.body = st.dec[:0], st.body[:0]
 	st.in, st.out, st.s = nil, nil, nil
-	st.js = jsonState{}
+	st.js.release()
 }
 
 func (st *state) granted(c consent.Category) bool {

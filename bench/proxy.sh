@@ -39,12 +39,14 @@ global="{
 cat >"$dir/upstream" <<CADDY
 $global
 http://127.0.0.1:$up {
-	root * $dir/site
-	file_server
+	handle /page.* {
+		root * $dir/site
+		file_server
+	}
+	respond "ok" 200
 }
 CADDY
 mkdir -p "$dir/site"
-echo ok >"$dir/site/index.html"
 
 if [ "$MODE" = beacon ]; then
 	path="/g/collect?v=2&tid=G-TEST123&gtm=45je4&_p=1700000000000&cid=1234567890.1700000000&ul=en-gb&sr=1920x1080&_s=1&sid=1700000000&sct=1&seg=1&dl=https%3A%2F%2Fshop.example%2Fproducts%3Fpage%3D2&dt=Products&en=page_view"
