@@ -15,7 +15,9 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/andybalholm/brotli"
 	"github.com/caddyserver/caddy/v2/modules/caddyhttp"
@@ -67,11 +69,11 @@ func (h *Handler) wrapForEmbeds(w http.ResponseWriter, r *http.Request, granted 
 	if h.embeds == nil || !h.embeds.Needed(granted) {
 		return w, nil
 	}
-	prepareEmbedRequest(r)
 	ew := &embedWriter{
 		ResponseWriterWrapper: caddyhttp.ResponseWriterWrapper{ResponseWriter: w},
 		rw:                    h.embeds,
 		granted:               granted,
+		gzipOut:               prepareEmbedRequest(r),
 		head:                  r.Method == http.MethodHead,
 		pages:                 h.metrics.embeds,
 	}
@@ -90,18 +92,54 @@ func (h *Handler) wrapForEmbeds(w http.ResponseWriter, r *http.Request, granted 
 //     since withdrawn, and a 304 would bring it back to life. Rewritten
 //     pages carry no validators (see fixEmbedHeaders), so nothing is lost
 //     on them.
-//
-// Accept-Encoding is left alone. privacy runs before encode in Caddy's
-// directive order, so taking it away would switch encode off for the
-// client; a compressed page is decoded and encoded again instead (see
-// embedWriter).
-func prepareEmbedRequest(r *http.Request) {
+//   - Accept-Encoding is removed when the client accepts gzip, and
+//     prepareEmbedRequest reports true: the page then comes back
+//     uncompressed (from encode, which runs after privacy, and from the
+//     app, or reverse_proxy's transport, which decompresses what it asked
+//     for), streams through the rewriter, and is gzip-compressed on its
+//     way out. A client that accepts only other codings keeps its header;
+//     a page coded anyway is decoded whole (see embedWriter).
+func prepareEmbedRequest(r *http.Request) (gzipOut bool) {
 	if r.Method != http.MethodGet && r.Method != http.MethodHead || !wantsPage(r) {
-		return
+		return false
 	}
 	for _, name := range []string{"Range", "If-Range", "If-None-Match", "If-Modified-Since"} {
 		delete(r.Header, name)
 	}
+	if acceptsGzip(r.Header["Accept-Encoding"]) {
+		delete(r.Header, "Accept-Encoding")
+		return true
+	}
+	return false
+}
+
+// acceptsGzip reports whether Accept-Encoding values accept gzip: named
+// (or as x-gzip), or through "*", with a q-value other than 0.
+func acceptsGzip(values []string) bool {
+	named, star := false, false
+	for _, v := range values {
+		for _, part := range strings.Split(v, ",") {
+			coding, params, _ := strings.Cut(part, ";")
+			coding = strings.ToLower(strings.TrimSpace(coding))
+			if coding != "gzip" && coding != "x-gzip" && coding != "*" {
+				continue
+			}
+			ok := true
+			if q, found := strings.CutPrefix(strings.TrimSpace(params), "q="); found {
+				f, err := strconv.ParseFloat(strings.TrimSpace(q), 64)
+				ok = err == nil && f > 0
+			}
+			if coding == "*" {
+				star = ok
+				continue
+			}
+			if !ok {
+				return false // refused by name, whatever "*" says
+			}
+			named = true
+		}
+	}
+	return named || star
 }
 
 // wantsPage reports whether the response to r may be rendered as a page:
@@ -154,23 +192,26 @@ func fixEmbedHeaders(h http.Header) {
 // then either passes the body straight through (not HTML, a fragment, no
 // body) or sends it through the rewriter.
 //
-// A body in gzip, zstd or br is held whole (up to maxCodedPage), decoded,
-// rewritten and encoded again with the same coding, so the client gets
-// what it would have got: with `encode` after privacy (Caddy's order),
-// encode compresses the page and privacy recodes it; without it, an app
-// that compresses still compresses. A coding that cannot be decoded, or a
-// body that does not decode, is answered 502: the page cannot be checked,
-// and passing it on unchecked would load embeds the visitor refused.
+// A page for a client that accepts gzip was asked for uncompressed (see
+// prepareEmbedRequest); it streams through the rewriter into a gzip
+// writer. A body that arrives in gzip, zstd or br all the same (a request
+// that did not look like a page, an app that compresses regardless) is
+// held whole (up to maxCodedPage), decoded, rewritten and encoded again
+// with the same coding. A coding that cannot be decoded, or a body that
+// does not decode, is answered 502: the page cannot be checked, and
+// passing it on unchecked would load embeds the visitor refused.
 type embedWriter struct {
 	caddyhttp.ResponseWriterWrapper
 	rw      embedRewriter
 	granted consent.Set
+	gzipOut bool // an identity page goes out gzip-compressed
 	head    bool
 	pages   *prometheus.CounterVec // outcome
 
 	state  embedState
 	status int
 	out    io.WriteCloser // the rewriter, in stateRewrite
+	gz     *gzip.Writer   // in stateRewrite with gzipOut: under out
 	coding string         // in stateHold: gzip, zstd or br
 	held   bytes.Buffer   // in stateHold: the coded body
 	err    error          // in stateFail: why the page is not served
@@ -227,20 +268,31 @@ func (ew *embedWriter) pass() {
 // decideHTML sets up the rewriting of an HTML response.
 func (ew *embedWriter) decideHTML() {
 	h := ew.ResponseWriterWrapper.Header()
+	coding := strings.ToLower(strings.TrimSpace(strings.Join(h["Content-Encoding"], ",")))
+	identity := coding == "" || coding == "identity"
+	if identity && ew.gzipOut {
+		h.Set("Content-Encoding", "gzip")
+		addVary(h, "Accept-Encoding")
+	}
 	if ew.head || ew.status == http.StatusNotModified {
 		// No body: the headers are made to match the GET's.
 		fixEmbedHeaders(h)
 		ew.pass()
 		return
 	}
-	coding := strings.ToLower(strings.TrimSpace(strings.Join(h["Content-Encoding"], ",")))
-	switch coding {
-	case "", "identity":
+	switch {
+	case identity:
 		fixEmbedHeaders(h)
 		ew.state = stateRewrite
 		ew.ResponseWriterWrapper.WriteHeader(ew.status)
-		ew.out = ew.rw.Wrap(ew.ResponseWriterWrapper.ResponseWriter, ew.granted)
-	case "gzip", "x-gzip", "zstd", "br":
+		var dst io.Writer = ew.ResponseWriterWrapper.ResponseWriter
+		if ew.gzipOut {
+			ew.gz = gzipWriters.Get().(*gzip.Writer)
+			ew.gz.Reset(dst)
+			dst = ew.gz
+		}
+		ew.out = ew.rw.Wrap(dst, ew.granted)
+	case coding == "gzip", coding == "x-gzip", coding == "zstd", coding == "br":
 		ew.state = stateHold
 		ew.coding = coding
 	default:
@@ -303,7 +355,14 @@ func (ew *embedWriter) FlushError() error {
 		ew.WriteHeader(http.StatusOK)
 	}
 	switch ew.state {
-	case statePass, stateRewrite:
+	case stateRewrite:
+		if ew.gz != nil {
+			if err := ew.gz.Flush(); err != nil {
+				return err
+			}
+		}
+		fallthrough
+	case statePass:
 		return http.NewResponseController(ew.ResponseWriterWrapper.ResponseWriter).Flush()
 	}
 	return nil
@@ -325,7 +384,16 @@ func (ew *embedWriter) Close() error {
 		ew.pass()
 	case stateRewrite:
 		ew.pages.WithLabelValues("rewritten").Inc()
-		return ew.out.Close()
+		err := ew.out.Close()
+		if ew.gz != nil {
+			if gzErr := ew.gz.Close(); err == nil {
+				err = gzErr
+			}
+			ew.gz.Reset(io.Discard)
+			gzipWriters.Put(ew.gz)
+			ew.gz = nil
+		}
+		return err
 	case stateHold:
 		page, err := decodeBody(ew.coding, ew.held.Bytes())
 		ew.held = bytes.Buffer{}
@@ -406,6 +474,25 @@ func newEncoder(coding string, w io.Writer) io.WriteCloser {
 		return brotli.NewWriterLevel(w, 5)
 	}
 	return gzip.NewWriter(w)
+}
+
+// gzipWriters are the writers of pages compressed on their way out, at
+// the level of Caddy's encode gzip.
+var gzipWriters = sync.Pool{New: func() any {
+	w, _ := gzip.NewWriterLevel(io.Discard, 5)
+	return w
+}}
+
+// addVary adds a header name to Vary unless it is there.
+func addVary(h http.Header, name string) {
+	for _, v := range h.Values("Vary") {
+		for _, f := range strings.Split(v, ",") {
+			if f = strings.TrimSpace(f); f == "*" || strings.EqualFold(f, name) {
+				return
+			}
+		}
+	}
+	h.Add("Vary", name)
 }
 
 // clip bounds a header value quoted in an error, which Caddy logs.

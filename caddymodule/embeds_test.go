@@ -111,11 +111,17 @@ type embedsExchange struct {
 // serveEmbeds sends req through h, with next answering via respond.
 func serveEmbeds(t testing.TB, h *Handler, req *http.Request, respond func(w http.ResponseWriter, r *http.Request)) embedsExchange {
 	t.Helper()
+	return serveEmbedsTo(t, h, req, &flushRecorder{ResponseRecorder: httptest.NewRecorder()}, respond)
+}
+
+// serveEmbedsTo is serveEmbeds with the client's recorder given.
+func serveEmbedsTo(t testing.TB, h *Handler, req *http.Request, rec *flushRecorder, respond func(w http.ResponseWriter, r *http.Request)) embedsExchange {
+	t.Helper()
 	repl := caddy.NewReplacer()
 	ctx := context.WithValue(req.Context(), caddy.ReplacerCtxKey, repl)
 	ctx = context.WithValue(ctx, caddyhttp.VarsCtxKey, map[string]any{caddyhttp.ClientIPVarKey: "81.2.69.160"})
 	req = req.WithContext(ctx)
-	ex := embedsExchange{resp: &flushRecorder{ResponseRecorder: httptest.NewRecorder()}}
+	ex := embedsExchange{resp: rec}
 	next := caddyhttp.HandlerFunc(func(w http.ResponseWriter, r *http.Request) error {
 		ex.next, ex.nextW = r, w
 		respond(w, r)
@@ -256,10 +262,92 @@ func TestEmbedsPrepareRequest(t *testing.T) {
 					t.Errorf("%s present = %v, want %v", name, ok, !tt.stripped)
 				}
 			}
-			if ex.next.Header.Get("Accept-Encoding") != "gzip, br, zstd" {
-				t.Error("Accept-Encoding changed: encode after privacy would stop compressing")
+			// A page is asked for uncompressed, to be gzipped on its way
+			// out; other requests keep what the client accepts.
+			if got := ex.next.Header.Get("Accept-Encoding"); (got == "") != tt.stripped {
+				t.Errorf("Accept-Encoding on the way to the app: %q", got)
 			}
 		})
+	}
+}
+
+func TestAcceptsGzip(t *testing.T) {
+	for v, want := range map[string]bool{
+		"gzip":                      true,
+		"gzip, deflate, br, zstd":   true,
+		"br;q=1.0, GZIP;q=0.5":      true,
+		"x-gzip":                    true,
+		"*":                         true,
+		"br, *;q=0.1":               true,
+		"":                          false,
+		"identity":                  false,
+		"br, zstd":                  false,
+		"gzip;q=0":                  false,
+		"gzip; q=0.000":             false,
+		"*, gzip;q=0":               false,
+		"gzip;q=0, *":               false,
+		"*;q=0":                     false,
+		"gzip;q=x":                  false,
+		"gzipped, notgzip, x-gzip2": false,
+	} {
+		if got := acceptsGzip([]string{v}); got != want {
+			t.Errorf("acceptsGzip(%q) = %v, want %v", v, got, want)
+		}
+	}
+}
+
+// A page for a client that accepts gzip streams: the client has
+// compressed bytes of the rewritten page while the app is still writing,
+// the whole arrives gzip-coded with Vary: Accept-Encoding, and a client
+// that accepts only br keeps its header (the app's br page is recoded).
+func TestEmbedsGzipOutStreams(t *testing.T) {
+	h := embedsHandler(t, false)
+	chunk := []byte(strings.Repeat("<p>A paragraph of the article, long enough to fill blocks.</p>\n", 1000) + embedPage)
+	const chunks = 40 // 2.6 MB
+	var sentWhileWriting int
+	resp := &flushRecorder{ResponseRecorder: httptest.NewRecorder()}
+	req := pageRequest("GET", "")
+	req.Header.Set("Accept-Encoding", "gzip, deflate, br, zstd")
+	ex := serveEmbedsTo(t, h, req, resp, func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Accept-Encoding") != "" {
+			t.Errorf("the app was offered %q", r.Header.Get("Accept-Encoding"))
+		}
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		for i := range chunks {
+			w.Write(chunk)
+			if i == chunks/2 {
+				sentWhileWriting = resp.Body.Len()
+			}
+		}
+	})
+	if sentWhileWriting == 0 {
+		t.Error("nothing reached the client while the app was writing: the page was held")
+	}
+	hdr := ex.resp.Header()
+	if hdr.Get("Content-Encoding") != "gzip" || !strings.Contains(hdr.Get("Vary"), "Accept-Encoding") || hdr.Get("Content-Length") != "" {
+		t.Fatalf("headers %v", hdr)
+	}
+	zr, err := gzip.NewReader(ex.resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, err := io.ReadAll(zr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := strings.Repeat(strings.ReplaceAll(string(chunk), embedPage, strings.TrimSuffix(rewrittenPage, fakeClosed)), chunks) + fakeClosed
+	if string(page) != want {
+		t.Errorf("the decompressed page (%d bytes) is not the rewritten one (%d bytes)", len(page), len(want))
+	}
+
+	req = pageRequest("GET", "")
+	req.Header.Set("Accept-Encoding", "br")
+	ex = serveEmbeds(t, h, req, app("text/html", nil, 200, []byte(embedPage)))
+	if ex.next.Header.Get("Accept-Encoding") != "br" {
+		t.Errorf("a br-only client's Accept-Encoding became %q", ex.next.Header.Get("Accept-Encoding"))
+	}
+	if ex.resp.Header().Get("Content-Encoding") != "" || ex.resp.Body.String() != rewrittenPage {
+		t.Errorf("an identity page for a br-only client: coding %q, body %q", ex.resp.Header().Get("Content-Encoding"), ex.resp.Body.String())
 	}
 }
 
