@@ -66,9 +66,11 @@ type Handler struct {
 	// consented to their provider's category (marketing by default):
 	// YouTube becomes youtube-nocookie.com, the others a placeholder that
 	// loads the embed on a click. Only HTML responses are read, and only
-	// for visitors the rewriter has work for; gzip, zstd and br pages are
-	// decoded and encoded again, and a page that cannot be decoded is
-	// answered 502. With csp on too, the policy allows what the rewriter
+	// for visitors the rewriter has work for. Pages are asked for
+	// uncompressed and stream out gzip-compressed to clients that accept
+	// it; a page that comes in gzip, zstd or br all the same is decoded
+	// and encoded again, and one that cannot be decoded is answered 502.
+	// With csp on too, the policy allows what the rewriter
 	// leaves (youtube-nocookie.com, the frames behind placeholders, for
 	// the click) and not the refused providers' scripts. Default: off.
 	Embeds *embeds.Config `json:"embeds,omitempty"`
