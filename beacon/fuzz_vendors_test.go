@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"net/url"
+	"os"
 	"strings"
 	"testing"
 
@@ -110,6 +111,73 @@ func FuzzMixpanel(f *testing.F) {
 		if !strings.Contains(data, "\\") && strings.Count(data, planted) == strings.Count(data, `"distinct_id":"`+planted+`"`)+strings.Count(data, `"$user_id":"`+planted+`"`) &&
 			bytes.Contains(d, []byte(planted)) {
 			t.Fatalf("planted user id forwarded: %s", d)
+		}
+	})
+}
+
+// FuzzPostHog: besides checkFuzz's invariants, a forwarded batch holds no
+// $user_id, $set or $anon_distinct_id, an event's distinct_id equals its
+// $device_id when that is a string, and a user id planted as the distinct
+// id of an event is not forwarded.
+func FuzzPostHog(f *testing.F) {
+	batch, err := os.ReadFile("testdata/posthog-batch.json")
+	if err != nil {
+		f.Fatal(err)
+	}
+	flags, err := os.ReadFile("testdata/posthog-flags.json")
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(string(batch), uint8(0))
+	f.Add(string(flags), uint8(2))
+	f.Add(`{"event":"e","properties":{"distinct_id":"`+planted+`","$device_id":"01890a5d-ac96-774b-bcce-b302099a8057","link":"https://shop.example/r?token=`+planted+`"}}`, uint8(1))
+	f.Add(`[{"event":"$identify","properties":{"distinct_id":"`+planted+`","$set":{"email":"a@b.example"}}},{"event":"x","properties":{}}]`, uint8(3))
+	f.Fuzz(func(t *testing.T, body string, p uint8) {
+		s := fuzzSanitizer(t, Config{Vendor: "posthog"})
+		path := []string{"/e/", "/i/v0/e/", "/flags/", "/batch/", "/decide/"}[int(p)%5]
+		in := &Input{Method: "POST", Path: path, Query: []byte("v=2"), ContentType: "application/json", Body: []byte(body), Consent: consent.All}
+		checkFuzz(t, s, in, true)
+		var out Output
+		if s.Sanitize(&out, in) != nil || len(out.Body) == 0 || path == "/flags/" || path == "/decide/" {
+			return
+		}
+		// The batch goes on in its packing: an envelope, a list, or one
+		// event.
+		type event struct {
+			Properties map[string]json.RawMessage
+			Set        json.RawMessage `json:"$set"`
+		}
+		var events []event
+		var envelope struct{ Batch []event }
+		var one event
+		switch {
+		case json.Unmarshal(out.Body, &events) == nil:
+		case json.Unmarshal(out.Body, &envelope) == nil && envelope.Batch != nil:
+			events = envelope.Batch
+		case json.Unmarshal(out.Body, &one) == nil:
+			events = []event{one}
+		default:
+			t.Fatalf("not a batch, a list or an event: %s", out.Body)
+		}
+		for _, ev := range events {
+			for _, k := range []string{"$user_id", "$set", "$set_once", "$anon_distinct_id"} {
+				if _, ok := ev.Properties[k]; ok {
+					t.Fatalf("%s forwarded: %s", k, out.Body)
+				}
+			}
+			if ev.Set != nil {
+				t.Fatalf("$set forwarded: %s", out.Body)
+			}
+			// With a $device_id string, distinct_id is its pseudonym;
+			// without one, the distinct id's own.
+			dev := ev.Properties["$device_id"]
+			if d, ok := ev.Properties["distinct_id"]; ok && len(dev) > 0 && dev[0] == '"' && string(d) != string(dev) {
+				t.Fatalf("distinct_id %s is not the $device_id's pseudonym %s", d, ev.Properties["$device_id"])
+			}
+		}
+		if !strings.Contains(body, "\\") && strings.Count(body, planted) == strings.Count(body, `"distinct_id":"`+planted+`"`) &&
+			bytes.Contains(out.Body, []byte(planted)) {
+			t.Fatalf("planted user id forwarded: %s", out.Body)
 		}
 	})
 }
