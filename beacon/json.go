@@ -194,6 +194,13 @@ func (p *jsonState) string() ([]byte, error) {
 	start := p.i
 	ascii := true
 	for p.i < len(p.b) {
+		// Plain ASCII runs in a tight loop.
+		for p.i < len(p.b) && plainASCII[p.b[p.i]] {
+			p.i++
+		}
+		if p.i == len(p.b) {
+			break
+		}
 		c := p.b[p.i]
 		if c == '"' {
 			s := p.b[start:p.i]
@@ -209,7 +216,7 @@ func (p *jsonState) string() ([]byte, error) {
 		if c < 0x20 {
 			return nil, p.fail("control character in a string")
 		}
-		ascii = ascii && c < utf8.RuneSelf
+		ascii = false
 		p.i++
 	}
 	// Escaped: find the closing quote, then decode.
@@ -480,21 +487,37 @@ func (w *jsonWriter) rewind(m jsonMark) {
 func appendJSONString(dst, s []byte) []byte {
 	const hexd = "0123456789abcdef"
 	dst = append(dst, '"')
-	for _, c := range s {
-		switch {
-		case c == '"' || c == '\\':
+	start := 0
+	for i, c := range s {
+		if jsonSafe[c] {
+			continue
+		}
+		dst = append(dst, s[start:i]...)
+		start = i + 1
+		switch c {
+		case '"', '\\':
 			dst = append(dst, '\\', c)
-		case c == '\n':
+		case '\n':
 			dst = append(dst, '\\', 'n')
-		case c == '\r':
+		case '\r':
 			dst = append(dst, '\\', 'r')
-		case c == '\t':
+		case '\t':
 			dst = append(dst, '\\', 't')
-		case c < 0x20 || c == 0x7f:
-			dst = append(dst, '\\', 'u', '0', '0', hexd[c>>4], hexd[c&15])
 		default:
-			dst = append(dst, c)
+			dst = append(dst, '\\', 'u', '0', '0', hexd[c>>4], hexd[c&15])
 		}
 	}
+	dst = append(dst, s[start:]...)
 	return append(dst, '"')
 }
+
+// plainASCII marks the bytes a JSON string holds as they are and that
+// need no UTF-8 check; jsonSafe the bytes appendJSONString writes as they
+// are (DEL is escaped).
+var plainASCII, jsonSafe = func() (plain, safe [256]bool) {
+	for c := 0x20; c < 0x100; c++ {
+		safe[c] = c != '"' && c != '\\' && c != 0x7f
+		plain[c] = c < utf8.RuneSelf && c != '"' && c != '\\'
+	}
+	return
+}()
