@@ -29,6 +29,11 @@ type state struct {
 	ids    []byte
 	idEnds []int
 
+	// The pseudonyms made for this beacon, by engine input, for the ids
+	// that repeat across a batch's events (see memoPseudonym).
+	memo     []byte
+	memoEnds []memoEnd
+
 	// Duplicate detection within one hit.
 	seen      [4]uint64
 	seenNames []byte
@@ -53,6 +58,8 @@ func (st *state) begin(s *Sanitizer, in *Input, out *Output) {
 }
 
 func (st *state) end() {
+	clear(st.memo)
+	st.memo, st.memoEnds = st.memo[:0], st.memoEnds[:0]
 	clear(st.ids)
 	st.ids = st.ids[:0]
 	st.idEnds = st.idEnds[:0]

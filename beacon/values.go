@@ -96,8 +96,7 @@ func (st *state) pseudonym(dst []byte, pf pseudoFormat, v []byte) []byte {
 	st.tmp = append(st.tmp[:0], st.s.v.name...)
 	st.tmp = append(st.tmp, byte('0'+pf), 0)
 	st.tmp = append(st.tmp, v...)
-	st.pseu = st.s.eng.Pseudonym(st.pseu[:0], st.tmp)
-	p := st.pseu
+	p := st.memoPseudonym(st.tmp)
 	if pf == pfRaw {
 		return append(dst, p...)
 	}
@@ -122,6 +121,32 @@ func (st *state) pseudonym(dst []byte, pf pseudoFormat, v []byte) []byte {
 		return appendUUID(dst, v, b[:9])
 	}
 	return dst
+}
+
+// memoEnd is where one memo entry's input and pseudonym end in st.memo.
+type memoEnd struct{ in, out int }
+
+// maxMemo bounds the pseudonyms remembered per beacon; past it they are
+// made afresh.
+const maxMemo = 64
+
+// memoPseudonym returns the engine's pseudonym of in (in st.pseu or in
+// st.memo), made once per beacon: a batch's events repeat their device,
+// session and distinct ids, and each is an HMAC.
+func (st *state) memoPseudonym(in []byte) []byte {
+	start := 0
+	for _, e := range st.memoEnds {
+		if string(st.memo[start:e.in]) == string(in) {
+			return st.memo[e.in:e.out]
+		}
+		start = e.out
+	}
+	st.pseu = st.s.eng.Pseudonym(st.pseu[:0], in)
+	if len(st.memoEnds) < maxMemo {
+		st.memo = append(append(st.memo, in...), st.pseu...)
+		st.memoEnds = append(st.memoEnds, memoEnd{in: len(st.memo) - len(st.pseu), out: len(st.memo)})
+	}
+	return st.pseu
 }
 
 // userAgent generalises a User-Agent and writes it in the reduced form
