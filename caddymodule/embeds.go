@@ -97,8 +97,10 @@ func (h *Handler) wrapForEmbeds(w http.ResponseWriter, r *http.Request, granted 
 //     uncompressed (from encode, which runs after privacy, and from the
 //     app, or reverse_proxy's transport, which decompresses what it asked
 //     for), streams through the rewriter, and is gzip-compressed on its
-//     way out. A client that accepts only other codings keeps its header;
-//     a page coded anyway is decoded whole (see embedWriter).
+//     way out (a response that is not a page, if encode would have
+//     compressed it, too: see passOther). A client that accepts only
+//     other codings keeps its header; a page coded anyway is decoded
+//     whole (see embedWriter).
 func prepareEmbedRequest(r *http.Request) (gzipOut bool) {
 	if r.Method != http.MethodGet && r.Method != http.MethodHead || !wantsPage(r) {
 		return false
@@ -210,8 +212,8 @@ type embedWriter struct {
 
 	state  embedState
 	status int
-	out    io.WriteCloser // the rewriter, in stateRewrite
-	gz     *gzip.Writer   // in stateRewrite with gzipOut: under out
+	out    io.WriteCloser // the rewriter in stateRewrite, gz in stateCompress
+	gz     *gzip.Writer   // with gzipOut: what the client gets is gzip-compressed
 	coding string         // in stateHold: gzip, zstd or br
 	held   bytes.Buffer   // in stateHold: the coded body
 	err    error          // in stateFail: why the page is not served
@@ -224,6 +226,7 @@ const (
 	stateSniff                       // header held: no Content-Type, the first bytes decide
 	statePass                        // the body goes through untouched
 	stateRewrite                     // the body goes through the rewriter
+	stateCompress                    // not HTML: the body is only gzip-compressed (passOther)
 	stateHold                        // coded body held until Close
 	stateFail                        // the response is dropped; Close reports 502
 )
@@ -253,10 +256,56 @@ func (ew *embedWriter) WriteHeader(status int) {
 		// browser would render HTML it found: decide on those bytes.
 		ew.state = stateSniff
 	case len(ct) == 0 || !isHTML(ct[0]):
-		ew.pass()
+		ew.passOther(ct)
 	default:
 		ew.decideHTML()
 	}
+}
+
+// passOther lets a response that is not HTML through. A page request
+// from a client that accepts gzip lost its Accept-Encoding (see
+// prepareEmbedRequest), so a body that encode would have compressed
+// (text, JSON, XML, JavaScript, SVG) is gzip-compressed here in its
+// place; the ETag becomes weak, as it no longer names these bytes.
+func (ew *embedWriter) passOther(ct []string) {
+	h := ew.ResponseWriterWrapper.Header()
+	if !ew.gzipOut || ew.status == http.StatusNotModified || len(h["Content-Encoding"]) > 0 || len(ct) == 0 || !compressible(ct[0]) {
+		ew.pass()
+		return
+	}
+	h.Set("Content-Encoding", "gzip")
+	addVary(h, "Accept-Encoding")
+	delete(h, "Content-Length")
+	delete(h, "Accept-Ranges")
+	if et := h.Get("Etag"); strings.HasPrefix(et, `"`) {
+		h.Set("Etag", "W/"+et)
+	}
+	if ew.head {
+		ew.pass()
+		return
+	}
+	ew.state = stateCompress
+	ew.ResponseWriterWrapper.WriteHeader(ew.status)
+	ew.gz = newGzipWriter(ew.ResponseWriterWrapper.ResponseWriter)
+	ew.out = ew.gz
+}
+
+// compressible reports whether a Content-Type is one encode compresses
+// by default. Event streams are left alone.
+func compressible(contentType string) bool {
+	mt, _, _ := strings.Cut(contentType, ";")
+	mt = strings.ToLower(strings.TrimSpace(mt))
+	switch {
+	case mt == "text/event-stream":
+		return false
+	case strings.HasPrefix(mt, "text/"), strings.HasSuffix(mt, "+json"), strings.HasSuffix(mt, "+xml"):
+		return true
+	}
+	switch mt {
+	case "application/json", "application/javascript", "application/xml", "image/svg+xml", "application/wasm":
+		return true
+	}
+	return false
 }
 
 // pass sends the held header on and lets the body through.
@@ -287,8 +336,7 @@ func (ew *embedWriter) decideHTML() {
 		ew.ResponseWriterWrapper.WriteHeader(ew.status)
 		var dst io.Writer = ew.ResponseWriterWrapper.ResponseWriter
 		if ew.gzipOut {
-			ew.gz = gzipWriters.Get().(*gzip.Writer)
-			ew.gz.Reset(dst)
+			ew.gz = newGzipWriter(dst)
 			dst = ew.gz
 		}
 		ew.out = ew.rw.Wrap(dst, ew.granted)
@@ -316,7 +364,7 @@ func (ew *embedWriter) Write(b []byte) (int, error) {
 		ew.state = stateUndecided
 		ew.WriteHeader(ew.status)
 		return ew.Write(b)
-	case stateRewrite:
+	case stateRewrite, stateCompress:
 		return ew.out.Write(b)
 	case stateHold:
 		if ew.held.Len()+len(b) > maxCodedPage {
@@ -355,7 +403,7 @@ func (ew *embedWriter) FlushError() error {
 		ew.WriteHeader(http.StatusOK)
 	}
 	switch ew.state {
-	case stateRewrite:
+	case stateRewrite, stateCompress:
 		if ew.gz != nil {
 			if err := ew.gz.Flush(); err != nil {
 				return err
@@ -382,9 +430,12 @@ func (ew *embedWriter) Close() error {
 	case stateSniff:
 		// Headers but no body: nothing to sniff or rewrite.
 		ew.pass()
-	case stateRewrite:
-		ew.pages.WithLabelValues("rewritten").Inc()
-		err := ew.out.Close()
+	case stateRewrite, stateCompress:
+		var err error
+		if ew.state == stateRewrite {
+			ew.pages.WithLabelValues("rewritten").Inc()
+			err = ew.out.Close()
+		}
 		if ew.gz != nil {
 			if gzErr := ew.gz.Close(); err == nil {
 				err = gzErr
@@ -476,12 +527,18 @@ func newEncoder(coding string, w io.Writer) io.WriteCloser {
 	return gzip.NewWriter(w)
 }
 
-// gzipWriters are the writers of pages compressed on their way out, at
-// the level of Caddy's encode gzip.
+// gzipWriters are the writers of responses compressed on their way out,
+// at the level of Caddy's encode gzip.
 var gzipWriters = sync.Pool{New: func() any {
 	w, _ := gzip.NewWriterLevel(io.Discard, 5)
 	return w
 }}
+
+func newGzipWriter(dst io.Writer) *gzip.Writer {
+	w := gzipWriters.Get().(*gzip.Writer)
+	w.Reset(dst)
+	return w
+}
 
 // addVary adds a header name to Vary unless it is there.
 func addVary(h http.Header, name string) {

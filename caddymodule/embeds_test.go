@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -740,5 +741,50 @@ func TestEmbedsMetrics(t *testing.T) {
 		if got := count(outcome); got != want {
 			t.Errorf("%s = %v, want %v", outcome, got, want)
 		}
+	}
+}
+
+// A page request from a client that accepts gzip loses Accept-Encoding on
+// its way to the app, so responses encode would have compressed are
+// compressed by the handler, whatever their type; others pass as they
+// are.
+func TestEmbedsGzipOutOtherTypes(t *testing.T) {
+	h := embedsHandler(t, false)
+	body := []byte(strings.Repeat(`{"video":"https://www.youtube.com/embed/x"}`, 50))
+	for _, tt := range []struct {
+		contentType string
+		gzipped     bool
+	}{
+		{"application/json", true},
+		{"text/plain; charset=utf-8", true},
+		{"application/rss+xml", true},
+		{"image/svg+xml", true},
+		{"image/png", false},
+		{"application/pdf", false},
+		{"text/event-stream", false},
+	} {
+		t.Run(tt.contentType, func(t *testing.T) {
+			req := pageRequest("GET", "")
+			req.Header.Set("Accept-Encoding", "gzip")
+			ex := serveEmbeds(t, h, req, app(tt.contentType, http.Header{"Content-Length": {fmt.Sprint(len(body))}, "Etag": {`"v1"`}}, 200, body))
+			hdr := ex.resp.Header()
+			got := ex.resp.Body.Bytes()
+			if !tt.gzipped {
+				if hdr.Get("Content-Encoding") != "" || !bytes.Equal(got, body) || hdr.Get("Etag") != `"v1"` {
+					t.Errorf("changed: coding %q, ETag %q, body %.40q", hdr.Get("Content-Encoding"), hdr.Get("Etag"), got)
+				}
+				return
+			}
+			if hdr.Get("Content-Encoding") != "gzip" || hdr.Get("Content-Length") != "" || hdr.Get("Etag") != `W/"v1"` || !strings.Contains(hdr.Get("Vary"), "Accept-Encoding") {
+				t.Fatalf("headers %v", hdr)
+			}
+			zr, err := gzip.NewReader(bytes.NewReader(got))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if plain, err := io.ReadAll(zr); err != nil || !bytes.Equal(plain, body) {
+				t.Errorf("decompressed %.40q (%v): not the app's body, untouched", plain, err)
+			}
+		})
 	}
 }
