@@ -540,18 +540,6 @@ func newGzipWriter(dst io.Writer) *gzip.Writer {
 	return w
 }
 
-// addVary adds a header name to Vary unless it is there.
-func addVary(h http.Header, name string) {
-	for _, v := range h.Values("Vary") {
-		for _, f := range strings.Split(v, ",") {
-			if f = strings.TrimSpace(f); f == "*" || strings.EqualFold(f, name) {
-				return
-			}
-		}
-	}
-	h.Add("Vary", name)
-}
-
 // clip bounds a header value quoted in an error, which Caddy logs.
 func clip(s string) string {
 	if len(s) > 32 {

@@ -788,3 +788,32 @@ func TestEmbedsGzipOutOtherTypes(t *testing.T) {
 		})
 	}
 }
+
+// Pages whose bytes or CSP depend on the visitor's consent say so in
+// Vary, whatever the decision, so a shared cache does not hand one
+// visitor's page to another; other requests do not.
+func TestVaryConsent(t *testing.T) {
+	h := embedsHandler(t, false)
+	for _, tt := range []struct {
+		name   string
+		req    *http.Request
+		varies bool
+	}{
+		{"page, no consent", pageRequest("GET", ""), true},
+		{"page, full consent", pageRequest("GET", marketingOK), true},
+		{"image", httptest.NewRequest("GET", "/logo.png", nil), false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			ex := serveEmbeds(t, h, tt.req, app("text/html", http.Header{"Vary": {"Accept-Language"}}, 200, []byte(embedPage)))
+			vary := strings.Join(ex.resp.Header().Values("Vary"), ", ")
+			if !strings.Contains(vary, "Accept-Language") {
+				t.Errorf("the app's Vary was lost: %q", vary)
+			}
+			for _, name := range consentHeaders {
+				if strings.Contains(vary, name) != tt.varies {
+					t.Errorf("Vary %q: %s named = %v, want %v", vary, name, !tt.varies, tt.varies)
+				}
+			}
+		})
+	}
+}

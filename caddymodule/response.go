@@ -16,10 +16,18 @@ import (
 // non-necessary cookies are capped, and the CSP is added.
 type responseFilter struct {
 	caddyhttp.ResponseWriterWrapper
-	h           *Handler
-	granted     consent.Set
+	h       *Handler
+	granted consent.Set
+	// varyConsent: the response to this page request depends on the
+	// consent signals (through the CSP or the embeds), and says so.
+	varyConsent bool
 	wroteHeader bool
 }
+
+// consentHeaders are the request headers a consent decision is made
+// from, named in Vary on pages that depend on it, so that a shared cache
+// never serves one visitor's page to another who chose differently.
+var consentHeaders = []string{"Cookie", "Sec-GPC", "DNT"}
 
 func (rf *responseFilter) WriteHeader(status int) {
 	if rf.wroteHeader {
@@ -33,6 +41,11 @@ func (rf *responseFilter) WriteHeader(status int) {
 	rf.filterSetCookies(header)
 	if rf.h.csp != nil {
 		rf.h.csp.apply(header, rf.granted)
+	}
+	if rf.varyConsent && rf.wroteHeader {
+		for _, name := range consentHeaders {
+			addVary(header, name)
+		}
 	}
 	rf.ResponseWriterWrapper.WriteHeader(status)
 }
@@ -91,6 +104,18 @@ func setCookieName(v string) string {
 	name, _, _ := strings.Cut(v, ";")
 	name, _, _ = strings.Cut(name, "=")
 	return strings.TrimSpace(name)
+}
+
+// addVary adds a header name to Vary unless it is there.
+func addVary(h http.Header, name string) {
+	for _, v := range h.Values("Vary") {
+		for _, f := range strings.Split(v, ",") {
+			if f = strings.TrimSpace(f); f == "*" || strings.EqualFold(f, name) {
+				return
+			}
+		}
+	}
+	h.Add("Vary", name)
 }
 
 // Interface guards
