@@ -395,9 +395,10 @@ func (ew *embedWriter) ReadFrom(r io.Reader) (int64, error) {
 type writerOnly struct{ io.Writer }
 
 // FlushError flushes what has been written through: everything in
-// statePass, what the rewriter has already let out in stateRewrite (it
-// holds an unfinished tag back), nothing while a coded page is held or
-// the type is not known yet.
+// statePass and stateCompress, what the rewriter has already let out in
+// stateRewrite (it holds an unfinished tag back), with the gzip writer
+// under them flushed too; nothing while a coded page is held or the type
+// is not known yet.
 func (ew *embedWriter) FlushError() error {
 	if ew.state == stateUndecided {
 		ew.WriteHeader(http.StatusOK)

@@ -817,3 +817,31 @@ func TestVaryConsent(t *testing.T) {
 		})
 	}
 }
+
+// A flush of a page that goes out gzip-compressed reaches the client as
+// a gzip stream that already decodes to what was written before it.
+func TestEmbedsGzipOutFlush(t *testing.T) {
+	h := embedsHandler(t, false)
+	req := pageRequest("GET", "")
+	req.Header.Set("Accept-Encoding", "gzip")
+	first := `<!doctype html><p>first</p>`
+	ex := serveEmbeds(t, h, req, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		io.WriteString(w, first)
+		if err := http.NewResponseController(w).Flush(); err != nil {
+			t.Error(err)
+		}
+		io.WriteString(w, `<p>second</p>`)
+	})
+	if len(ex.resp.atFlush) == 0 {
+		t.Fatal("the flush did not reach the client")
+	}
+	zr, err := gzip.NewReader(strings.NewReader(ex.resp.atFlush[0]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := io.ReadAll(zr) // the stream is not finished: ErrUnexpectedEOF
+	if string(got) != first {
+		t.Errorf("at the flush the client could read %q, want %q", got, first)
+	}
+}
