@@ -498,31 +498,22 @@ func FuzzDecodePostHog(f *testing.F) {
 	})
 }
 
-func BenchmarkDecodeGzip(b *testing.B) {
+// BenchmarkDecodeBody inflates a 20 KB posthog-js batch in each coding.
+func BenchmarkDecodeBody(b *testing.B) {
 	payload := postHogBatch(20 << 10)
-	body := encode(b, "gzip", payload)
-	dst := make([]byte, 0, 64<<10)
-	b.SetBytes(int64(len(payload)))
-	b.ReportAllocs()
-	for b.Loop() {
-		var err error
-		if dst, err = DecodeBody(dst[:0], "gzip", body, 1<<20, 100); err != nil {
-			b.Fatal(err)
-		}
-	}
-}
-
-func BenchmarkDecodeBrotli(b *testing.B) {
-	payload := postHogBatch(20 << 10)
-	body := encode(b, "br", payload)
-	dst := make([]byte, 0, 64<<10)
-	b.SetBytes(int64(len(payload)))
-	b.ReportAllocs()
-	for b.Loop() {
-		var err error
-		if dst, err = DecodeBody(dst[:0], "br", body, 1<<20, 100); err != nil {
-			b.Fatal(err)
-		}
+	for _, coding := range []string{"gzip", "br"} {
+		b.Run(coding, func(b *testing.B) {
+			body := encode(b, coding, payload)
+			dst := make([]byte, 0, 64<<10)
+			b.SetBytes(int64(len(payload)))
+			b.ReportAllocs()
+			for b.Loop() {
+				var err error
+				if dst, err = DecodeBody(dst[:0], coding, body, 1<<20, 100); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }
 

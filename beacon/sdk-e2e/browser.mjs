@@ -1,16 +1,11 @@
 // Debian's chromium through playwright-core, with the flags of
-// demo/e2e/harness.mjs (this machine's network is closed).
+// internal/e2e/common.mjs (this machine's network is closed).
 import { execFileSync } from 'node:child_process';
-import fs from 'node:fs';
 import { chromium } from 'playwright-core';
+import { checkChromium, chromiumFlags, chromiumPath } from '../../internal/e2e/common.mjs';
 
-export const chromiumPath = process.env.CHROMIUM || '/usr/bin/chromium';
-export const chromiumFlags = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
-  // SDKs drop events from automated browsers (navigator.webdriver).
-  '--disable-blink-features=AutomationControlled',
-];
+// SDKs drop events from automated browsers (navigator.webdriver).
+const flags = [...chromiumFlags, '--disable-blink-features=AutomationControlled'];
 
 // userAgent is a desktop Chrome's User-Agent with chromium's full version:
 // headless chromium says HeadlessChrome, which PostHog and others drop as a
@@ -36,11 +31,9 @@ export function chromiumVersion() {
 // from an unloading page included, which playwright's per-context extra
 // headers do not reach) and says navigator.globalPrivacyControl === true.
 export async function launchBrowser({ gpc = false } = {}) {
-  if (!fs.existsSync(chromiumPath)) {
-    throw new Error(`no chromium at ${chromiumPath}: install Debian's (apt-get install chromium), or set CHROMIUM`);
-  }
+  checkChromium();
   const version = chromiumVersion();
-  const browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: [...chromiumFlags, `--user-agent=${userAgent(version)}`, ...(gpc ? ['--enable-features=GlobalPrivacyControlForce'] : [])] });
+  const browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: [...flags, `--user-agent=${userAgent(version)}`, ...(gpc ? ['--enable-features=GlobalPrivacyControlForce'] : [])] });
   browser.fullVersion = version;
   return browser;
 }

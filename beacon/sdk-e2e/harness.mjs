@@ -17,10 +17,10 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import fs from 'node:fs';
 import http from 'node:http';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort, get, stopProcess } from '../../internal/e2e/common.mjs';
 import { answer, startCollector } from './collector.mjs';
 import { pageHTML, byeHTML } from './browser.mjs';
 
@@ -40,26 +40,7 @@ export const ROUTES = {
   mixpanel: ['/track', '/track/', '/engage', '/engage/', '/groups', '/groups/'],
 };
 
-async function freePort() {
-  const srv = net.createServer();
-  srv.listen(0, '127.0.0.1');
-  await once(srv, 'listening');
-  const { port } = srv.address();
-  srv.close();
-  await once(srv, 'close');
-  return port;
-}
 
-function get(port, urlPath, host) {
-  return new Promise((resolve, reject) => {
-    const req = http.get({ host: '127.0.0.1', port, path: urlPath, headers: { Host: host } }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode));
-    });
-    req.on('error', reject);
-    req.setTimeout(5000, () => req.destroy(new Error('timeout')));
-  });
-}
 
 // startApp serves the test pages and bundles, and what the site itself
 // would serve in place of the vendors' CDNs: Segment's settings (naming
@@ -127,13 +108,6 @@ http://localhost:${front} {
 `;
 }
 
-async function stopProcess(child) {
-  if (!child || child.exitCode !== null || child.signalCode !== null) return;
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-  await child.exited;
-  clearTimeout(timer);
-}
 
 // startStack starts the app, the collector and the test country database
 // once; caddyFor(vendor) (re)starts Caddy with that vendor's Caddyfile.
@@ -177,7 +151,7 @@ export async function startStack() {
         throw new Error(`caddy exited for vendor ${vendor}:\n${log.split('\n').filter((l) => /error|Error/.test(l)).slice(-3).join('\n').slice(0, 1500)}`);
       }
       try {
-        if (await get(front, '/bye', `localhost:${front}`) === 200) break;
+        if ((await get(front, '/bye', `localhost:${front}`)).status === 200) break;
       } catch { /* not yet */ }
       if (Date.now() > deadline) throw new Error(`caddy did not come up in 20s; see ${artifacts}`);
       await sleep(100);

@@ -13,48 +13,17 @@ import { once } from 'node:events';
 import fs from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { checkChromium, chromiumFlags, chromiumPath, freePort, get, stopProcess } from '../../internal/e2e/common.mjs';
 
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const bin = (env, name) => process.env[env] || path.join(root, 'bin', name);
 
-export const chromiumPath = process.env.CHROMIUM || '/usr/bin/chromium';
 
-// The flags this machine needs: its network is closed, so nothing may
-// try to reach Google's services.
-export const chromiumFlags = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
-];
 
-// freePort returns a loopback port nobody listens on.
-async function freePort() {
-  const srv = net.createServer();
-  srv.listen(0, '127.0.0.1');
-  await once(srv, 'listening');
-  const { port } = srv.address();
-  srv.close();
-  await once(srv, 'close');
-  return port;
-}
-
-// get sends a GET to a loopback port with the given Host header.
-function get(port, urlPath, host) {
-  return new Promise((resolve, reject) => {
-    const req = http.get({ host: '127.0.0.1', port, path: urlPath, headers: host ? { Host: host } : {} }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c) => { body += c; });
-      res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body }));
-    });
-    req.on('error', reject);
-    req.setTimeout(5000, () => req.destroy(new Error('timeout')));
-  });
-}
 
 function post(port, urlPath, body) {
   return new Promise((resolve, reject) => {
@@ -80,13 +49,6 @@ function start(name, cmd, args, opts, artifacts) {
   return child;
 }
 
-async function stopProcess(child) {
-  if (!child || child.exitCode !== null || child.signalCode !== null) return;
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-  await child.exited;
-  clearTimeout(timer);
-}
 
 // startStack starts the demo and Caddy; the returned object knows their
 // addresses and stops them.
@@ -196,9 +158,7 @@ export const embedHosts = [
 // when it is given, else to nothing (the request fails at once rather
 // than wait on this machine's closed network).
 export async function launchBrowser(embedOrigins) {
-  if (!fs.existsSync(chromiumPath)) {
-    throw new Error(`no chromium at ${chromiumPath}: install Debian's (apt-get install chromium), or set CHROMIUM`);
-  }
+  checkChromium();
   const to = embedOrigins ? `127.0.0.1:${embedOrigins.port}` : '~NOTFOUND';
   const rules = embedHosts.map((h) => `MAP ${h} ${to}`).join(', ');
   return chromium.launch({ executablePath: chromiumPath, headless: true, args: [...chromiumFlags, `--host-resolver-rules=${rules}`] });
