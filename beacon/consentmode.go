@@ -80,8 +80,6 @@ var gcdDenied = [256]byte{
 	'l': 'q', 'm': 'm', 'n': 'm', 'p': 'p', 'q': 'q', 'r': 'q', 't': 'p', 'u': 'u', 'v': 'u',
 }
 
-// gcdGranted reports whether a gcd letter's state is granted or not set.
-func gcdGranted(c byte) bool { return gcdDenied[c] != 0 && gcdDenied[c] != c }
 
 // lowerGCD appends gcd value v lowered to the decision (marketing for the
 // three ad types, analytics for analytics_storage). It reports false, and

@@ -3,6 +3,7 @@ package beacon
 import (
 	"bufio"
 	"encoding/json"
+	"net/url"
 	"os"
 	"strings"
 	"testing"
@@ -255,7 +256,7 @@ func TestGA4GPP(t *testing.T) {
 		decision    consent.Set
 		kept        bool
 	}{
-		{"grants more than the decision", "gpp=" + all + "&gpp_sid=13", analyticsOnly, false},
+		{"grants more than the decision", "gpp=" + all + "&gpp_sid=23", analyticsOnly, false},
 		{"grants what the decision grants", "gpp=" + all, everything, true},
 		{"grants less", "gpp=" + some, everything, true},
 		{"sid of a section the string lacks", "gpp_sid=13&gpp=" + some, everything, false},
@@ -273,4 +274,31 @@ func TestGA4GPP(t *testing.T) {
 			}
 		})
 	}
+
+	// Only the pair that was judged goes on: not another gpp under an
+	// encoded name, nor one in a body line, nor a gpp_sid that would
+	// change which sections apply.
+	noMarketing := consent.Only.With(consent.Functional).With(consent.Analytics)
+	for _, tt := range []struct{ name, query, body string }{
+		{"another gpp under an encoded name", "gp%70=" + all + "&gpp=" + some, ""},
+		{"another gpp_sid under an encoded name", "gpp=" + some + "&gpp%5Fsid=23", ""},
+		{"a gpp in a body line", "gpp=" + some, "en=click&gpp=" + all + "&gpp_sid=23"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			in := &Input{Method: "GET", Path: "/g/collect", Query: []byte("v=2&tid=G-1&en=page_view&" + tt.query), Consent: noMarketing}
+			if tt.body != "" {
+				in.Method, in.Body, in.ContentType = "POST", []byte(tt.body), "text/plain"
+			}
+			out, err := sanitize(t, s, in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := string(out.Query) + "\n" + string(out.Body); strings.Contains(got, url.QueryEscape(all)) || strings.Contains(got, "gpp_sid=23") {
+				t.Errorf("forwarded a GPP string or sid that was not judged: %q", got)
+			}
+		})
+	}
 }
+
+// gcdGranted reports whether a gcd letter's state is granted or not set.
+func gcdGranted(c byte) bool { return gcdDenied[c] != 0 && gcdDenied[c] != c }

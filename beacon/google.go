@@ -72,7 +72,7 @@ var ga4Table = newTable(&paramTable{
 		"gclid": drop, "dclid": drop, "gclsrc": drop, "_gl": drop,
 		// Consent.
 		"gcs": {act: aGCS}, "gcd": {act: aGCD}, "npa": {act: aNPA}, "dma": flag,
-		"gpp": {act: aGPP}, "gpp_sid": {act: aGPP},
+		"gpp": {act: aGPP}, "gpp_sid": {act: aGPPSID},
 		"dma_cps": tokN(16),
 		// IP override.
 		"_uip": {act: aIP}, "uip": {act: aIP},
@@ -161,10 +161,12 @@ func (s *Sanitizer) sanitizeGoogle(st *state, ep endpoint, ga4 bool) error {
 	}
 	st.collectIDs(t, in.Query)
 	if ga4 {
-		// gpp and gpp_sid are judged together, whatever their order.
-		gpp, _, _ := formParam(nil, in.Query, "gpp")
-		sid, _, _ := formParam(nil, in.Query, "gpp_sid")
-		st.gppOK = len(gpp) > 0 && st.keepGPP(gpp, sid)
+		// gpp and gpp_sid are judged together, whatever their order; a
+		// gpp or gpp_sid anywhere in the beacon goes on only if it is the
+		// pair judged here (aGPP, aGPPSID).
+		st.gpp, _, _ = formParam(st.gpp, in.Query, "gpp")
+		st.gppSID, _, _ = formParam(st.gppSID, in.Query, "gpp_sid")
+		st.gppOK = st.keepGPP(st.gpp, st.gppSID)
 	}
 	for rest := in.Body; len(rest) > 0; {
 		var line []byte

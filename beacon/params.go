@@ -33,7 +33,8 @@ const (
 	aUAData           // Matomo uadata JSON: client hints, generalised
 	aKeep             // generic: scalar kept as it is
 	aFreeText         // generic JSON and free-form objects: walked, every string through the detectors
-	aGPP              // IAB GPP string or section ids: kept only when the string grants nothing denied (state.gppOK)
+	aGPP              // IAB GPP string: kept only when it is the one judged to grant nothing denied (state.gppOK, state.gpp)
+	aGPPSID           // its section ids: kept only with it, when they are the ones judged with it (state.gppSID)
 )
 
 // pseudoFormat is how a pseudonym is written, to look like the identifier
@@ -341,7 +342,9 @@ func (st *state) value(dst []byte, r rule, v []byte) (_ []byte, keep bool) {
 	case aKeep:
 		return append(dst, v...), true
 	case aGPP:
-		return append(dst, v...), st.gppOK
+		return append(dst, v...), st.gppOK && string(v) == string(st.gpp)
+	case aGPPSID:
+		return append(dst, v...), st.gppOK && string(v) == string(st.gppSID)
 	case aIP:
 		// The generic vendor's IP fields hold the stand-in; the other
 		// vendors' tables add their own override instead.

@@ -41,9 +41,11 @@ type state struct {
 
 	// What the hit being written holds.
 	hasGCS, hasNPA bool
-	// gppOK: the beacon's gpp and gpp_sid may go on (keepGPP).
-	gppOK    bool
-	required bool
+	// gppOK: the beacon's gpp and gpp_sid, decoded in gpp and gppSID,
+	// may go on (keepGPP).
+	gppOK       bool
+	gpp, gppSID []byte
+	required    bool
 
 	js jsonState
 	// path is where applyObjectWith builds members' dotted paths.
@@ -58,6 +60,7 @@ func (st *state) begin(s *Sanitizer, in *Input, out *Output) {
 }
 
 func (st *state) end() {
+	st.gppOK, st.gpp, st.gppSID = false, st.gpp[:0], st.gppSID[:0]
 	clear(st.memo)
 	st.memo, st.memoEnds = st.memo[:0], st.memoEnds[:0]
 	clear(st.ids)
