@@ -80,7 +80,6 @@ var gcdDenied = [256]byte{
 	'l': 'q', 'm': 'm', 'n': 'm', 'p': 'p', 'q': 'q', 'r': 'q', 't': 'p', 'u': 'u', 'v': 'u',
 }
 
-
 // lowerGCD appends gcd value v lowered to the decision (marketing for the
 // three ad types, analytics for analytics_storage). It reports false, and
 // appends nothing, when v is malformed: not 10 to 32 letters and digits,
