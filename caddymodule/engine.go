@@ -50,16 +50,23 @@ func newEngine(p *config.Policy, geoCheck time.Duration, storage storageRef, log
 	if err := p.Validate(); err != nil {
 		return nil, err
 	}
-	// A renamed consent cookie is as necessary as the built-in names.
+	// A renamed consent cookie is as necessary as the built-in names, and
+	// so is the section-id cookie beside a GPP string.
 	if name := p.Consent.Cookie; name != "" {
-		if _, ok := p.Cookies.Categories[name]; !ok {
-			cats := maps.Clone(p.Cookies.Categories)
-			if cats == nil {
-				cats = map[string]string{}
-			}
-			cats[name] = config.CategoryNecessary
-			p.Cookies.Categories = cats
+		names := []string{name}
+		if p.Consent.Format == config.ConsentGPP {
+			names = append(names, name+"_sid")
 		}
+		cats := maps.Clone(p.Cookies.Categories)
+		if cats == nil {
+			cats = map[string]string{}
+		}
+		for _, n := range names {
+			if _, ok := cats[n]; !ok {
+				cats[n] = config.CategoryNecessary
+			}
+		}
+		p.Cookies.Categories = cats
 	}
 	e := new(engine)
 	var countries *country.Resolver

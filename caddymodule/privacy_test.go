@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"go.uber.org/zap"
 
+	"github.com/caddy-privacy/caddy-privacy/config"
 	"github.com/caddy-privacy/caddy-privacy/redact/country/countrytest"
 )
 
@@ -325,5 +326,21 @@ func TestHandlerHidesClientAddressEverywhere(t *testing.T) {
 				t.Errorf("{http.request.remote.host/8} = %q", got)
 			}
 		})
+	}
+}
+
+// A renamed consent cookie, and beside a GPP string its section-id
+// cookie, reach the app even when unclassified cookies are stripped.
+func TestRenamedConsentCookiesAreNecessary(t *testing.T) {
+	h := &Handler{Policy: config.Policy{
+		Consent: config.ConsentPolicy{Format: "gpp", Cookie: "mygpp"},
+		Cookies: config.CookiePolicy{Unknown: "marketing"},
+	}}
+	provisioned(t, h)
+	req := pageRequest("GET", "mygpp=DBABCw~BlqmESWA.YA; mygpp_sid=13; other=1")
+	ex := serveEmbeds(t, h, req, app("text/plain", nil, 200, nil))
+	got := ex.next.Header.Get("Cookie")
+	if !strings.Contains(got, "mygpp=") || !strings.Contains(got, "mygpp_sid=13") || strings.Contains(got, "other=") {
+		t.Errorf("the app received Cookie %q; want mygpp and mygpp_sid, not other", got)
 	}
 }
