@@ -15,6 +15,7 @@ import { parsePhoneNumber } from "libphonenumber-js/max";
 import examples from "libphonenumber-js/examples.mobile.json";
 import { composeIBAN, isValidIBAN, getCountrySpecifications, friendlyFormatIBAN } from "ibantools";
 import { checkVAT, unitedKingdom } from "jsvat";
+import { mulberry32 } from "./rand.mjs";
 
 const require = createRequire(import.meta.url);
 
@@ -22,15 +23,6 @@ const require = createRequire(import.meta.url);
 
 const SEED = 0x14_2026; // issue 14; change it only on purpose
 
-function mulberry32(a) {
-  return function () {
-    a |= 0;
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const rand = mulberry32(SEED);
 const rint = (n) => Math.floor(rand() * n); // 0 ≤ r < n
 const between = (lo, hi) => lo + rint(hi - lo + 1); // lo ≤ r ≤ hi

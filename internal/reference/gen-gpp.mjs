@@ -33,20 +33,12 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import * as gpp from '@iabgpp/cmpapi'
+import { mulberry32 } from './rand.mjs'
 
 const { GppModel } = gpp
 const here = path.dirname(fileURLToPath(import.meta.url))
 const out = path.join(here, '..', '..', 'consent', 'testdata', 'gpp.jsonl')
 
-// mulberry32: a small seeded generator, so the fixture is reproducible.
-function mulberry32(seed) {
-	return () => {
-		seed = (seed + 0x6d2b79f5) | 0
-		let t = Math.imul(seed ^ (seed >>> 15), 1 | seed)
-		t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-	}
-}
 const rand = mulberry32(0x6770)
 const int = (n) => Math.floor(rand() * n)
 const pick = (a) => a[int(a.length)]

@@ -26,6 +26,7 @@ import { fileURLToPath } from 'node:url'
 import { createRequire } from 'node:module'
 import { getCountries, getExampleNumber, isValidPhoneNumber, parsePhoneNumber, Metadata } from 'libphonenumber-js/max'
 import { randomMatch } from './phone-pattern.mjs'
+import { mulberry32 } from './rand.mjs'
 
 const require = createRequire(import.meta.url)
 const metadata = require('libphonenumber-js/metadata.max.json')
@@ -34,15 +35,6 @@ const examples = require('libphonenumber-js/examples.mobile.json')
 const here = path.dirname(fileURLToPath(import.meta.url))
 const out = path.join(here, '..', '..', 'redact', 'detect', 'testdata', 'phones.jsonl')
 
-// mulberry32: a small seeded generator, so the fixture is reproducible.
-function mulberry32(seed) {
-	return () => {
-		seed = (seed + 0x6d2b79f5) | 0
-		let t = Math.imul(seed ^ (seed >>> 15), 1 | seed)
-		t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-	}
-}
 const rand = mulberry32(20240105)
 const pick = (a) => a[Math.floor(rand() * a.length)]
 
