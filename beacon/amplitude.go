@@ -206,33 +206,16 @@ func (s *Sanitizer) sanitizeAmplitude(st *state, ep endpoint) error {
 	return nil
 }
 
-// amplitudeIDs records the batch's identifiers, each once, device, user
-// and session ids before insert ids, so that free text is searched for
-// them.
+// amplitudeIDs records the batch's device, user and session ids (insert
+// ids are per event, see addID).
 func amplitudeIDs(st *state, events *jvalue) {
-	for _, names := range [][]string{{"device_id", "user_id", "session_id"}, {"insert_id"}} {
-		for i := range events.items {
-			for _, n := range names {
-				v := events.items[i].member(n)
-				if v == nil || v.kind != jString && v.kind != jNumber || string(v.str) == "-1" {
-					continue
-				}
-				st.addIDOnce(v.str)
+	for i := range events.items {
+		for _, n := range []string{"device_id", "user_id", "session_id"} {
+			if v := events.items[i].member(n); v != nil && (v.kind == jString || v.kind == jNumber) && string(v.str) != "-1" {
+				st.addID(v.str)
 			}
 		}
 	}
-}
-
-// addIDOnce records an identifier unless it is recorded already.
-func (st *state) addIDOnce(v []byte) {
-	start := 0
-	for _, end := range st.idEnds {
-		if string(st.ids[start:end]) == string(v) {
-			return
-		}
-		start = end
-	}
-	st.addID(v)
 }
 
 // amplitudeEventValue returns a copy of ev with session_id replaced by its

@@ -305,25 +305,18 @@ func (s *Sanitizer) mixpanelProperties(st *state, w *jsonWriter, props *jvalue, 
 	w.closeObject()
 }
 
-// mixpanelIDs records the events' identifiers, each once, device and
-// user ids before insert ids.
+// mixpanelIDs records the events' device, user and distinct ids
+// ($insert_id is per event, see addID).
 func mixpanelIDs(st *state, events []jvalue) {
-	for _, names := range [][]string{{"$device_id", "$user_id", "distinct_id", "$anon_distinct_id"}, {"$insert_id"}} {
-		for i := range events {
-			props := events[i].member("properties")
-			if props == nil || props.kind != jObject {
-				continue
-			}
-			for _, n := range names {
-				v := props.member(n)
-				if v == nil || v.kind != jString {
-					continue
-				}
-				id := v.str
-				if d, ok := bytes.CutPrefix(id, []byte("$device:")); ok {
-					id = d
-				}
-				st.addIDOnce(id)
+	for i := range events {
+		props := events[i].member("properties")
+		if props == nil || props.kind != jObject {
+			continue
+		}
+		for _, n := range []string{"$device_id", "$user_id", "distinct_id", "$anon_distinct_id"} {
+			if v := props.member(n); v != nil && v.kind == jString {
+				id, _ := bytes.CutPrefix(v.str, []byte("$device:"))
+				st.addID(id)
 			}
 		}
 	}

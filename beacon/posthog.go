@@ -47,8 +47,17 @@ var posthogQuery = newTable(&paramTable{
 	},
 })
 
-// posthogID is a PostHog id (UUIDv7 form), pseudonymised in the same form.
-var posthogID = &jsonField{act: aPseudonym, pf: pfUUID, ident: true}
+// posthogLinkEvents only join the visitor to the site's user id, another
+// id or a group, and update profiles, which never leave (identify(),
+// alias(), group()).
+var posthogLinkEvents = map[string]bool{"$identify": true, "$create_alias": true, "$groupidentify": true}
+
+// posthogID is a PostHog id (UUIDv7 form), pseudonymised in the same form;
+// posthogEventID one that each event or page view has its own of.
+var (
+	posthogID      = &jsonField{act: aPseudonym, pf: pfUUID, ident: true}
+	posthogEventID = &jsonField{act: aPseudonym, pf: pfUUID, ident: true, eventID: true}
+)
 
 // posthog-js writes "$direct" for a visit without a referrer.
 var (
@@ -65,9 +74,9 @@ var posthogProperties = &jsonField{act: aObject, other: jFree, fields: map[strin
 	"$device_id":        posthogID,
 	"$session_id":       posthogID,
 	"$window_id":        posthogID,
-	"$pageview_id":      posthogID,
-	"$prev_pageview_id": posthogID,
-	"$insert_id":        {act: aPseudonym, pf: pfRaw, ident: true},
+	"$pageview_id":      posthogEventID,
+	"$prev_pageview_id": posthogEventID,
+	"$insert_id":        {act: aPseudonym, pf: pfRaw, ident: true, eventID: true},
 	"$user_id":          jIdent,
 	"$anon_distinct_id": jIdent,
 	"$set":              jIdent,
@@ -104,7 +113,7 @@ var posthogProperties = &jsonField{act: aObject, other: jFree, fields: map[strin
 
 // posthogEvent is one event of a batch, or a single event.
 var posthogEvent = map[string]*jsonField{
-	"uuid":       posthogID,
+	"uuid":       posthogEventID,
 	"event":      jText,
 	"properties": posthogProperties,
 	"timestamp":  jtok(64),
@@ -199,17 +208,12 @@ func (s *Sanitizer) sanitizePostHog(st *state, ep endpoint) error {
 			return errorf(Malformed, "body: event %d is not an object with an event name", i)
 		}
 		st.collectJSONIDs(e, posthogEvent)
-		if p := e.member("properties"); p != nil {
-			st.collectJSONIDs(p, posthogProperties.fields)
-		}
 	}
 	writeEvents := func() {
 		w.openArray()
 		out.Events = 0
 		for i := range events {
-			if ev := events[i].member("event"); ev.kind == jString && string(ev.str) == "$identify" {
-				// identify() only joins the visitor to the site's user
-				// id and profile, which never leave.
+			if ev := events[i].member("event"); ev.kind == jString && posthogLinkEvents[string(ev.str)] {
 				continue
 			}
 			s.applyObject(st, w, &events[i], posthogEvent, nil)

@@ -230,3 +230,21 @@ func TestPostHogMalformed(t *testing.T) {
 		t.Errorf("4 events over max_events 2: %v", err)
 	}
 }
+
+// TestPostHogLinkEvents: alias() and group() events, which link the
+// visitor to another id or a group and carry its key and properties, are
+// not forwarded; the batch's other events are.
+func TestPostHogLinkEvents(t *testing.T) {
+	s, _ := newTestSanitizer(t, Config{Vendor: "posthog"})
+	body := `[{"event":"$create_alias","properties":{"distinct_id":"d1","alias":"crm-customer-48213"}},` +
+		`{"event":"$groupidentify","properties":{"$group_type":"company","$group_key":"acme-internal-77","$group_set":{"name":"Acme"}}},` +
+		`{"event":"kept","properties":{"plan":"pro"}}]`
+	out, err := sanitize(t, s, &Input{Method: "POST", Path: "/e/", ContentType: "application/json", Body: []byte(body), Consent: analyticsOnly})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := string(out.Body)
+	if out.Events != 1 || !strings.Contains(got, `"kept"`) || strings.Contains(got, "crm-customer-48213") || strings.Contains(got, "acme-internal-77") || strings.Contains(got, "Acme") {
+		t.Errorf("%d events forwarded: %s", out.Events, got)
+	}
+}

@@ -17,7 +17,11 @@ type jsonField struct {
 	act   action
 	pf    pseudoFormat
 	ident bool
-	max   uint16
+	// eventID marks an identifier each event has its own of (a uuid, a
+	// message or insert id): pseudonymised, but not searched for in
+	// free text (see addID).
+	eventID bool
+	max     uint16
 	// from names a sibling member whose value is used instead, when it
 	// is a non-empty string: PostHog's distinct_id is pseudonymised
 	// from $device_id, so that an identified user's id never leaves.
@@ -165,6 +169,7 @@ func (st *state) collectJSONIDs(v *jvalue, fields map[string]*jsonField) {
 			continue
 		}
 		switch {
+		case f.eventID:
 		case f.ident && (m.val.kind == jString || m.val.kind == jNumber):
 			st.addID(m.val.str)
 		case f.act == aObject && f.fields != nil:

@@ -78,7 +78,7 @@ var segmentMessage = map[string]*jsonField{
 	// buffer, a byte apart: the raw messageId would give anonymousId
 	// back. Its pseudonym is as stable as the id, so retries still
 	// deduplicate.
-	"messageId":         {act: aPseudonym, pf: pfRaw, ident: true},
+	"messageId":         {act: aPseudonym, pf: pfRaw, ident: true, eventID: true},
 	"timestamp":         jtok(64),
 	"sentAt":            jtok(64),
 	"originalTimestamp": jtok(64),

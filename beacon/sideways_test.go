@@ -2,6 +2,7 @@ package beacon
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -93,5 +94,40 @@ func TestGenericNamesAndStatus(t *testing.T) {
 		if _, err := New(c, engineOf(testRedactor(t))); err == nil || !strings.Contains(err.Error(), "status") {
 			t.Errorf("%+v: err %v", c, err)
 		}
+	}
+}
+
+// TestLateUserIDInLongBatch: a user id that only the last events of a
+// long batch carry is still searched for in every event's free text; the
+// events' own ids (uuids, messageIds, insert ids) do not crowd it out.
+func TestLateUserIDInLongBatch(t *testing.T) {
+	const late = "user-778899"
+	var posthog, segment []string
+	for i := range 40 {
+		uid, sid := "", ""
+		if i >= 36 {
+			uid = `"$user_id":"` + late + `",`
+			sid = `"userId":"` + late + `",`
+		}
+		posthog = append(posthog, fmt.Sprintf(`{"event":"e%d","uuid":"01890a5d-ac96-774b-bcce-%012x","properties":{%s"$device_id":"01890a5d-ac96-774b-bcce-b302099a8057","$insert_id":"ins%09d","$pageview_id":"01890a5d-ac96-774b-bcce-%012x","note":"see /account/%s/orders"}}`, i, i, uid, i, i+1000, late))
+		segment = append(segment, fmt.Sprintf(`{"type":"track","event":"e%d","messageId":"ajs-next-%020d",%s"anonymousId":"a1b2c3d4e5f6","properties":{"note":"see /account/%s/orders"}}`, i, i, sid, late))
+	}
+	for _, tt := range []struct{ vendor, path, body string }{
+		{"posthog", "/batch/", `{"api_key":"phc_x","batch":[` + strings.Join(posthog, ",") + `]}`},
+		{"segment", "/v1/batch", `{"batch":[` + strings.Join(segment, ",") + `]}`},
+	} {
+		t.Run(tt.vendor, func(t *testing.T) {
+			s, _ := newTestSanitizer(t, Config{Vendor: tt.vendor})
+			out, err := sanitize(t, s, &Input{Method: "POST", Path: tt.path, ContentType: "application/json", Body: []byte(tt.body), Consent: analyticsOnly})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if strings.Contains(string(out.Body), late) {
+				t.Errorf("the late user id reached the vendor: %.300s…", out.Body[strings.Index(string(out.Body), late)-100:])
+			}
+			if !strings.Contains(string(out.Body), "see /account/") {
+				t.Errorf("the notes were lost: %.300s", out.Body)
+			}
+		})
 	}
 }

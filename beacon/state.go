@@ -112,14 +112,31 @@ func (st *state) duplicate(r rule, name []byte, prefixed bool) bool {
 	return false
 }
 
-// addID records an identifier. Short values (a session count, "1") would
-// match too much free text; they are not identifying on their own.
+// maxIDBytes bounds the identifiers free text is searched for.
+const maxIDBytes = 4096
+
+// addID records an identifier, once. Short values (a session count, "1")
+// would match too much free text; they are not identifying on their own.
+// Per-event ids (jsonField.eventID) are not recorded, so that a batch's
+// events do not crowd the visitor's own ids out of the bound.
 func (st *state) addID(v []byte) {
-	if len(v) < 6 || len(v) > 256 || len(st.idEnds) >= 16 {
+	if len(v) < 6 || len(v) > 256 || len(st.ids)+len(v) > maxIDBytes || st.hasID(v) {
 		return
 	}
 	st.ids = append(st.ids, v...)
 	st.idEnds = append(st.idEnds, len(st.ids))
+}
+
+// hasID reports whether v is a recorded identifier.
+func (st *state) hasID(v []byte) bool {
+	start := 0
+	for _, end := range st.idEnds {
+		if string(st.ids[start:end]) == string(v) {
+			return true
+		}
+		start = end
+	}
+	return false
 }
 
 // stripIDs returns v with every recorded identifier replaced by
