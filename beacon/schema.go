@@ -1,6 +1,9 @@
 package beacon
 
-import "strings"
+import (
+	"bytes"
+	"strings"
+)
 
 // JSON-only actions.
 const (
@@ -189,6 +192,7 @@ func (s *Sanitizer) applyObjectWith(st *state, w *jsonWriter, obj *jvalue, field
 		return false
 	}
 	w.openObject()
+	var freeKeys [][]byte
 	for i := range obj.members {
 		m := &obj.members[i]
 		p := m.key
@@ -225,8 +229,17 @@ func (s *Sanitizer) applyObjectWith(st *state, w *jsonWriter, obj *jvalue, field
 				v = sib
 			}
 		}
+		key := m.key
+		if fields[string(m.key)] == nil {
+			// A name the schema does not list is the site's, and may
+			// itself be an e-mail or an id: written as free text.
+			var ok bool
+			if key, ok = st.freeKey(&freeKeys, m.key); !ok {
+				continue
+			}
+		}
 		mark := w.mark()
-		w.keyBytes(m.key)
+		w.keyBytes(key)
 		if !s.applyValue(st, w, v, f, p) {
 			w.rewind(mark)
 		}
@@ -354,6 +367,25 @@ func literal(k jsonKind) []byte {
 	return []byte("null")
 }
 
+// freeKey returns an object key as free text is written (through the
+// detectors and the beacon's ids), and false when an earlier key of the
+// same object, in written, came out the same. A key that redaction leaves
+// as it is is not copied.
+func (st *state) freeKey(written *[][]byte, key []byte) ([]byte, bool) {
+	st.keyBuf = st.text(st.keyBuf[:0], key)
+	k := key
+	if string(st.keyBuf) != string(key) {
+		k = bytes.Clone(st.keyBuf)
+	}
+	for _, prev := range *written {
+		if string(prev) == string(k) {
+			return nil, false
+		}
+	}
+	*written = append(*written, k)
+	return k, true
+}
+
 // freeText writes a value of any shape with every string and key run
 // through the detectors. Keys that become equal after redaction keep only
 // the first.
@@ -380,20 +412,10 @@ func (s *Sanitizer) freeText(st *state, w *jsonWriter, v *jvalue) bool {
 			if isIdentifyingName(m.key) {
 				continue
 			}
-			k := st.text(nil, m.key)
-			dup := false
-			for _, prev := range keys {
-				if string(prev) == string(k) {
-					dup = true
-					break
-				}
+			if k, ok := st.freeKey(&keys, m.key); ok {
+				w.keyBytes(k)
+				s.freeText(st, w, &m.val)
 			}
-			if dup {
-				continue
-			}
-			keys = append(keys, k)
-			w.keyBytes(k)
-			s.freeText(st, w, &m.val)
 		}
 		w.closeObject()
 	}

@@ -131,3 +131,31 @@ func TestLateUserIDInLongBatch(t *testing.T) {
 		})
 	}
 }
+
+// TestPropertyKeysAreFreeText: a site's property name can itself be an
+// e-mail or carry the visitor's id; it is redacted as free text is, at
+// the top of the properties as deeper down, and two names that redact
+// alike keep the first.
+func TestPropertyKeysAreFreeText(t *testing.T) {
+	for _, tt := range []struct{ vendor, path, body string }{
+		{"posthog", "/e/", `{"event":"e","properties":{"$device_id":"01890a5d-ac96-774b-bcce-b302099a8057","jane.doe@example.com":true,"john@example.org":2,"seen-01890a5d-ac96-774b-bcce-b302099a8057":1,"nested":{"ann@example.net":3}}}`},
+		{"segment", "/v1/t", `{"type":"track","event":"e","anonymousId":"a1b2c3d4e5f6","properties":{"jane.doe@example.com":true,"john@example.org":2,"seen-a1b2c3d4e5f6":1,"nested":{"ann@example.net":3}}}`},
+	} {
+		t.Run(tt.vendor, func(t *testing.T) {
+			s, _ := newTestSanitizer(t, Config{Vendor: tt.vendor})
+			out, err := sanitize(t, s, &Input{Method: "POST", Path: tt.path, ContentType: "application/json", Body: []byte(tt.body), Consent: analyticsOnly})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := string(out.Body)
+			for _, leak := range []string{"jane.doe", "john@", "ann@", "b302099a8057", "a1b2c3d4e5f6"} {
+				if strings.Contains(got, leak) {
+					t.Errorf("%s reached the vendor in a property name: %s", leak, got)
+				}
+			}
+			if strings.Count(got, `"[email]"`) != 2 || !json.Valid(out.Body) {
+				t.Errorf("want one redacted name per object, the second dropped: %s", got)
+			}
+		})
+	}
+}

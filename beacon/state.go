@@ -50,6 +50,8 @@ type state struct {
 	js jsonState
 	// path is where applyObjectWith builds members' dotted paths.
 	path []byte
+	// keyBuf is where freeKey redacts a key.
+	keyBuf []byte
 }
 
 func (st *state) begin(s *Sanitizer, in *Input, out *Output) {
