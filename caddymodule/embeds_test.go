@@ -790,21 +790,26 @@ func TestEmbedsGzipOutOtherTypes(t *testing.T) {
 }
 
 // Pages whose bytes or CSP depend on the visitor's consent say so in
-// Vary, whatever the decision, so a shared cache does not hand one
-// visitor's page to another; other requests do not.
+// Vary, whatever the decision and whatever asked for them (a fetch() of a
+// fragment too), so a shared cache does not hand one visitor's page to
+// another; other responses do not.
 func TestVaryConsent(t *testing.T) {
 	h := embedsHandler(t, false)
+	fetch := httptest.NewRequest("GET", "/fragment", nil)
+	fetch.Header.Set("Accept", "*/*")
 	for _, tt := range []struct {
-		name   string
-		req    *http.Request
-		varies bool
+		name        string
+		req         *http.Request
+		contentType string
+		varies      bool
 	}{
-		{"page, no consent", pageRequest("GET", ""), true},
-		{"page, full consent", pageRequest("GET", marketingOK), true},
-		{"image", httptest.NewRequest("GET", "/logo.png", nil), false},
+		{"page, no consent", pageRequest("GET", ""), "text/html", true},
+		{"page, full consent", pageRequest("GET", marketingOK), "text/html", true},
+		{"HTML to a fetch", fetch, "text/html; charset=utf-8", true},
+		{"image", httptest.NewRequest("GET", "/logo.png", nil), "image/png", false},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			ex := serveEmbeds(t, h, tt.req, app("text/html", http.Header{"Vary": {"Accept-Language"}}, 200, []byte(embedPage)))
+			ex := serveEmbeds(t, h, tt.req, app(tt.contentType, http.Header{"Vary": {"Accept-Language"}}, 200, []byte(embedPage)))
 			vary := strings.Join(ex.resp.Header().Values("Vary"), ", ")
 			if !strings.Contains(vary, "Accept-Language") {
 				t.Errorf("the app's Vary was lost: %q", vary)

@@ -201,7 +201,6 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyht
 		ResponseWriterWrapper: caddyhttp.ResponseWriterWrapper{ResponseWriter: w},
 		h:                     h,
 		granted:               granted,
-		varyConsent:           (h.csp != nil || h.embeds != nil) && wantsPage(r),
 	}
 	rw, ew := h.wrapForEmbeds(rw, r, granted)
 	err := next.ServeHTTP(rw, r)

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/caddyserver/caddy/v2/modules/caddyhttp"
+	"golang.org/x/net/http/httpguts"
 
 	"github.com/caddy-privacy/caddy-privacy/consent"
 )
@@ -16,18 +17,23 @@ import (
 // non-necessary cookies are capped, and the CSP is added.
 type responseFilter struct {
 	caddyhttp.ResponseWriterWrapper
-	h       *Handler
-	granted consent.Set
-	// varyConsent: the response to this page request depends on the
-	// consent signals (through the CSP or the embeds), and says so.
-	varyConsent bool
+	h           *Handler
+	granted     consent.Set
 	wroteHeader bool
 }
 
 // consentHeaders are the request headers a consent decision is made
-// from, named in Vary on pages that depend on it, so that a shared cache
-// never serves one visitor's page to another who chose differently.
+// from, named in Vary on pages whose bytes (embeds) or policy (csp)
+// depend on it, so that a shared cache never serves one visitor's page to
+// another who chose differently.
 var consentHeaders = []string{"Cookie", "Sec-GPC", "DNT"}
+
+// mayBeHTML reports whether a response may be rendered as a page: HTML,
+// or no type yet (net/http would sniff one).
+func mayBeHTML(h http.Header) bool {
+	ct := h.Get("Content-Type")
+	return ct == "" || isHTML(ct)
+}
 
 func (rf *responseFilter) WriteHeader(status int) {
 	if rf.wroteHeader {
@@ -42,10 +48,8 @@ func (rf *responseFilter) WriteHeader(status int) {
 	if rf.h.csp != nil {
 		rf.h.csp.apply(header, rf.granted)
 	}
-	if rf.varyConsent && rf.wroteHeader {
-		for _, name := range consentHeaders {
-			addVary(header, name)
-		}
+	if rf.wroteHeader && (rf.h.csp != nil || rf.h.embeds != nil) && mayBeHTML(header) {
+		addVary(header, consentHeaders...)
 	}
 	rf.ResponseWriterWrapper.WriteHeader(status)
 }
@@ -106,16 +110,21 @@ func setCookieName(v string) string {
 	return strings.TrimSpace(name)
 }
 
-// addVary adds a header name to Vary unless it is there.
-func addVary(h http.Header, name string) {
-	for _, v := range h.Values("Vary") {
-		for _, f := range strings.Split(v, ",") {
-			if f = strings.TrimSpace(f); f == "*" || strings.EqualFold(f, name) {
-				return
-			}
+// addVary adds the names Vary does not list yet, in one value.
+func addVary(h http.Header, names ...string) {
+	vary := h["Vary"]
+	if httpguts.HeaderValuesContainsToken(vary, "*") {
+		return
+	}
+	var add []string
+	for _, name := range names {
+		if !httpguts.HeaderValuesContainsToken(vary, name) {
+			add = append(add, name)
 		}
 	}
-	h.Add("Vary", name)
+	if len(add) > 0 {
+		h["Vary"] = append(vary, strings.Join(add, ", "))
+	}
 }
 
 // Interface guards
