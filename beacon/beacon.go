@@ -79,9 +79,12 @@ type Error struct {
 
 func (e *Error) Error() string { return "beacon " + e.Reason.String() + ": " + e.Detail }
 
-// ReasonOf returns the Reason of an error returned by Sanitize, and
-// Malformed for any other non-nil error.
+// ReasonOf returns the Reason of an error returned by Sanitize, Malformed
+// for any other error, and 0 for nil.
 func ReasonOf(err error) Reason {
+	if err == nil {
+		return 0
+	}
 	var e *Error
 	if errors.As(err, &e) {
 		return e.Reason

@@ -120,9 +120,7 @@ func parseContentEncoding(h string) (codings [maxCodings]Encoding, n int, _ erro
 		case strings.EqualFold(name, "br"):
 			e = Brotli
 		default:
-			if isCodingName(name) {
-				return codings, 0, errorf(Malformed, "body: content coding %q is not gzip, deflate, br or identity", name)
-			}
+			// The name is not quoted: errors never hold request values.
 			return codings, 0, errorf(Malformed, "body: content coding is not gzip, deflate, br or identity")
 		}
 		if n == maxCodings {
@@ -132,20 +130,6 @@ func parseContentEncoding(h string) (codings [maxCodings]Encoding, n int, _ erro
 		n++
 	}
 	return codings, n, nil
-}
-
-// isCodingName reports whether s looks like a content coding's name, and
-// so may be quoted in an error.
-func isCodingName(s string) bool {
-	if len(s) > 16 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if c := s[i] | 0x20; (c < 'a' || c > 'z') && (s[i] < '0' || s[i] > '9') && s[i] != '-' && s[i] != '.' {
-			return false
-		}
-	}
-	return true
 }
 
 // decodeLimit bounds a decompression: the output may hold no more than
@@ -282,12 +266,12 @@ func (d *decoder) decode(dst []byte, e Encoding, src []byte, lim decodeLimit) ([
 	dst, err := readBounded(dst, r, lim.bytes(), len(src))
 	switch {
 	case err == errOver:
-		return dst[:start], lim.exceeded()
+		return discard(dst, start), lim.exceeded()
 	case e == Gzip && errors.Is(err, gzip.ErrHeader):
 		// The first header was read by Reset; this one follows a member.
-		return dst[:start], decodeError(e, errTrailing)
+		return discard(dst, start), decodeError(e, errTrailing)
 	case err != nil:
-		return dst[:start], decodeError(e, err)
+		return discard(dst, start), decodeError(e, err)
 	}
 	if e == Deflate {
 		// Go's gzip reader checks its own trailer and what follows it;
@@ -296,16 +280,16 @@ func (d *decoder) decode(dst []byte, e Encoding, src []byte, lim decodeLimit) ([
 		rest := src[len(src)-d.src.Len():]
 		if zlib {
 			if len(rest) < 4 {
-				return dst[:start], decodeError(e, io.ErrUnexpectedEOF)
+				return discard(dst, start), decodeError(e, io.ErrUnexpectedEOF)
 			}
 			sum := uint32(rest[0])<<24 | uint32(rest[1])<<16 | uint32(rest[2])<<8 | uint32(rest[3])
 			if adler32.Checksum(dst[start:]) != sum {
-				return dst[:start], decodeError(e, errChecksum)
+				return discard(dst, start), decodeError(e, errChecksum)
 			}
 			rest = rest[4:]
 		}
 		if len(rest) > 0 {
-			return dst[:start], decodeError(e, errTrailing)
+			return discard(dst, start), decodeError(e, errTrailing)
 		}
 	}
 	return dst, nil
@@ -515,10 +499,17 @@ func appendBase64(dst, p []byte, max int) ([]byte, error) {
 	dst = slices.Grow(dst, base64.RawStdEncoding.DecodedLen(len(p)))
 	n, err := base64.RawStdEncoding.Decode(dst[start:cap(dst)], p)
 	if err != nil {
-		return dst[:start], errorf(Malformed, "body: base64: corrupt input")
+		return discard(dst, start), errorf(Malformed, "body: base64: corrupt input")
 	}
 	if n > max {
-		return dst[:start], errorf(Oversized, "body: more than %d bytes once decoded", max)
+		return discard(dst, start), errorf(Oversized, "body: more than %d bytes once decoded", max)
 	}
 	return dst[:start+n], nil
+}
+
+// discard returns dst cut back to start, having cleared what was decoded
+// past it: a pooled buffer must not keep a refused beacon.
+func discard(dst []byte, start int) []byte {
+	clear(dst[start:])
+	return dst[:start]
 }

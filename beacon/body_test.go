@@ -153,7 +153,7 @@ func TestDecodeBodyErrors(t *testing.T) {
 		reason       Reason
 		detail       string
 	}{
-		{"unknown", "zstd", gz, Malformed, `body: content coding "zstd" is not gzip, deflate, br or identity`},
+		{"unknown", "zstd", gz, Malformed, `body: content coding is not gzip, deflate, br or identity`},
 		{"unknown unquoted", "gzip;q=1 " + bodyMarker, gz, Malformed, "body: content coding is not gzip"},
 		{"three layers", "gzip, gzip, gzip", gz, Malformed, "body: more than 2 content codings"},
 		{"not gzip", "gzip", payload, Malformed, "body: gzip: invalid header"},
@@ -542,5 +542,5 @@ func ExampleDecodePostHog() {
 	fmt.Println(err)
 	// Output:
 	// {"event":"$pageleave"} <nil>
-	// beacon malformed: body: content coding "zstd" is not gzip, deflate, br or identity
+	// beacon malformed: body: content coding is not gzip, deflate, br or identity
 }

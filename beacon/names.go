@@ -60,7 +60,8 @@ func checkNames(field string, names []string) error {
 // "userid").
 var identifyingNames = map[string]bool{
 	"userid": true, "uid": true, "user": true, "username": true, "customerid": true, "visitorid": true,
-	"anonymousid": true, "clientid": true, "cid": true, "sessionid": true, "sid": true, "deviceid": true,
+	"anonymousid": true, "anonid": true, "distinctid": true, "accountid": true, "personid": true, "memberid": true,
+	"externalid": true, "clientid": true, "cid": true, "sessionid": true, "sid": true, "deviceid": true,
 	"advertisingid": true, "idfa": true, "idfv": true, "gaid": true, "adid": true,
 	"email": true, "emailaddress": true, "mail": true, "phone": true, "phonenumber": true, "telephone": true,
 	"mobile": true, "ip": true, "ipaddress": true, "password": true, "passwd": true, "token": true,

@@ -104,7 +104,7 @@ func (s *Sanitizer) writeListed(st *state, w *jsonWriter, obj *jvalue, fields ma
 	for i := range obj.members {
 		m := &obj.members[i]
 		f := fields[string(m.key)]
-		if f == nil || f.act == aDrop {
+		if f == nil || f.act == aDrop || s.drop.match(m.key) {
 			continue
 		}
 		mark := w.mark()

@@ -81,3 +81,17 @@ func TestSegmentLocalPaths(t *testing.T) {
 		}
 	}
 }
+
+// TestDropEnvelopeMembers: the configured Drop applies to a batch's own
+// members (writeKey, sentAt) as to its events'.
+func TestDropEnvelopeMembers(t *testing.T) {
+	s, _ := newTestSanitizer(t, Config{Vendor: "segment", Drop: []string{"writeKey", "sentAt"}})
+	body := `{"writeKey":"wk-1","sentAt":"2026-12-04T10:00:00.000Z","batch":[{"type":"track","event":"e","anonymousId":"a1b2c3d4e5f6"}]}`
+	out, err := sanitize(t, s, &Input{Method: "POST", Path: "/v1/batch", ContentType: "application/json", Body: []byte(body), Consent: analyticsOnly})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := string(out.Body); strings.Contains(got, "writeKey") || strings.Contains(got, "sentAt") || !strings.Contains(got, `"event":"e"`) {
+		t.Errorf("got %s", got)
+	}
+}

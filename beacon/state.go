@@ -71,6 +71,12 @@ func (st *state) end() {
 	clear(st.dec)
 	clear(st.body)
 	st.dec, st.body = st.dec[:0], st.body[:0]
+	// The scratch buffers held raw values (ids, pseudonym inputs): all of
+	// their bytes are cleared, as earlier values may lie past their length.
+	for _, b := range []*[]byte{&st.val, &st.res, &st.tmp, &st.tmp2, &st.name, &st.hit, &st.pseu, &st.keyBuf} {
+		clear((*b)[:cap(*b)])
+		*b = (*b)[:0]
+	}
 	st.in, st.out, st.s = nil, nil, nil
 	st.js.release()
 }
