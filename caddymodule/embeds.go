@@ -10,17 +10,18 @@ package caddymodule
 
 import (
 	"bytes"
-	"compress/gzip"
 	"fmt"
 	"io"
 	"mime"
 	"net/http"
-	"strconv"
+	"slices"
 	"strings"
 	"sync"
 
 	"github.com/andybalholm/brotli"
 	"github.com/caddyserver/caddy/v2/modules/caddyhttp"
+	"github.com/caddyserver/caddy/v2/modules/caddyhttp/encode"
+	"github.com/klauspost/compress/gzip"
 	"github.com/klauspost/compress/zstd"
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -108,40 +109,11 @@ func prepareEmbedRequest(r *http.Request) (gzipOut bool) {
 	for _, name := range []string{"Range", "If-Range", "If-None-Match", "If-Modified-Since"} {
 		delete(r.Header, name)
 	}
-	if acceptsGzip(r.Header["Accept-Encoding"]) {
+	if slices.Contains(encode.AcceptedEncodings(r, nil), "gzip") {
 		delete(r.Header, "Accept-Encoding")
 		return true
 	}
 	return false
-}
-
-// acceptsGzip reports whether Accept-Encoding values accept gzip: named
-// (or as x-gzip), or through "*", with a q-value other than 0.
-func acceptsGzip(values []string) bool {
-	named, star := false, false
-	for _, v := range values {
-		for _, part := range strings.Split(v, ",") {
-			coding, params, _ := strings.Cut(part, ";")
-			coding = strings.ToLower(strings.TrimSpace(coding))
-			if coding != "gzip" && coding != "x-gzip" && coding != "*" {
-				continue
-			}
-			ok := true
-			if q, found := strings.CutPrefix(strings.TrimSpace(params), "q="); found {
-				f, err := strconv.ParseFloat(strings.TrimSpace(q), 64)
-				ok = err == nil && f > 0
-			}
-			if coding == "*" {
-				star = ok
-				continue
-			}
-			if !ok {
-				return false // refused by name, whatever "*" says
-			}
-			named = true
-		}
-	}
-	return named || star
 }
 
 // wantsPage reports whether the response to r may be rendered as a page:
@@ -269,7 +241,7 @@ func (ew *embedWriter) WriteHeader(status int) {
 // place; the ETag becomes weak, as it no longer names these bytes.
 func (ew *embedWriter) passOther(ct []string) {
 	h := ew.ResponseWriterWrapper.Header()
-	if !ew.gzipOut || ew.status == http.StatusNotModified || len(h["Content-Encoding"]) > 0 || len(ct) == 0 || !compressible(ct[0]) {
+	if !ew.gzipOut || ew.status == http.StatusNotModified || len(h["Content-Encoding"]) > 0 || len(ct) == 0 || !compressible(ct[0]) || tooShortToCompress(h) {
 		ew.pass()
 		return
 	}
@@ -288,6 +260,13 @@ func (ew *embedWriter) passOther(ct []string) {
 	ew.ResponseWriterWrapper.WriteHeader(ew.status)
 	ew.gz = newGzipWriter(ew.ResponseWriterWrapper.ResponseWriter)
 	ew.out = ew.gz
+}
+
+// tooShortToCompress reports whether a body's announced length is under
+// encode's default minimum_length (512 bytes).
+func tooShortToCompress(h http.Header) bool {
+	n, err := strconv.Atoi(h.Get("Content-Length"))
+	return err == nil && n < 512
 }
 
 // compressible reports whether a Content-Type is one encode compresses
@@ -525,7 +504,7 @@ func newEncoder(coding string, w io.Writer) io.WriteCloser {
 	case "br":
 		return brotli.NewWriterLevel(w, 5)
 	}
-	return gzip.NewWriter(w)
+	return newGzipWriter(w)
 }
 
 // gzipWriters are the writers of responses compressed on their way out,
