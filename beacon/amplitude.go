@@ -220,8 +220,8 @@ func amplitudeIDs(st *state, events *jvalue) {
 
 // amplitudeEventValue returns a copy of ev with session_id replaced by its
 // pseudonym, time shifted by the session's offset, an ip member for the
-// stand-in added when there is none, and numbers equal to a session id
-// anywhere else in the event nulled.
+// stand-in added when there is none. Numbers equal to a session id
+// elsewhere are nulled where numbers are written (see applyValue).
 func (s *Sanitizer) amplitudeEventValue(st *state, ev *jvalue) jvalue {
 	var sid int64 // 0: none, -1: no session
 	if v := ev.member("session_id"); v != nil && v.kind == jNumber {
@@ -260,8 +260,6 @@ func (s *Sanitizer) amplitudeEventValue(st *state, ev *jvalue) jvalue {
 			m.val = jvalue{kind: jNumber, str: strconv.AppendInt(nil, t, 10)}
 		case "ip":
 			hasIP = true
-		default:
-			m.val = nullSessionNumbers(m.val, st)
 		}
 		out.members = append(out.members, m)
 	}
@@ -302,31 +300,3 @@ func parseMillis(b []byte) (int64, bool) {
 	return n, err == nil
 }
 
-// nullSessionNumbers returns v with every number equal to a recorded
-// identifier (a session id copied into a property) made null; strings
-// holding one are redacted by the text rules already.
-func nullSessionNumbers(v jvalue, st *state) jvalue {
-	switch v.kind {
-	case jNumber:
-		start := 0
-		for _, end := range st.idEnds {
-			if string(st.ids[start:end]) == string(v.str) {
-				return jvalue{kind: jNull}
-			}
-			start = end
-		}
-	case jArray:
-		items := make([]jvalue, len(v.items))
-		for i := range v.items {
-			items[i] = nullSessionNumbers(v.items[i], st)
-		}
-		v.items = items
-	case jObject:
-		members := make([]jmember, len(v.members))
-		for i, m := range v.members {
-			members[i] = jmember{key: m.key, val: nullSessionNumbers(m.val, st)}
-		}
-		v.members = members
-	}
-	return v
-}

@@ -228,7 +228,7 @@ func TestAmplitudeSessionHidden(t *testing.T) {
 	body := `{"api_key":"k","events":[` +
 		`{"event_type":"session_start","device_id":"dev-12345678","session_id":1700000000000,"time":1700000000000,"event_id":7},` +
 		`{"event_type":"x","device_id":"dev-12345678","session_id":1700000000000,"time":1699999999999,` +
-		`"event_properties":{"sid":1700000000000,"list":[1700000000000,2],"text":"session 1700000000000","[Amplitude] Session Replay ID":"dev-12345678/1700000000000","n":3}},` +
+		`"event_properties":{"copy":1700000000000,"list":[1700000000000,2],"text":"session 1700000000000","[Amplitude] Session Replay ID":"dev-12345678/1700000000000","n":3}},` +
 		`{"event_type":"y","device_id":"dev-12345678","session_id":-1,"time":1700000000500},` +
 		`{"event_type":"z","device_id":"dev-12345678","session_id":"1700000000000","time":1700000000600}]}`
 	out, err := sanitize(t, s, &Input{Method: "POST", Path: "/batch", Body: []byte(body), Consent: analyticsOnly})
@@ -245,7 +245,7 @@ func TestAmplitudeSessionHidden(t *testing.T) {
 		t.Errorf("times %d, %d: want both moved by one offset of 1 to 999 ms", t0, t1)
 	}
 	p := ev(1)["event_properties"].(map[string]any)
-	if p["sid"] != nil || at(p, "list.0") != nil || at(p, "list.1") != json.Number("2") || p["n"] != json.Number("3") {
+	if _, ok := p["copy"]; !ok || p["copy"] != nil || at(p, "list.0") != nil || at(p, "list.1") != json.Number("2") || p["n"] != json.Number("3") {
 		t.Errorf("properties %v: the session id must be nulled, the rest kept", p)
 	}
 	if _, ok := p["[Amplitude] Session Replay ID"]; ok {

@@ -325,7 +325,7 @@ func (s *Sanitizer) applyValue(st *state, w *jsonWriter, v *jvalue, f *jsonField
 	case jNumber:
 		switch f.act {
 		case aNumber, aText, aToken, aKeep:
-			w.raw(v.str)
+			writeNumber(st, w, v.str)
 			return true
 		case aFlag:
 			if string(v.str) == "0" || string(v.str) == "1" {
@@ -355,6 +355,17 @@ func (s *Sanitizer) applyValue(st *state, w *jsonWriter, v *jvalue, f *jsonField
 	// A number sent as a string stays a string.
 	w.string(res)
 	return true
+}
+
+// writeNumber writes a number, or null when it is one of the beacon's
+// identifiers (a session id copied into a property): free text has such
+// strings redacted, and a number cannot hold "[redacted]".
+func writeNumber(st *state, w *jsonWriter, n []byte) {
+	if st.hasID(n) {
+		w.raw(literal(jNull))
+		return
+	}
+	w.raw(n)
 }
 
 func literal(k jsonKind) []byte {
@@ -394,7 +405,7 @@ func (s *Sanitizer) freeText(st *state, w *jsonWriter, v *jvalue) bool {
 	case jNull, jTrue, jFalse:
 		w.raw(literal(v.kind))
 	case jNumber:
-		w.raw(v.str)
+		writeNumber(st, w, v.str)
 	case jString:
 		st.res = st.text(st.res[:0], v.str)
 		w.string(st.res)

@@ -159,3 +159,19 @@ func TestPropertyKeysAreFreeText(t *testing.T) {
 		})
 	}
 }
+
+// TestIDNumbersNulled: a number equal to one of the beacon's identifiers
+// (a numeric user id copied into a property, at any depth) is written as
+// null, as the same value in a string is redacted.
+func TestIDNumbersNulled(t *testing.T) {
+	s, _ := newTestSanitizer(t, Config{Vendor: "segment"})
+	body := `{"type":"track","event":"e","userId":987654321,"anonymousId":"a1b2c3d4e5f6","properties":{"customer":987654321,"arr":[987654321,5],"deep":{"n":987654321},"price":12.5}}`
+	out, err := sanitize(t, s, &Input{Method: "POST", Path: "/v1/t", ContentType: "application/json", Body: []byte(body), Consent: analyticsOnly})
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := decodeJSON(t, out.Body)
+	if strings.Contains(string(out.Body), "987654321") || at(doc, "properties.price") != 12.5 || at(doc, "properties.arr.1") != 5.0 {
+		t.Errorf("got %s", out.Body)
+	}
+}
