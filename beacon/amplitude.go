@@ -299,4 +299,3 @@ func parseMillis(b []byte) (int64, bool) {
 	n, err := strconv.ParseInt(string(b), 10, 64)
 	return n, err == nil
 }
-
