@@ -378,7 +378,8 @@ func keep[T any](arena *[]T, elems []T) []T {
 
 // release forgets every value parsed since the last release, clearing
 // what they point at (decoded beacon data), and keeps the arenas for the
-// next request unless they grew past maxKeptNodes.
+// next request unless they, the parse stacks and the key table grew past
+// maxKeptNodes.
 func (p *jsonState) release() {
 	clear(p.members)
 	clear(p.items)
@@ -386,8 +387,8 @@ func (p *jsonState) release() {
 	clear(p.itemStack[:cap(p.itemStack)])
 	p.members, p.items = p.members[:0], p.items[:0]
 	p.memberStack, p.itemStack = p.memberStack[:0], p.itemStack[:0]
-	if cap(p.members)+cap(p.items) > maxKeptNodes {
-		p.members, p.items, p.memberStack, p.itemStack = nil, nil, nil, nil
+	if cap(p.members)+cap(p.items)+cap(p.memberStack)+cap(p.itemStack) > maxKeptNodes || len(p.keyTable) > maxKeptNodes {
+		p.members, p.items, p.memberStack, p.itemStack, p.keyTable = nil, nil, nil, nil, nil
 	}
 	p.b = nil
 }

@@ -487,10 +487,20 @@ func TestJSONParser(t *testing.T) {
 	if err != nil || !jsonEqual(x, y) {
 		t.Errorf("100 nested members written back as %.200s…", w.buf)
 	}
-	// release empties the arenas for the next request.
+	// release keeps small arenas for the next request, emptied and
+	// cleared, and lets big ones (and a big parse stack) go, even after a
+	// document that failed to parse.
+	kept := p.members[:1]
 	p.release()
-	if len(p.members) != 0 || len(p.items) != 0 || len(p.memberStack) != 0 || len(p.itemStack) != 0 {
+	if len(p.members) != 0 || len(p.items) != 0 || kept[0].key != nil {
 		t.Error("release kept parsed values")
+	}
+	if _, err := p.parse([]byte("[" + strings.Repeat("1,", 5000))); err == nil {
+		t.Fatal("an unterminated array parsed")
+	}
+	p.release()
+	if p.itemStack != nil || p.items != nil {
+		t.Errorf("release kept a parse stack of %d items", cap(p.itemStack))
 	}
 }
 

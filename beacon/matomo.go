@@ -213,8 +213,9 @@ func matomoRequestQuery(v *jvalue) ([]byte, *Error) {
 // uaData generalises Matomo's uadata parameter, the JSON of
 // navigator.userAgentData.getHighEntropyValues().
 func (st *state) uaData(dst, v []byte) ([]byte, bool) {
-	var js jsonState
-	root, err := js.parse(v)
+	// The parser's arenas only grow until the beacon ends, so a tree
+	// parsed before this one stays as it was.
+	root, err := st.js.parse(v)
 	if err != nil || root.kind != jObject {
 		return dst, false
 	}

@@ -40,8 +40,7 @@ func (s *Sanitizer) props(st *state, w *jsonWriter, v *jvalue) bool {
 	case jObject:
 		return s.freeText(st, w, v)
 	case jString:
-		var js jsonState
-		inner, err := js.parse(v.str)
+		inner, err := st.js.parse(v.str) // the outer tree stays as it was (see uaData)
 		if err != nil || inner.kind != jObject {
 			return false
 		}

@@ -344,3 +344,17 @@ func TestRenamedConsentCookiesAreNecessary(t *testing.T) {
 		t.Errorf("the app received Cookie %q; want mygpp and mygpp_sid, not other", got)
 	}
 }
+
+// After a 103 Early Hints, the final response carries the CSP once.
+func TestCSPOnceAfterEarlyHints(t *testing.T) {
+	h := embedsHandler(t, true)
+	ex := serveEmbeds(t, h, pageRequest("GET", ""), func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Link", "</app.css>; rel=preload; as=style")
+		w.WriteHeader(http.StatusEarlyHints)
+		w.Header().Set("Content-Type", "image/png")
+		w.WriteHeader(http.StatusOK)
+	})
+	if n := len(ex.resp.Header().Values("Content-Security-Policy")); n != 1 {
+		t.Errorf("%d CSP values: %q", n, ex.resp.Header().Values("Content-Security-Policy"))
+	}
+}

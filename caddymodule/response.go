@@ -20,6 +20,7 @@ type responseFilter struct {
 	h           *Handler
 	granted     consent.Set
 	wroteHeader bool
+	cspAdded    bool
 }
 
 // consentHeaders are the request headers a consent decision is made
@@ -45,8 +46,10 @@ func (rf *responseFilter) WriteHeader(status int) {
 	}
 	header := rf.ResponseWriterWrapper.Header()
 	rf.filterSetCookies(header)
-	if rf.h.csp != nil {
+	if rf.h.csp != nil && !rf.cspAdded {
+		// Once: the header map of a 1xx carries on to the final response.
 		rf.h.csp.apply(header, rf.granted)
+		rf.cspAdded = true
 	}
 	if rf.wroteHeader && (rf.h.csp != nil || rf.h.embeds != nil) && mayBeHTML(header) {
 		addVary(header, consentHeaders...)
